@@ -1,0 +1,27 @@
+import { ExitCode } from '../errors.js';
+import { removeAllTempPathsSync } from '../io/tempFiles.js';
+
+/** How long work in flight gets to unwind after Ctrl-C before the process is forced out. */
+const GRACE_MS = 3000;
+
+/**
+ * Turns SIGINT/SIGTERM into an AbortSignal so work stops at the next band and cleans up. A second
+ * signal, or work that cannot stop in time (libvips decoding a sequential file has no cancel),
+ * forces the exit after removing every temporary file synchronously.
+ */
+export function abortOnSignals(onFirst?: () => void): AbortSignal {
+  const controller = new AbortController();
+  const force = (): never => {
+    removeAllTempPathsSync();
+    process.exit(ExitCode.interrupted);
+  };
+  const handler = (): void => {
+    if (controller.signal.aborted) force();
+    onFirst?.();
+    controller.abort();
+    setTimeout(force, GRACE_MS).unref();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return controller.signal;
+}

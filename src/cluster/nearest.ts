@@ -1,0 +1,157 @@
+import type { Palette } from '../types.js';
+
+const HASH_BITS = 18;
+const EMPTY = -1;
+
+/**
+ * Exact nearest palette entry (squared Euclidean distance, lowest index on ties) for every pixel,
+ * fast enough for gigapixel images:
+ * - a cache of recent answers: a direct table for 1- and 2-channel images, a direct-mapped hash
+ *   of packed colours for 3 and 4 channels (photos repeat colours a lot);
+ * - on a miss, a search of the palette sorted along its principal axis, expanding outwards from
+ *   the pixel's projection and stopping once the projected gap alone exceeds the best distance
+ *   (a projection onto a unit vector never exceeds the true distance).
+ * Agrees with brute force exactly; the tests hold the brute-force oracle.
+ */
+export class NearestColorMatcher {
+  private readonly channels: number;
+  private readonly colors: Uint8Array;
+  private readonly axis: Float64Array;
+  /** Palette indices sorted by projection on `axis`, and the projections in that order. */
+  private readonly order: Int32Array;
+  private readonly projections: Float64Array;
+  private readonly direct: boolean;
+  private readonly cacheKeys: Uint32Array;
+  private readonly cacheIndex: Int32Array;
+  private readonly cacheDist: Uint32Array;
+
+  constructor(palette: Palette) {
+    if (palette.size < 1) throw new Error('empty palette');
+    this.channels = palette.channels;
+    this.colors = palette.colors;
+    this.axis = principalAxis(palette);
+    const proj = Array.from({ length: palette.size }, (_, i) => this.project(this.colors, i * this.channels));
+    const order = proj.map((_, i) => i).sort((a, b) => (proj[a] as number) - (proj[b] as number) || a - b);
+    this.order = Int32Array.from(order);
+    this.projections = Float64Array.from(order.map((i) => proj[i] as number));
+
+    this.direct = this.channels <= 2;
+    const slots = this.direct ? 1 << (8 * this.channels) : 1 << HASH_BITS;
+    this.cacheKeys = new Uint32Array(this.direct ? 0 : slots);
+    this.cacheIndex = new Int32Array(slots).fill(EMPTY);
+    this.cacheDist = new Uint32Array(slots);
+  }
+
+  /**
+   * Writes the nearest index of each of `pixelCount` pixels of `data` into `out` and returns the
+   * sum of squared errors, so that exact MSE comes for free.
+   */
+  assign(data: Uint8Array, pixelCount: number, out: Uint8Array | Uint16Array): number {
+    const c = this.channels;
+    let sse = 0;
+    for (let p = 0, o = 0; p < pixelCount; p++, o += c) {
+      let key = 0;
+      for (let ch = c - 1; ch >= 0; ch--) key = key * 256 + (data[o + ch] as number);
+      const slot = this.direct ? key : Math.imul(key, 0x9e3779b1) >>> (32 - HASH_BITS);
+      let index = this.cacheIndex[slot] as number;
+      if (index === EMPTY || (!this.direct && this.cacheKeys[slot] !== key)) {
+        index = this.search(data, o);
+        this.cacheIndex[slot] = index;
+        this.cacheDist[slot] = this.distance(data, o, index);
+        if (!this.direct) this.cacheKeys[slot] = key;
+      }
+      out[p] = index;
+      sse += this.cacheDist[slot] as number;
+    }
+    return sse;
+  }
+
+  /** Index of the palette entry nearest to the pixel at `data[offset..]`. */
+  search(data: Uint8Array, offset: number): number {
+    const p = this.project(data, offset);
+    const proj = this.projections;
+    const n = proj.length;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((proj[mid] as number) < p) lo = mid + 1;
+      else hi = mid;
+    }
+    let best = Infinity;
+    let bestIndex = 0;
+    let down = lo - 1;
+    let up = lo;
+    // Integer distances: a slack well above rounding error, well below 1, keeps the bound safe.
+    while (down >= 0 || up < n) {
+      if (up < n) {
+        const gap = (proj[up] as number) - p;
+        if (gap * gap > best + 1e-6) up = n;
+        else {
+          const i = this.order[up] as number;
+          const d = this.distance(data, offset, i);
+          if (d < best || (d === best && i < bestIndex)) {
+            best = d;
+            bestIndex = i;
+          }
+          up++;
+        }
+      }
+      if (down >= 0) {
+        const gap = p - (proj[down] as number);
+        if (gap * gap > best + 1e-6) down = -1;
+        else {
+          const i = this.order[down] as number;
+          const d = this.distance(data, offset, i);
+          if (d < best || (d === best && i < bestIndex)) {
+            best = d;
+            bestIndex = i;
+          }
+          down--;
+        }
+      }
+    }
+    return bestIndex;
+  }
+
+  private distance(data: Uint8Array, offset: number, index: number): number {
+    const c = this.channels;
+    const base = index * c;
+    let d = 0;
+    for (let ch = 0; ch < c; ch++) {
+      const diff = (data[offset + ch] as number) - (this.colors[base + ch] as number);
+      d += diff * diff;
+    }
+    return d;
+  }
+
+  private project(values: Uint8Array, offset: number): number {
+    let s = 0;
+    for (let ch = 0; ch < this.channels; ch++) s += (values[offset + ch] as number) * (this.axis[ch] as number);
+    return s;
+  }
+}
+
+/** Unit vector along the palette's direction of greatest spread (power iteration on its covariance). */
+function principalAxis(palette: Palette): Float64Array {
+  const { size, channels: c, colors } = palette;
+  const mean = new Float64Array(c);
+  for (let i = 0; i < size; i++) for (let ch = 0; ch < c; ch++) mean[ch] = (mean[ch] as number) + (colors[i * c + ch] as number) / size;
+  const cov = new Float64Array(c * c);
+  for (let i = 0; i < size; i++) {
+    for (let a = 0; a < c; a++) {
+      const da = (colors[i * c + a] as number) - (mean[a] as number);
+      for (let b = 0; b < c; b++) cov[a * c + b] = (cov[a * c + b] as number) + da * ((colors[i * c + b] as number) - (mean[b] as number));
+    }
+  }
+  let v = new Float64Array(c).fill(1 / Math.sqrt(c));
+  for (let iter = 0; iter < 50; iter++) {
+    const next = new Float64Array(c);
+    for (let a = 0; a < c; a++) for (let b = 0; b < c; b++) next[a] = (next[a] as number) + (cov[a * c + b] as number) * (v[b] as number);
+    const norm = Math.hypot(...next);
+    if (!(norm > 0)) break;
+    for (let a = 0; a < c; a++) next[a] = (next[a] as number) / norm;
+    v = next;
+  }
+  return v;
+}

@@ -1,0 +1,66 @@
+import type { Palette } from '../types.js';
+import { packColor } from './distinctColors.js';
+
+/**
+ * Turns centres (or exact colours) into a palette: rounded to 8 bits, duplicates merged, and sorted
+ * into a stable order: translucent entries first (so PNG's tRNS chunk can stop early), then dark
+ * to light, then by channel values.
+ */
+export function paletteFromColors(values: ArrayLike<number>, channels: number): Palette {
+  const count = Math.floor(values.length / channels);
+  const unique = new Map<number, Uint8Array>();
+  for (let i = 0; i < count; i++) {
+    const color = new Uint8Array(channels);
+    for (let ch = 0; ch < channels; ch++) {
+      const v = Math.round(values[i * channels + ch] as number);
+      color[ch] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+    const key = packColor(color, 0, channels);
+    if (!unique.has(key)) unique.set(key, color);
+  }
+  const sorted = [...unique.values()].sort((a, b) => compareColors(a, b, channels));
+  const colors = new Uint8Array(sorted.length * channels);
+  sorted.forEach((color, i) => colors.set(color, i * channels));
+  return { size: sorted.length, channels, colors };
+}
+
+function compareColors(a: Uint8Array, b: Uint8Array, channels: number): number {
+  const hasAlpha = channels === 2 || channels === 4;
+  if (hasAlpha) {
+    const byAlpha = (a[channels - 1] as number) - (b[channels - 1] as number);
+    if (byAlpha !== 0) return byAlpha;
+  }
+  const byLuma = luma(a, channels) - luma(b, channels);
+  if (byLuma !== 0) return byLuma;
+  for (let ch = 0; ch < channels; ch++) {
+    const d = (a[ch] as number) - (b[ch] as number);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Rec. 601 luma in integer units; grey images have one colour channel. */
+function luma(c: Uint8Array, channels: number): number {
+  if (channels <= 2) return (c[0] as number) * 1000;
+  return 299 * (c[0] as number) + 587 * (c[1] as number) + 114 * (c[2] as number);
+}
+
+/** The palette as RGB(A) triplets for writers: grey entries are spread to r = g = b. */
+export function paletteRgba(palette: Palette): { rgb: Uint8Array; alpha: Uint8Array | undefined } {
+  const { size, channels, colors } = palette;
+  const rgb = new Uint8Array(size * 3);
+  const hasAlpha = channels === 2 || channels === 4;
+  const alpha = hasAlpha ? new Uint8Array(size) : undefined;
+  for (let i = 0; i < size; i++) {
+    const o = i * channels;
+    if (channels <= 2) {
+      rgb.fill(colors[o] as number, i * 3, i * 3 + 3);
+    } else {
+      rgb[i * 3] = colors[o] as number;
+      rgb[i * 3 + 1] = colors[o + 1] as number;
+      rgb[i * 3 + 2] = colors[o + 2] as number;
+    }
+    if (alpha) alpha[i] = colors[o + channels - 1] as number;
+  }
+  return { rgb, alpha };
+}

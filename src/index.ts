@@ -1,0 +1,23 @@
+/** gigaquant's public API: the one-call quantizer and the streaming stages it is built from. */
+export { quantizeFile, type QuantizeResult } from './pipeline/quantizeFile.js';
+export { fitPalette, type FitResult, type FitReport } from './pipeline/fitPalette.js';
+export { applyPalette } from './pipeline/applyPalette.js';
+export { chooseBandHeight } from './pipeline/bandHeight.js';
+export { psnrFromMse } from './pipeline/stats.js';
+export { resolveOptions, DEFAULTS, type QuantizeOptions, type ResolvedOptions } from './options.js';
+export { openImage, type ImageSource } from './io/openImage.js';
+export { probeImage, type ImageInfo } from './io/probeImage.js';
+export { readBands } from './io/readBands.js';
+export { createWriter } from './io/createWriter.js';
+export { PngIndexWriter } from './io/png/PngIndexWriter.js';
+export { TiffIndexWriter } from './io/tiff/TiffIndexWriter.js';
+export { outputFormatOf, MAX_COLORS, type OutputFormat } from './io/outputFormat.js';
+export { ReservoirSampler } from './cluster/reservoir.js';
+export { DistinctColorCounter } from './cluster/distinctColors.js';
+export { kmeansPlusPlus } from './cluster/kmeansPlusPlus.js';
+export { miniBatchKMeans, type MiniBatchKMeansOptions, type KMeansResult, type StopReason } from './cluster/miniBatchKMeans.js';
+export { NearestColorMatcher } from './cluster/nearest.js';
+export { paletteFromColors } from './cluster/palette.js';
+export { Rng } from './cluster/rng.js';
+export { GigaquantError, ExitCode, type ErrorCode } from './errors.js';
+export type { RowBand, Palette, IndexBand, IndexWriter, ProgressEvent } from './types.js';

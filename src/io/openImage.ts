@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { GigaquantError, throwIfAborted } from '../errors.js';
+import { probeImage, describe, type ImageInfo } from './probeImage.js';
+import { configureSharpOnce, openWithSharp } from './sharpInput.js';
+import { createTempDir } from './tempFiles.js';
+
+/** An image ready to be read band by band, possibly through a spooled copy. */
+export interface ImageSource {
+  info: ImageInfo;
+  /** The file bands are read from: the input itself, or its spooled copy. */
+  readPath: string;
+  spooled: boolean;
+  /** Removes the spooled copy, if any. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface OpenImageOptions {
+  maxPixels: number;
+  tmpDir: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Probes `path` and makes it readable band by band. TIFF and .v are read in place. Sequential
+ * formats (PNG, JPEG, WebP, GIF, ...) would be decoded again from the top for every band, which is
+ * quadratic, so they are decoded once, streaming, into an uncompressed libvips `.v` file in a
+ * private directory under `tmpDir`, which `close()` removes.
+ */
+export async function openImage(path: string, options: OpenImageOptions): Promise<ImageSource> {
+  configureSharpOnce();
+  const info = await probeImage(path, options.maxPixels);
+  if (info.randomAccess) {
+    return { info, readPath: path, spooled: false, close: async () => {} };
+  }
+  throwIfAborted(options.signal);
+  let dir;
+  try {
+    dir = await createTempDir(options.tmpDir);
+  } catch (err) {
+    throw new GigaquantError(
+      'E_OUTPUT',
+      `cannot create a temporary directory in ${options.tmpDir} (${describe(err)}); set --tmp-dir to a writable folder with room for an uncompressed copy of ${path}`,
+      { file: options.tmpDir, cause: err },
+    );
+  }
+  const spoolPath = join(dir.path, 'spool.v');
+  try {
+    await openWithSharp(path).toFile(spoolPath);
+  } catch (err) {
+    await dir.remove();
+    throw new GigaquantError('E_INPUT_CORRUPT', `${path}: cannot decode image (${describe(err)})`, {
+      file: path,
+      cause: err,
+    });
+  }
+  let closed = false;
+  return {
+    info,
+    readPath: spoolPath,
+    spooled: true,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await dir.remove();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { stat } from 'node:fs/promises';
+import { GigaquantError } from '../errors.js';
+import { openWithSharp } from './sharpInput.js';
+
+export interface ImageInfo {
+  path: string;
+  /** As sharp names it: png, jpeg, tiff, vips, webp, gif, ... */
+  format: string;
+  width: number;
+  height: number;
+  /** Channels as gigaquant reads them: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA (always 8-bit). */
+  channels: 1 | 2 | 3 | 4;
+  hasAlpha: boolean;
+  isGrey: boolean;
+  /** Bit depth of the stored samples (16-bit inputs are read reduced to 8). */
+  sourceDepth: string;
+  /** TIFF and libvips' .v can be read band by band; others are spooled once first. */
+  randomAccess: boolean;
+  fileBytes: number;
+}
+
+const RANDOM_ACCESS_FORMATS = new Set(['tiff', 'vips']);
+const GREY_SPACES = new Set(['b-w', 'grey16']);
+
+/** Reads the header only (never the pixels) and checks the image is one gigaquant may take. */
+export async function probeImage(path: string, maxPixels: number): Promise<ImageInfo> {
+  let fileBytes: number;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) {
+      throw new GigaquantError('E_INPUT_UNREADABLE', `${path}: is a directory, not an image file`, { file: path });
+    }
+    fileBytes = st.size;
+  } catch (err) {
+    if (err instanceof GigaquantError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new GigaquantError('E_INPUT_MISSING', `${path}: no such file`, { file: path, cause: err });
+    }
+    throw new GigaquantError('E_INPUT_UNREADABLE', `${path}: cannot read (${code ?? String(err)})`, {
+      file: path,
+      cause: err,
+    });
+  }
+  if (fileBytes === 0) {
+    throw new GigaquantError('E_INPUT_CORRUPT', `${path}: file is empty (0 bytes)`, { file: path });
+  }
+
+  let meta;
+  try {
+    meta = await openWithSharp(path).metadata();
+  } catch (err) {
+    throw new GigaquantError('E_INPUT_CORRUPT', `${path}: not a readable image (${describe(err)})`, {
+      file: path,
+      cause: err,
+    });
+  }
+  const { width, height, format } = meta;
+  if (!width || !height || !format) {
+    throw new GigaquantError('E_INPUT_CORRUPT', `${path}: image has no dimensions`, { file: path });
+  }
+  if (maxPixels > 0 && width * height > maxPixels) {
+    throw new GigaquantError(
+      'E_INPUT_TOO_LARGE',
+      `${path}: ${width}x${height} is ${width * height} pixels, more than --max-pixels ${maxPixels}; raise --max-pixels (0 = no limit) if this is intended`,
+      { file: path },
+    );
+  }
+  const hasAlpha = meta.hasAlpha === true;
+  const isGrey = GREY_SPACES.has(meta.space ?? '');
+  const channels = ((isGrey ? 1 : 3) + (hasAlpha ? 1 : 0)) as ImageInfo['channels'];
+  return {
+    path,
+    format,
+    width,
+    height,
+    channels,
+    hasAlpha,
+    isGrey,
+    sourceDepth: meta.depth ?? 'uchar',
+    randomAccess: RANDOM_ACCESS_FORMATS.has(format),
+    fileBytes,
+  };
+}
+
+/** sharp's messages are good but sometimes multi-line; keep the first line. */
+export function describe(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0]?.trim() ?? message;
+}

@@ -1,0 +1,71 @@
+import { GigaquantError, throwIfAborted } from '../errors.js';
+import type { RowBand } from '../types.js';
+import type { ImageSource } from './openImage.js';
+import { describe } from './probeImage.js';
+import { openWithSharp } from './sharpInput.js';
+
+export interface ReadBandsOptions {
+  bandHeight: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The image as a stream of row bands of at most `bandHeight` rows, 8-bit, in gigaquant's channel
+ * layout (see ImageInfo.channels). Each band is its own small libvips pipeline over a region of a
+ * random-access file, so no more than a band is ever decoded at once. The next band is decoded
+ * (on libvips' threads) while the caller works on the current one.
+ */
+export async function* readBands(source: ImageSource, options: ReadBandsOptions): AsyncGenerator<RowBand> {
+  const { height } = source.info;
+  const bandHeight = Math.max(1, Math.floor(options.bandHeight));
+  let pending: Promise<RowBand> | undefined = readBand(source, 0, Math.min(bandHeight, height));
+  try {
+    for (let y = 0; y < height; y += bandHeight) {
+      throwIfAborted(options.signal);
+      const band: RowBand = await (pending as Promise<RowBand>);
+      const nextY = y + bandHeight;
+      pending = nextY < height ? readBand(source, nextY, Math.min(bandHeight, height - nextY)) : undefined;
+      yield band;
+    }
+  } finally {
+    // A consumer that stops early must not leave a rejected read unobserved.
+    pending?.catch(() => {});
+  }
+}
+
+async function readBand(source: ImageSource, y: number, rows: number): Promise<RowBand> {
+  const { width, isGrey, channels, path } = source.info;
+  let data: Buffer;
+  let got: number;
+  try {
+    const out = await openWithSharp(source.readPath)
+      .extract({ left: 0, top: y, width, height: rows })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    data = out.data;
+    got = out.info.channels;
+  } catch (err) {
+    throw new GigaquantError('E_INPUT_CORRUPT', `${path}: cannot read rows ${y}-${y + rows - 1} (${describe(err)})`, {
+      file: path,
+      cause: err,
+    });
+  }
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const pixels = width * rows;
+  if (!isGrey) {
+    if (got !== channels) {
+      throw new GigaquantError('E_INPUT_CORRUPT', `${path}: expected ${channels} channels, decoder gave ${got}`, {
+        file: path,
+      });
+    }
+    return { y, height: rows, width, channels, data: bytes };
+  }
+  // libvips hands grey images over as sRGB (r = g = b); keep one grey channel (and alpha).
+  const grey = new Uint8Array(pixels * channels);
+  for (let p = 0, i = 0, o = 0; p < pixels; p++, i += got) {
+    grey[o++] = bytes[i] as number;
+    if (channels === 2) grey[o++] = bytes[i + got - 1] as number;
+  }
+  return { y, height: rows, width, channels, data: grey };
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { mkdtemp, rename, rm, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Every temporary path gigaquant has created and not yet removed. It is process-wide on purpose:
+ * when a second Ctrl-C forces the process out, normal unwinding never runs, and only a synchronous
+ * sweep of this set keeps the promise of "no temp files left behind".
+ */
+const live = new Set<string>();
+
+export function removeAllTempPathsSync(): void {
+  for (const path of live) {
+    try {
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Best effort on the way out: nothing else can be done here.
+    }
+  }
+  live.clear();
+}
+
+/** A private temporary directory under `parent` (e.g. for spooled images). */
+export async function createTempDir(parent: string): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(parent, 'gigaquant-'));
+  live.add(path);
+  return {
+    path,
+    async remove() {
+      await rm(path, { recursive: true, force: true });
+      live.delete(path);
+    },
+  };
+}
+
+
+/**
+ * An output written under a hidden temporary name in the same directory (so the final rename is
+ * atomic on the same filesystem) and moved to `finalPath` only when complete.
+ */
+export interface AtomicOutput {
+  readonly tempPath: string;
+  readonly finalPath: string;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+export function atomicOutput(finalPath: string): AtomicOutput {
+  const tempPath = join(
+    dirname(finalPath),
+    `.${basename(finalPath)}.${process.pid}.${randomBytes(4).toString('hex')}.gigaquant-tmp`,
+  );
+  live.add(tempPath);
+  return {
+    tempPath,
+    finalPath,
+    async commit() {
+      await rename(tempPath, finalPath);
+      live.delete(tempPath);
+    },
+    async discard() {
+      await unlink(tempPath).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+      live.delete(tempPath);
+    },
+  };
+}
+

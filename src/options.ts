@@ -1,0 +1,124 @@
+import { tmpdir } from 'node:os';
+import { usageError } from './errors.js';
+import { MAX_COLORS, outputFormatOf, type OutputFormat } from './io/outputFormat.js';
+import type { ProgressEvent } from './types.js';
+
+/** Options of quantizeFile(). Every field is optional but `k`; defaults are given per field. */
+export interface QuantizeOptions {
+  /** Palette size: 1-256 for PNG, 1-65536 for TIFF. */
+  k: number;
+  /** Seed of every random choice; the same seed gives the same bytes. Default 1. */
+  seed?: number;
+  /** Pixels kept by the reservoir sampler for fitting. Default 262144 (and at least 8k). */
+  sample?: number;
+  /** k-means++ initialisations tried. Default 3. */
+  nInit?: number;
+  /** Mini-batch size. Default 1024. */
+  batchSize?: number;
+  /** Upper bound on passes over the sample. Default 100. */
+  maxIter?: number;
+  /** Centre-shift tolerance relative to the data variance; 0 disables. Default 0. */
+  tol?: number;
+  /** Steps without improvement before stopping; 0 disables. Default 10. */
+  maxNoImprovement?: number;
+  /** Fraction of the heaviest centre below which a centre is reseeded. Default 0.01. */
+  reassignmentRatio?: number;
+  /** Bytes for row bands (which sets the band height). Default 64 MiB. */
+  memoryBudget?: number;
+  /** Rows per band; overrides memoryBudget. Mostly for tests. */
+  bandHeight?: number;
+  /** Refuse inputs with more pixels than this; 0 = no limit. Default 10^10. */
+  maxPixels?: number;
+  /** Where sequential formats are spooled. Default os.tmpdir(). */
+  tmpDir?: string;
+  /** zlib level 0-9 for PNG and TIFF. Default 6. */
+  compressionLevel?: number;
+  /** TIFF only: BigTIFF always, never, or when the file could pass 4 GiB ('auto', default). */
+  bigtiff?: boolean | 'auto';
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface ResolvedOptions {
+  k: number;
+  format: OutputFormat;
+  seed: number;
+  sample: number;
+  nInit: number;
+  batchSize: number;
+  maxIter: number;
+  tol: number;
+  maxNoImprovement: number;
+  reassignmentRatio: number;
+  memoryBudget: number;
+  bandHeight: number | undefined;
+  maxPixels: number;
+  tmpDir: string;
+  compressionLevel: number;
+  bigtiff: boolean | 'auto';
+  signal: AbortSignal | undefined;
+  onProgress: ((event: ProgressEvent) => void) | undefined;
+}
+
+export const DEFAULTS = {
+  seed: 1,
+  sample: 262144,
+  nInit: 3,
+  batchSize: 1024,
+  maxIter: 100,
+  tol: 0,
+  maxNoImprovement: 10,
+  reassignmentRatio: 0.01,
+  memoryBudget: 64 * 1024 * 1024,
+  maxPixels: 1e10,
+  compressionLevel: 6,
+} as const;
+
+/** Checks every option once, at the door, and fills in defaults. Inner code trusts the result. */
+export function resolveOptions(outputPath: string, options: QuantizeOptions): ResolvedOptions {
+  const format = outputFormatOf(outputPath);
+  const maxK = MAX_COLORS[format];
+  const k = integer('k', options.k, 1, maxK, `for ${format === 'png' ? 'PNG' : 'TIFF'} output ${outputPath}`);
+  const bandHeight = options.bandHeight === undefined ? undefined : integer('bandHeight', options.bandHeight, 1, 2 ** 31);
+  const bigtiff = options.bigtiff ?? 'auto';
+  if (bigtiff !== 'auto' && typeof bigtiff !== 'boolean') {
+    throw usageError(`Expected true, false or 'auto' for bigtiff but received ${String(bigtiff)}`);
+  }
+  const sample = integer('sample', options.sample ?? Math.max(DEFAULTS.sample, 8 * k), k, 2 ** 26);
+  return {
+    k,
+    format,
+    seed: integer('seed', options.seed ?? DEFAULTS.seed, 0, 2 ** 32 - 1),
+    sample,
+    nInit: integer('nInit', options.nInit ?? DEFAULTS.nInit, 1, 100),
+    batchSize: integer('batchSize', options.batchSize ?? DEFAULTS.batchSize, 1, 2 ** 20),
+    maxIter: integer('maxIter', options.maxIter ?? DEFAULTS.maxIter, 1, 1e6),
+    tol: number('tol', options.tol ?? DEFAULTS.tol, 0, Infinity),
+    maxNoImprovement: integer('maxNoImprovement', options.maxNoImprovement ?? DEFAULTS.maxNoImprovement, 0, 1e9),
+    reassignmentRatio: number('reassignmentRatio', options.reassignmentRatio ?? DEFAULTS.reassignmentRatio, 0, 1),
+    memoryBudget: integer('memoryBudget', options.memoryBudget ?? DEFAULTS.memoryBudget, 1024 * 1024, 2 ** 40),
+    bandHeight,
+    maxPixels: number('maxPixels', options.maxPixels ?? DEFAULTS.maxPixels, 0, Infinity),
+    tmpDir: options.tmpDir ?? tmpdir(),
+    compressionLevel: integer('compressionLevel', options.compressionLevel ?? DEFAULTS.compressionLevel, 0, 9),
+    bigtiff,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  };
+}
+
+function integer(name: string, value: unknown, min: number, max: number, context = ''): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw usageError(
+      `Expected an integer between ${min} and ${max} for ${name}${context ? ' ' + context : ''} but received ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function number(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
+    throw usageError(`Expected a number between ${min} and ${max} for ${name} but received ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,118 @@
+import { stat } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { asGigaquantError, GigaquantError } from '../errors.js';
+import { checkOutputTarget } from '../io/checkOutputTarget.js';
+import { createWriter } from '../io/createWriter.js';
+import { openImage } from '../io/openImage.js';
+import { CARRIES_ALPHA, type OutputFormat } from '../io/outputFormat.js';
+import { resolveOptions, type QuantizeOptions } from '../options.js';
+import type { Palette } from '../types.js';
+import { applyPalette } from './applyPalette.js';
+import { chooseBandHeight } from './bandHeight.js';
+import { fitPalette, type FitReport } from './fitPalette.js';
+import { bitsPerPixel, peakRssBytes, psnrFromMse } from './stats.js';
+
+export interface QuantizeResult {
+  input: string;
+  output: string;
+  format: OutputFormat;
+  width: number;
+  height: number;
+  /** Channels compared and written: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA. */
+  channels: number;
+  /** k asked for, and the palette size used (smaller when the image has fewer colours). */
+  k: number;
+  colors: number;
+  palette: Palette;
+  /** Mean squared error over every pixel and channel, and the PSNR in dB (Infinity when lossless). */
+  mse: number;
+  psnr: number;
+  bitsPerPixel: number;
+  inputBytes: number;
+  outputBytes: number;
+  seconds: number;
+  /** Peak resident set size of this process so far. */
+  peakRssBytes: number;
+  bandHeight: number;
+  /** Sequential formats are decoded once into a temporary file first. */
+  spooled: boolean;
+  bigtiff: boolean;
+  seed: number;
+  fit: FitReport;
+  warnings: string[];
+}
+
+/**
+ * Quantizes one image file to `options.k` colours and writes `outputPath` (.png palette PNG, or
+ * .tif/.tiff indexed TIFF) in two streaming passes, in memory bounded by `memoryBudget` whatever
+ * the image size. Throws GigaquantError; nothing is ever left under `outputPath` on failure.
+ */
+export async function quantizeFile(
+  inputPath: string,
+  outputPath: string,
+  options: QuantizeOptions,
+): Promise<QuantizeResult> {
+  const started = performance.now();
+  const opts = resolveOptions(outputPath, options);
+  await checkOutputTarget(inputPath, outputPath);
+  opts.onProgress?.({ phase: 'spool', rowsDone: 0, rows: 0 });
+  const source = await openImage(inputPath, { maxPixels: opts.maxPixels, tmpDir: opts.tmpDir, signal: opts.signal });
+  try {
+    const { info } = source;
+    const bandHeight = opts.bandHeight ?? chooseBandHeight(info.width, info.height, opts.memoryBudget);
+    const keepAlpha = CARRIES_ALPHA[opts.format];
+    const fit = await fitPalette(source, opts, bandHeight, keepAlpha);
+    const warnings: string[] = [];
+    if (fit.hadTranslucency && !keepAlpha) {
+      warnings.push(
+        `${outputPath}: TIFF palette images cannot store transparency; the alpha channel of ${inputPath} was dropped (write .png to keep it)`,
+      );
+    }
+
+    let writer;
+    try {
+      writer = await createWriter(outputPath, opts, info, fit.palette);
+    } catch (err) {
+      throw asGigaquantError(err, 'E_OUTPUT', outputPath);
+    }
+    let sse: number;
+    try {
+      sse = await applyPalette(source, fit.palette, writer, opts, bandHeight);
+      await writer.close();
+    } catch (err) {
+      await writer.abort(err as Error);
+      if (err instanceof GigaquantError) throw err;
+      throw asGigaquantError(err, 'E_OUTPUT', outputPath);
+    }
+
+    const pixels = info.width * info.height;
+    const mse = sse / (pixels * fit.palette.channels);
+    const outputBytes = (await stat(outputPath)).size;
+    return {
+      input: inputPath,
+      output: outputPath,
+      format: opts.format,
+      width: info.width,
+      height: info.height,
+      channels: fit.palette.channels,
+      k: opts.k,
+      colors: fit.palette.size,
+      palette: fit.palette,
+      mse,
+      psnr: psnrFromMse(mse),
+      bitsPerPixel: bitsPerPixel(outputBytes, pixels),
+      inputBytes: info.fileBytes,
+      outputBytes,
+      seconds: (performance.now() - started) / 1000,
+      peakRssBytes: peakRssBytes(),
+      bandHeight,
+      spooled: source.spooled,
+      bigtiff: writer.bigtiff ?? false,
+      seed: opts.seed,
+      fit: fit.report,
+      warnings,
+    };
+  } finally {
+    await source.close();
+  }
+}

@@ -1,0 +1,42 @@
+/** A horizontal strip of the image: `height` full rows of 8-bit samples, `channels` per pixel. */
+export interface RowBand {
+  y: number;
+  height: number;
+  width: number;
+  channels: number;
+  data: Uint8Array;
+}
+
+/** Colours packed row-major: entry i occupies `colors[i*channels .. i*channels+channels)`. */
+export interface Palette {
+  size: number;
+  channels: number;
+  colors: Uint8Array;
+}
+
+/** One palette index per pixel for a band of rows. */
+export interface IndexBand {
+  y: number;
+  height: number;
+  width: number;
+  indices: Uint8Array | Uint16Array;
+}
+
+/** A streaming sink for index bands. Awaiting `write()` is the backpressure. */
+export interface IndexWriter {
+  write(band: IndexBand): Promise<void>;
+  /** Finishes the file and moves it to its final name. */
+  close(): Promise<void>;
+  /** Drops everything written so far; nothing is left under any name. */
+  abort(err: Error): Promise<void>;
+}
+
+/**
+ * Progress of one image: `spool` decodes a sequential format to a temporary file (no row counts
+ * are known until it ends), `fit` is pass 1, `apply` is pass 2.
+ */
+export interface ProgressEvent {
+  phase: 'spool' | 'fit' | 'apply';
+  rowsDone: number;
+  rows: number;
+}
