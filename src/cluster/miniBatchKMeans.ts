@@ -156,7 +156,7 @@ function updateCenters(centers: Matrix, counts: Float64Array, batch: Matrix, lab
 }
 
 /** Reseeds centres that attract (almost) nothing onto random points of the current batch. */
-function reassignStarved(
+export function reassignStarved(
   centers: Matrix,
   counts: Float64Array,
   batch: Matrix,

@@ -1,0 +1,76 @@
+import { describe, expect, test } from 'vitest';
+import { NearestColorMatcher } from '../../src/cluster/nearest.js';
+import { paletteFromColors } from '../../src/cluster/palette.js';
+import { Rng } from '../../src/cluster/rng.js';
+import type { Palette } from '../../src/types.js';
+import { bruteForceNearest } from '../helpers/oracle.js';
+
+function randomPalette(size: number, channels: number, rng: Rng): Palette {
+  const colors = new Uint8Array(size * channels);
+  for (let i = 0; i < colors.length; i++) colors[i] = rng.int(256);
+  return { size, channels, colors };
+}
+
+/** Random pixels, plus every palette colour, plus midpoints between entries (where ties live). */
+function probePixels(palette: Palette, count: number, rng: Rng): Uint8Array {
+  const c = palette.channels;
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) for (let ch = 0; ch < c; ch++) out.push(rng.int(256));
+  out.push(...palette.colors);
+  for (let i = 0; i + 1 < palette.size; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      out.push(((palette.colors[i * c + ch] as number) + (palette.colors[(i + 1) * c + ch] as number)) >> 1);
+    }
+  }
+  // Repeat the lot so that cached answers are checked too.
+  return Uint8Array.from([...out, ...out]);
+}
+
+describe('NearestColorMatcher agrees with brute force', () => {
+  test.each([
+    [1, 1],
+    [1, 2],
+    [1, 16],
+    [2, 7],
+    [2, 200],
+    [3, 2],
+    [3, 64],
+    [3, 256],
+    [3, 1000],
+    [4, 33],
+    [4, 256],
+  ])('%i channels, %i colours', (channels, size) => {
+    const rng = new Rng(channels * 1000 + size);
+    const palette = randomPalette(size, channels, rng);
+    const pixels = probePixels(palette, 3000, rng);
+    const n = pixels.length / channels;
+    const out = size <= 256 ? new Uint8Array(n) : new Uint16Array(n);
+    const sse = new NearestColorMatcher(palette).assign(pixels, n, out);
+    let expectedSse = 0;
+    for (let p = 0; p < n; p++) {
+      const { index, distance } = bruteForceNearest(palette, pixels, p * channels);
+      expect(out[p]).toBe(index);
+      expectedSse += distance;
+    }
+    expect(sse).toBe(expectedSse);
+  });
+
+  test('equal distances go to the lowest index, as brute force does', () => {
+    // 10 sits exactly between 0 and 20; duplicates of 20 exist at indices 1 and 2.
+    const palette: Palette = { size: 3, channels: 1, colors: Uint8Array.of(20, 0, 20) };
+    const out = new Uint8Array(2);
+    new NearestColorMatcher(palette).assign(Uint8Array.of(10, 25), 2, out);
+    expect(Array.from(out)).toEqual([0, 0]);
+  });
+
+  test('a colour palette of a real fit (sorted, deduplicated) also agrees', () => {
+    const rng = new Rng(77);
+    const values = Array.from({ length: 128 * 3 }, () => rng.next() * 255);
+    const palette = paletteFromColors(values, 3);
+    const pixels = probePixels(palette, 5000, rng);
+    const n = pixels.length / 3;
+    const out = new Uint8Array(n);
+    new NearestColorMatcher(palette).assign(pixels, n, out);
+    for (let p = 0; p < n; p++) expect(out[p]).toBe(bruteForceNearest(palette, pixels, p * 3).index);
+  });
+});

@@ -1,0 +1,20 @@
+import type { Palette } from '../../src/types.js';
+
+/** The obvious nearest-colour search: every entry, lowest index on ties. The oracle for fast paths. */
+export function bruteForceNearest(palette: Palette, data: Uint8Array, offset: number): { index: number; distance: number } {
+  const c = palette.channels;
+  let best = Infinity;
+  let index = 0;
+  for (let i = 0; i < palette.size; i++) {
+    let d = 0;
+    for (let ch = 0; ch < c; ch++) {
+      const diff = (data[offset + ch] as number) - (palette.colors[i * c + ch] as number);
+      d += diff * diff;
+    }
+    if (d < best) {
+      best = d;
+      index = i;
+    }
+  }
+  return { index, distance: best };
+}

@@ -1,0 +1,65 @@
+import { describe, expect, test } from 'vitest';
+import { buildIfd, colorMap, header, TagType } from '../../src/io/tiff/ifd.js';
+
+describe('TIFF builders', () => {
+  test('classic and BigTIFF headers', () => {
+    expect(header(false, 0x1234).toString('hex')).toBe('49492a0034120000');
+    expect(header(true, 0x1234).toString('hex')).toBe('49492b0008000000' + '3412000000000000');
+  });
+
+  test('a classic IFD: sorted entries, inline small values, out-of-line large ones after the table', () => {
+    const ifd = buildIfd(
+      [
+        { tag: 273, type: TagType.LONG, values: [100, 200] },
+        { tag: 256, type: TagType.SHORT, values: [7] },
+      ],
+      10,
+      false,
+    );
+    // count, 2 entries of 12 bytes, next-IFD offset, then 8 bytes of StripOffsets.
+    expect(ifd.length).toBe(2 + 24 + 4 + 8);
+    expect(ifd.readUInt16LE(0)).toBe(2);
+    expect(ifd.readUInt16LE(2)).toBe(256);
+    expect(ifd.readUInt16LE(4)).toBe(TagType.SHORT);
+    expect(ifd.readUInt32LE(6)).toBe(1);
+    expect(ifd.readUInt16LE(10)).toBe(7);
+    expect(ifd.readUInt16LE(14)).toBe(273);
+    expect(ifd.readUInt32LE(18)).toBe(2);
+    expect(ifd.readUInt32LE(22)).toBe(10 + 30);
+    expect(ifd.readUInt32LE(26)).toBe(0);
+    expect(ifd.readUInt32LE(30)).toBe(100);
+    expect(ifd.readUInt32LE(34)).toBe(200);
+  });
+
+  test('a BigTIFF IFD has 8-byte counts and offsets, LONG8 values inline when they fit', () => {
+    const ifd = buildIfd([{ tag: 273, type: TagType.LONG8, values: [2 ** 33] }], 16, true);
+    expect(ifd.length).toBe(8 + 20 + 8);
+    expect(ifd.readBigUInt64LE(0)).toBe(1n);
+    expect(ifd.readUInt16LE(8)).toBe(273);
+    expect(ifd.readUInt16LE(10)).toBe(TagType.LONG8);
+    expect(ifd.readBigUInt64LE(12)).toBe(1n);
+    expect(ifd.readBigUInt64LE(20)).toBe(2n ** 33n);
+  });
+
+  test('ASCII values are NUL-terminated; odd-length data keeps the next value on an even offset', () => {
+    const ifd = buildIfd(
+      [
+        { tag: 305, type: TagType.ASCII, values: 'abcd' },
+        { tag: 320, type: TagType.SHORT, values: [1, 2, 3] },
+      ],
+      0,
+      false,
+    );
+    const table = 2 + 24 + 4;
+    expect(ifd.readUInt32LE(2 + 8)).toBe(table);
+    expect(ifd.subarray(table, table + 5).toString('latin1')).toBe('abcd\0');
+    expect(ifd.readUInt32LE(2 + 12 + 8)).toBe(table + 6);
+  });
+
+  test('ColorMap is reds, greens, blues over 2^bits entries, scaled to 16 bits', () => {
+    const map = colorMap(Uint8Array.of(255, 0, 1, 2, 3, 4), 8);
+    expect(map.length).toBe(768);
+    expect([map[0], map[1], map[256], map[257], map[512], map[513]]).toEqual([65535, 514, 0, 771, 257, 1028]);
+    expect(map[2]).toBe(0);
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, test } from 'vitest';
+import { GigaquantError } from '../src/errors.js';
+import { resolveOptions } from '../src/options.js';
+
+describe('resolveOptions', () => {
+  test.each([
+    ['out.png', { k: 257 }, /between 1 and 256 for k for PNG output out.png but received 257/],
+    ['out.png', { k: 0 }, /between 1 and 256 for k/],
+    ['out.tif', { k: 65537 }, /between 1 and 65536 for k for TIFF output/],
+    ['out.png', { k: 2.5 }, /integer .* for k/],
+    ['out.bmp', { k: 8 }, /unknown output extension '\.bmp'/],
+    ['out', { k: 8 }, /unknown output extension '\(none\)'/],
+    ['out.png', { k: 8, seed: -1 }, /for seed/],
+    ['out.png', { k: 8, sample: 4 }, /between 8 and .* for sample/],
+    ['out.png', { k: 8, compressionLevel: 10 }, /between 0 and 9 for compressionLevel/],
+    ['out.png', { k: 8, tol: -1 }, /for tol/],
+    ['out.png', { k: 8, nInit: 0 }, /for nInit/],
+  ])('%s with %o is refused', (out, options, message) => {
+    expect(() => resolveOptions(out, options)).toThrow(message);
+    try {
+      resolveOptions(out, options);
+    } catch (err) {
+      expect(err).toBeInstanceOf(GigaquantError);
+      expect((err as GigaquantError).exitCode).toBe(2);
+    }
+  });
+
+  test.each([
+    ['a.png', 'png', 256],
+    ['a.PNG', 'png', 2],
+    ['a.tif', 'tiff', 65536],
+    ['a.tiff', 'tiff', 300],
+  ])('%s is %s and takes k=%i', (out, format, k) => {
+    expect(resolveOptions(out, { k }).format).toBe(format);
+  });
+
+  test('the default sample grows with k', () => {
+    expect(resolveOptions('a.png', { k: 16 }).sample).toBe(262144);
+    expect(resolveOptions('a.tif', { k: 65536 }).sample).toBe(8 * 65536);
+  });
+});
