@@ -1,0 +1,65 @@
+import { expect } from 'vitest';
+import { paletteRgba } from '../../src/cluster/palette.js';
+import type { QuantizeResult } from '../../src/pipeline/quantizeFile.js';
+import { tool } from './cli.js';
+import { countDistinct, decodeRgba } from './images.js';
+import { bruteForceNearest } from './oracle.js';
+
+/** The input's pixels in the layout the result says was clustered (grey, grey+alpha, RGB, RGBA). */
+async function inputInPaletteLayout(input: string, channels: number): Promise<Uint8Array> {
+  const src = await decodeRgba(input);
+  const n = src.width * src.height;
+  const out = new Uint8Array(n * channels);
+  for (let p = 0; p < n; p++) {
+    const i = p * src.channels;
+    const o = p * channels;
+    if (channels <= 2) out[o] = src.data[i] as number;
+    else for (let ch = 0; ch < 3; ch++) out[o + ch] = src.data[i + ch] as number;
+    if (channels === 2 || channels === 4) out[o + channels - 1] = src.data[i + src.channels - 1] as number;
+  }
+  return out;
+}
+
+/**
+ * Checks an output with independent decoders: libvips (via sharp) decodes it to the palette colour
+ * that brute force says is nearest for every input pixel, it has at most k colours, the reported
+ * MSE is exact, and pngcheck or tiffinfo accept the file.
+ */
+export async function verifyOutput(result: QuantizeResult, k: number): Promise<void> {
+  const out = await decodeRgba(result.output);
+  expect([out.width, out.height]).toEqual([result.width, result.height]);
+  expect(countDistinct(out.data, out.channels)).toBeLessThanOrEqual(k);
+  expect(result.colors).toBeLessThanOrEqual(k);
+
+  const { palette } = result;
+  const { rgb, alpha } = paletteRgba(palette);
+  const input = await inputInPaletteLayout(result.input, palette.channels);
+  const n = result.width * result.height;
+  let sse = 0;
+  let mismatches = 0;
+  for (let p = 0; p < n; p++) {
+    const { index, distance } = bruteForceNearest(palette, input, p * palette.channels);
+    sse += distance;
+    const o = p * out.channels;
+    const same =
+      out.data[o] === rgb[index * 3] &&
+      out.data[o + 1] === rgb[index * 3 + 1] &&
+      out.data[o + 2] === rgb[index * 3 + 2] &&
+      (out.channels === 3 || out.data[o + 3] === (alpha ? alpha[index] : 255));
+    if (!same) mismatches++;
+  }
+  expect(mismatches).toBe(0);
+  expect(result.mse).toBe(sse / (n * palette.channels));
+
+  if (result.format === 'png') {
+    const check = tool('pngcheck', ['-q', result.output]);
+    expect(check.out).toBe('');
+    expect(check.code).toBe(0);
+  } else {
+    const info = tool('tiffinfo', [result.output]);
+    expect(info.code).toBe(0);
+    expect(info.out).toContain('palette color');
+    expect(info.out).toContain(`Bits/Sample: ${palette.size > 256 ? 16 : 8}`);
+    expect(info.out).toContain('AdobeDeflate');
+  }
+}

@@ -1,0 +1,160 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { quantizeFile } from '../../src/index.js';
+import { tool } from '../helpers/cli.js';
+import { syntheticPixels, tempFolder, writeImage, type FixtureKind } from '../helpers/images.js';
+import { verifyOutput } from '../helpers/verify.js';
+
+const W = 97;
+const H = 61;
+let folder: ReturnType<typeof tempFolder>;
+beforeAll(() => {
+  folder = tempFolder();
+});
+afterAll(() => folder.remove());
+
+async function fixture(name: string, channels: 1 | 2 | 3 | 4, kind: FixtureKind): Promise<string> {
+  return writeImage(join(folder.dir, name), syntheticPixels(W, H, channels), W, H, channels, kind);
+}
+
+const INPUTS: [string, 1 | 2 | 3 | 4, FixtureKind][] = [
+  ['rgb.png', 3, 'png'],
+  ['rgba.png', 4, 'png'],
+  ['grey.png', 1, 'png'],
+  ['grey-alpha.png', 2, 'png'],
+  ['rgb16.png', 3, 'png16'],
+  ['grey16.png', 1, 'png16'],
+  ['rgb.jpg', 3, 'jpeg'],
+  ['rgba.webp', 4, 'webp'],
+  ['rgb.gif', 3, 'gif'],
+  ['rgb-strips.tif', 3, 'tiff-strip'],
+  ['rgba-tiled.tif', 4, 'tiff-tiled'],
+  ['rgb-big.tif', 3, 'bigtiff'],
+  ['grey-tiled.tif', 1, 'tiff-tiled'],
+  ['rgb.v', 3, 'vips'],
+];
+
+describe('quantizeFile on every kind of input', () => {
+  test.each(INPUTS)('%s to PNG and TIFF', async (name, channels, kind) => {
+    const input = await fixture(name, channels, kind);
+    for (const ext of ['png', 'tif']) {
+      const output = join(folder.dir, `${name}.k16.${ext}`);
+      const result = await quantizeFile(input, output, { k: 16, bandHeight: 9 });
+      await verifyOutput(result, 16);
+      expect(result.fit.method).toBe('mini-batch-kmeans');
+      expect(result.fit.steps).toBeGreaterThan(0);
+      expect(result.psnr).toBeGreaterThan(15);
+      expect(result.spooled).toBe(!name.endsWith('.tif') && !name.endsWith('.v'));
+      const hasAlpha = channels === 2 || channels === 4;
+      if (ext === 'png') expect(result.channels).toBe(channels);
+      else expect(result.channels).toBe(hasAlpha ? channels - 1 : channels);
+      if (ext === 'tif' && hasAlpha) expect(result.warnings.join()).toMatch(/cannot store transparency/);
+      else expect(result.warnings).toEqual([]);
+    }
+  });
+
+  test('transparency survives in PNG output as a tRNS chunk', async () => {
+    const input = await fixture('alpha-trns.png', 4, 'png');
+    const output = join(folder.dir, 'alpha-trns.k8.png');
+    await quantizeFile(input, output, { k: 8 });
+    expect(tool('pngcheck', ['-v', output]).out).toMatch(/chunk tRNS/);
+  });
+
+  test('opaque alpha is dropped: no tRNS and no warning', async () => {
+    const pixels = syntheticPixels(W, H, 4);
+    for (let i = 3; i < pixels.length; i += 4) pixels[i] = 255;
+    const input = await writeImage(join(folder.dir, 'opaque.png'), pixels, W, H, 4, 'png');
+    const result = await quantizeFile(input, join(folder.dir, 'opaque.k8.png'), { k: 8 });
+    expect(result.channels).toBe(3);
+    expect(tool('pngcheck', ['-v', result.output]).out).not.toMatch(/tRNS/);
+    await verifyOutput(result, 8);
+  });
+});
+
+test('a spooled input leaves nothing in the temporary folder', async () => {
+  const input = await fixture('spool-clean.jpg', 3, 'jpeg');
+  const tmp = tempFolder();
+  try {
+    const result = await quantizeFile(input, join(folder.dir, 'spool-clean.png'), { k: 8, tmpDir: tmp.dir });
+    expect(result.spooled).toBe(true);
+    expect(readdirSync(tmp.dir)).toEqual([]);
+  } finally {
+    tmp.remove();
+  }
+});
+
+describe('palettes', () => {
+  test('an image with no more than k colours gets exactly its colours, losslessly', async () => {
+    const colours = [
+      [255, 0, 0],
+      [0, 255, 0],
+      [0, 0, 255],
+      [20, 20, 20],
+      [250, 250, 250],
+    ];
+    const pixels = new Uint8Array(W * H * 3);
+    for (let p = 0; p < W * H; p++) pixels.set(colours[(p * 7 + Math.floor(p / W)) % 5] as number[], p * 3);
+    const input = await writeImage(join(folder.dir, 'five.png'), pixels, W, H, 3, 'png');
+    for (const ext of ['png', 'tif']) {
+      const result = await quantizeFile(input, join(folder.dir, `five.k8.${ext}`), { k: 8 });
+      expect(result.fit.method).toBe('exact');
+      expect(result.fit.stopReason).toBe('exact-colors');
+      expect(result.colors).toBe(5);
+      expect(result.psnr).toBe(Infinity);
+      expect(result.mse).toBe(0);
+      await verifyOutput(result, 5);
+    }
+  });
+
+  test('k = 2 gives a 1-bit PNG, k = 300 a 16-bit TIFF', async () => {
+    const input = await fixture('depths.png', 3, 'png');
+    const png = await quantizeFile(input, join(folder.dir, 'depths.k2.png'), { k: 2 });
+    expect(tool('pngcheck', ['-v', png.output]).out).toMatch(/1-bit palette/);
+    await verifyOutput(png, 2);
+    const tif = await quantizeFile(input, join(folder.dir, 'depths.k300.tif'), { k: 300 });
+    expect(tif.colors).toBeGreaterThan(256);
+    await verifyOutput(tif, 300);
+  });
+
+  test('BigTIFF output decodes to the same pixels as classic TIFF', async () => {
+    const input = await fixture('big-out.png', 3, 'png');
+    const classic = await quantizeFile(input, join(folder.dir, 'classic.tif'), { k: 32, bigtiff: false });
+    const big = await quantizeFile(input, join(folder.dir, 'big.tif'), { k: 32, bigtiff: true });
+    expect(classic.bigtiff).toBe(false);
+    expect(big.bigtiff).toBe(true);
+    expect(readFileSync(big.output).readUInt16LE(2)).toBe(43);
+    expect(tool('tiffinfo', [big.output]).out).toContain('palette color');
+    await verifyOutput(big, 32);
+    expect(big.palette).toEqual(classic.palette);
+  });
+});
+
+describe('determinism', () => {
+  test.each(['png', 'tif'])('same input, options and seed give the same %s bytes; another seed differs', async (ext) => {
+    const input = await fixture(`det-${ext}.png`, 3, 'png');
+    const run = async (name: string, seed: number): Promise<Buffer> => {
+      await quantizeFile(input, join(folder.dir, name), { k: 24, seed });
+      return readFileSync(join(folder.dir, name));
+    };
+    const a = await run(`det-a.${ext}`, 3);
+    const b = await run(`det-b.${ext}`, 3);
+    const c = await run(`det-c.${ext}`, 4);
+    expect(b.equals(a)).toBe(true);
+    expect(c.equals(a)).toBe(false);
+  });
+
+  test.each(['png', 'tif'])('band height does not change the %s bytes', async (ext) => {
+    const [w, h] = [420, 333];
+    const input = await writeImage(join(folder.dir, `bands-${ext}.tif`), syntheticPixels(w, h, 4), w, h, 4, 'tiff-strip');
+    const outputs = await Promise.all(
+      [1, 7, 64].map(async (bandHeight) => {
+        const output = join(folder.dir, `bands-${bandHeight}.${ext}`);
+        await quantizeFile(input, output, { k: 20, bandHeight });
+        return readFileSync(output);
+      }),
+    );
+    expect(outputs[1]?.equals(outputs[0] as Buffer)).toBe(true);
+    expect(outputs[2]?.equals(outputs[0] as Buffer)).toBe(true);
+  });
+});
