@@ -3,6 +3,11 @@ import { removeAllTempPathsSync } from '../io/tempFiles.js';
 
 /** How long work in flight gets to unwind after Ctrl-C before the process is forced out. */
 const GRACE_MS = 3000;
+/**
+ * A terminal's Ctrl-C reaches the launcher and this process both, and the launcher forwards it:
+ * signals this close together are one keypress, not a second request to force the exit.
+ */
+const SAME_KEYPRESS_MS = 500;
 
 /**
  * Turns SIGINT/SIGTERM into an AbortSignal so work stops at the next band and cleans up. A second
@@ -15,8 +20,13 @@ export function abortOnSignals(onFirst?: () => void): AbortSignal {
     removeAllTempPathsSync();
     process.exit(ExitCode.interrupted);
   };
+  let first = 0;
   const handler = (): void => {
-    if (controller.signal.aborted) force();
+    if (controller.signal.aborted) {
+      if (Date.now() - first > SAME_KEYPRESS_MS) force();
+      return;
+    }
+    first = Date.now();
     onFirst?.();
     controller.abort();
     setTimeout(force, GRACE_MS).unref();

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * The `gigaquant` executable. On Linux it runs the real CLI in a child process with glibc's
+ * allocator tuned: libvips frees large band buffers from many threads, and with glibc's defaults
+ * (an arena per thread, large blocks kept for reuse) the process keeps ~100 MB it no longer uses,
+ * which eats most of the memory budget (measured: 281 MB peak for a 100 Mpx PNG, 190 MB tuned).
+ * These variables are read only when a process starts, hence the child.
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const MARK = 'GIGAQUANT_CHILD';
+
+export const MALLOC_TUNING: Record<string, string> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
+
+if (process.platform !== 'linux' || process.env[MARK] || process.env.GIGAQUANT_NO_MALLOC_TUNING) {
+  await import('./main.js');
+} else {
+  const main = fileURLToPath(new URL('./main.js', import.meta.url));
+  const child = spawn(process.execPath, [...process.execArgv, main, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...MALLOC_TUNING, ...process.env, [MARK]: '1' },
+  });
+  // Ctrl-C reaches both processes; the child treats a repeat within a moment as the same one.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('exit', (code, signal) => {
+    process.exitCode = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+  });
+}
