@@ -13,7 +13,12 @@ import { makeLargeImage } from '../examples/largeImage.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
+  process.argv
+    .slice(2)
+    .reduce(
+      (pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs),
+      [],
+    ),
 );
 const sizes = (args.sizes ?? '100,400').split(',').map(Number);
 const k = Number(args.k ?? 64);
@@ -50,12 +55,27 @@ try {
 
       const vips = measure('vips', ['copy', input, join(work, 'copy.v')]);
       rmSync(join(work, 'copy.v'));
-      const gq = measure(process.execPath, [join(root, 'dist/cli/bin.js'), 'compress', input, '-k', String(k), '-o', join(work, 'out.png'), '--json']);
+      const gq = measure(process.execPath, [
+        join(root, 'dist/cli/bin.js'),
+        'compress',
+        input,
+        '-k',
+        String(k),
+        '-o',
+        join(work, 'out.png'),
+        '--json',
+      ]);
       const result = JSON.parse(gq.stdout);
       rmSync(join(work, 'out.png'));
       rmSync(input);
       const common = { megapixels: mpx, width, height, input: ext, inputBytes };
-      rows.push({ ...common, tool: 'vips copy (one decode)', seconds: vips.seconds, peakMiB: vips.peakMiB, ratio: 1 });
+      rows.push({
+        ...common,
+        tool: 'vips copy (one decode)',
+        seconds: vips.seconds,
+        peakMiB: vips.peakMiB,
+        ratio: 1,
+      });
       rows.push({
         ...common,
         tool: `gigaquant k=${k}`,
@@ -72,7 +92,16 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-const header = ['Mpx', 'input', 'tool', 'seconds', 'x vips copy', 'peak RSS MiB', 'PSNR dB', 'bits/px'];
+const header = [
+  'Mpx',
+  'input',
+  'tool',
+  'seconds',
+  'x vips copy',
+  'peak RSS MiB',
+  'PSNR dB',
+  'bits/px',
+];
 const table = rows.map((r) => [
   String(r.megapixels),
   r.input,
@@ -92,5 +121,12 @@ for (const row of table) console.log(line(row));
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const file = join(root, 'bench/results', `bench-${stamp}.json`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), k, cores: (await import('node:os')).cpus().length, rows }, null, 2));
+writeFileSync(
+  file,
+  JSON.stringify(
+    { date: new Date().toISOString(), k, cores: (await import('node:os')).cpus().length, rows },
+    null,
+    2,
+  ),
+);
 console.log(`\nwrote ${file}`);

@@ -7,13 +7,17 @@ import { svg } from './scene.js';
 /** Writes a width x height image to `path`; the format follows the extension (.tif is tiled). */
 export async function makeLargeImage(path, width, height) {
   sharp.cache(false);
-  const small = await sharp(Buffer.from(svg(1600, 1000))).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const small = await sharp(Buffer.from(svg(1600, 1000)))
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   let img = sharp(small.data, { raw: small.info, limitInputPixels: false }).resize(width, height, {
     kernel: 'cubic',
     fit: 'fill',
   });
   if (path.endsWith('.png')) img = img.png({ compressionLevel: 1 });
-  else if (path.endsWith('.tif') || path.endsWith('.tiff')) img = img.tiff({ compression: 'deflate', tile: true, bigtiff: width * height * 3 > 2 ** 32 });
+  else if (path.endsWith('.tif') || path.endsWith('.tiff'))
+    img = img.tiff({ compression: 'deflate', tile: true, bigtiff: width * height * 3 > 2 ** 32 });
   await img.toFile(path);
   return path;
 }

@@ -10,9 +10,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'landscape.png');
 mkdirSync(join(here, 'out'), { recursive: true });
 
-
-
 if (!existsSync(out) || process.argv.includes('--force')) {
-  await sharp(Buffer.from(svg(1600, 1000))).removeAlpha().png().toFile(out);
+  await sharp(Buffer.from(svg(1600, 1000)))
+    .removeAlpha()
+    .png()
+    .toFile(out);
   console.log(`wrote ${out}`);
 }

@@ -15,7 +15,12 @@ export { outputFormatOf, MAX_COLORS, type OutputFormat } from './io/outputFormat
 export { ReservoirSampler } from './cluster/reservoir.js';
 export { DistinctColorCounter } from './cluster/distinctColors.js';
 export { kmeansPlusPlus } from './cluster/kmeansPlusPlus.js';
-export { miniBatchKMeans, type MiniBatchKMeansOptions, type KMeansResult, type StopReason } from './cluster/miniBatchKMeans.js';
+export {
+  miniBatchKMeans,
+  type MiniBatchKMeansOptions,
+  type KMeansResult,
+  type StopReason,
+} from './cluster/miniBatchKMeans.js';
 export { NearestColorMatcher } from './cluster/nearest.js';
 export { paletteFromColors } from './cluster/palette.js';
 export { Rng } from './cluster/rng.js';

@@ -78,8 +78,17 @@ export const DEFAULTS = {
 export function resolveOptions(outputPath: string, options: QuantizeOptions): ResolvedOptions {
   const format = outputFormatOf(outputPath);
   const maxK = MAX_COLORS[format];
-  const k = integer('k', options.k, 1, maxK, `for ${format === 'png' ? 'PNG' : 'TIFF'} output ${outputPath}`);
-  const bandHeight = options.bandHeight === undefined ? undefined : integer('bandHeight', options.bandHeight, 1, 2 ** 31);
+  const k = integer(
+    'k',
+    options.k,
+    1,
+    maxK,
+    `for ${format === 'png' ? 'PNG' : 'TIFF'} output ${outputPath}`,
+  );
+  const bandHeight =
+    options.bandHeight === undefined
+      ? undefined
+      : integer('bandHeight', options.bandHeight, 1, 2 ** 31);
   const bigtiff = options.bigtiff ?? 'auto';
   if (bigtiff !== 'auto' && typeof bigtiff !== 'boolean') {
     throw usageError(`Expected true, false or 'auto' for bigtiff but received ${String(bigtiff)}`);
@@ -94,13 +103,33 @@ export function resolveOptions(outputPath: string, options: QuantizeOptions): Re
     batchSize: integer('batchSize', options.batchSize ?? DEFAULTS.batchSize, 1, 2 ** 20),
     maxIter: integer('maxIter', options.maxIter ?? DEFAULTS.maxIter, 1, 1e6),
     tol: number('tol', options.tol ?? DEFAULTS.tol, 0, Infinity),
-    maxNoImprovement: integer('maxNoImprovement', options.maxNoImprovement ?? DEFAULTS.maxNoImprovement, 0, 1e9),
-    reassignmentRatio: number('reassignmentRatio', options.reassignmentRatio ?? DEFAULTS.reassignmentRatio, 0, 1),
-    memoryBudget: integer('memoryBudget', options.memoryBudget ?? DEFAULTS.memoryBudget, 1024 * 1024, 2 ** 40),
+    maxNoImprovement: integer(
+      'maxNoImprovement',
+      options.maxNoImprovement ?? DEFAULTS.maxNoImprovement,
+      0,
+      1e9,
+    ),
+    reassignmentRatio: number(
+      'reassignmentRatio',
+      options.reassignmentRatio ?? DEFAULTS.reassignmentRatio,
+      0,
+      1,
+    ),
+    memoryBudget: integer(
+      'memoryBudget',
+      options.memoryBudget ?? DEFAULTS.memoryBudget,
+      1024 * 1024,
+      2 ** 40,
+    ),
     bandHeight,
     maxPixels: number('maxPixels', options.maxPixels ?? DEFAULTS.maxPixels, 0, Infinity),
     tmpDir: options.tmpDir ?? tmpdir(),
-    compressionLevel: integer('compressionLevel', options.compressionLevel ?? DEFAULTS.compressionLevel, 0, 9),
+    compressionLevel: integer(
+      'compressionLevel',
+      options.compressionLevel ?? DEFAULTS.compressionLevel,
+      0,
+      9,
+    ),
     bigtiff,
     signal: options.signal,
     onProgress: options.onProgress,
@@ -118,7 +147,9 @@ function integer(name: string, value: unknown, min: number, max: number, context
 
 function number(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
-    throw usageError(`Expected a number between ${min} and ${max} for ${name} but received ${String(value)}`);
+    throw usageError(
+      `Expected a number between ${min} and ${max} for ${name} but received ${String(value)}`,
+    );
   }
   return value;
 }

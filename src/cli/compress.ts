@@ -29,24 +29,62 @@ export interface CompressArgs {
 
 export function compressCommand(yargs: Argv): Argv<CompressArgs> {
   return yargs
-    .positional('input', { type: 'string', describe: 'image to quantize (any format sharp reads)', demandOption: true })
-    .option('output', { alias: 'o', type: 'string', describe: 'output file: .png (k <= 256) or .tif/.tiff (k <= 65536)', demandOption: true })
+    .positional('input', {
+      type: 'string',
+      describe: 'image to quantize (any format sharp reads)',
+      demandOption: true,
+    })
+    .option('output', {
+      alias: 'o',
+      type: 'string',
+      describe: 'output file: .png (k <= 256) or .tif/.tiff (k <= 65536)',
+      demandOption: true,
+    })
     .option('k', { type: 'number', describe: 'number of colours', demandOption: true })
     .option('seed', { type: 'number', describe: 'random seed; same seed, same bytes (default 1)' })
-    .option('sample', { type: 'number', describe: 'pixels sampled for fitting (default max(262144, 8k))' })
+    .option('sample', {
+      type: 'number',
+      describe: 'pixels sampled for fitting (default max(262144, 8k))',
+    })
     .option('n-init', { type: 'number', describe: 'k-means++ initialisations (default 3)' })
     .option('batch-size', { type: 'number', describe: 'mini-batch size (default 1024)' })
     .option('max-iter', { type: 'number', describe: 'max passes over the sample (default 100)' })
     .option('tol', { type: 'number', describe: 'centre-shift tolerance, 0 = off (default 0)' })
-    .option('max-no-improvement', { type: 'number', describe: 'steps without improvement before stopping (default 10)' })
-    .option('memory', { type: 'number', describe: 'MiB for row bands; sets the band height (default 64)' })
+    .option('max-no-improvement', {
+      type: 'number',
+      describe: 'steps without improvement before stopping (default 10)',
+    })
+    .option('memory', {
+      type: 'number',
+      describe: 'MiB for row bands; sets the band height (default 64)',
+    })
     .option('band-height', { type: 'number', describe: 'rows per band (overrides --memory)' })
-    .option('max-pixels', { type: 'number', describe: 'refuse larger inputs; 0 = no limit (default 1e10)' })
-    .option('tmp-dir', { type: 'string', describe: 'where PNG/JPEG/WebP/GIF inputs are spooled (default: OS temp dir)' })
+    .option('max-pixels', {
+      type: 'number',
+      describe: 'refuse larger inputs; 0 = no limit (default 1e10)',
+    })
+    .option('tmp-dir', {
+      type: 'string',
+      describe: 'where PNG/JPEG/WebP/GIF inputs are spooled (default: OS temp dir)',
+    })
     .option('compression-level', { type: 'number', describe: 'zlib level 0-9 (default 6)' })
-    .option('bigtiff', { type: 'string', choices: ['auto', 'always', 'never'], default: 'auto', describe: 'BigTIFF for .tif output' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print nothing but errors' }) as unknown as Argv<CompressArgs>;
+    .option('bigtiff', {
+      type: 'string',
+      choices: ['auto', 'always', 'never'],
+      default: 'auto',
+      describe: 'BigTIFF for .tif output',
+    })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'print the result as JSON on stdout',
+    })
+    .option('quiet', {
+      alias: 'q',
+      type: 'boolean',
+      default: false,
+      describe: 'print nothing but errors',
+    }) as unknown as Argv<CompressArgs>;
 }
 
 export async function runCompress(args: CompressArgs): Promise<number> {
@@ -73,14 +111,18 @@ export async function runCompress(args: CompressArgs): Promise<number> {
   try {
     const result = await quantizeFile(args.input, args.output, options);
     bar?.clear();
-    for (const w of result.warnings) if (!args.quiet) process.stderr.write(`gigaquant: warning: ${w}\n`);
+    for (const w of result.warnings)
+      if (!args.quiet) process.stderr.write(`gigaquant: warning: ${w}\n`);
     if (args.json) process.stdout.write(JSON.stringify(resultToJson(result), null, 2) + '\n');
     else if (!args.quiet) process.stdout.write(summaryLine(result) + '\n');
     return 0;
   } catch (err) {
     bar?.clear();
     if (!(err instanceof GigaquantError)) throw err;
-    if (args.json) process.stdout.write(JSON.stringify({ error: { code: err.code, message: err.message, file: err.file } }) + '\n');
+    if (args.json)
+      process.stdout.write(
+        JSON.stringify({ error: { code: err.code, message: err.message, file: err.file } }) + '\n',
+      );
     process.stderr.write(`gigaquant: error: ${err.message}\n`);
     return err.exitCode;
   }

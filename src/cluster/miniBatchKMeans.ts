@@ -79,7 +79,9 @@ export function miniBatchKMeans(
 
     // The first step's inertia says nothing about convergence: centres were just seeded.
     if (step === 1) continue;
-    ewaInertia = Number.isNaN(ewaInertia) ? batchInertia : ewaInertia * (1 - alpha) + batchInertia * alpha;
+    ewaInertia = Number.isNaN(ewaInertia)
+      ? batchInertia
+      : ewaInertia * (1 - alpha) + batchInertia * alpha;
     if (tol > 0 && shift <= tol) {
       stopReason = 'tol';
       break;
@@ -128,7 +130,12 @@ function bestInitialCenters(
 }
 
 /** Moves each centre towards the mean of its batch points with rate 1/count; returns the squared shift. */
-function updateCenters(centers: Matrix, counts: Float64Array, batch: Matrix, labels: Int32Array): number {
+function updateCenters(
+  centers: Matrix,
+  counts: Float64Array,
+  batch: Matrix,
+  labels: Int32Array,
+): number {
   const k = centers.rows;
   const d = centers.columns;
   const sums = new Float64Array(k * d);
@@ -136,7 +143,8 @@ function updateCenters(centers: Matrix, counts: Float64Array, batch: Matrix, lab
   for (let i = 0; i < labels.length; i++) {
     const j = labels[i] as number;
     batchCounts[j] = (batchCounts[j] as number) + 1;
-    for (let ch = 0; ch < d; ch++) sums[j * d + ch] = (sums[j * d + ch] as number) + batch.get(i, ch);
+    for (let ch = 0; ch < d; ch++)
+      sums[j * d + ch] = (sums[j * d + ch] as number) + batch.get(i, ch);
   }
   let shift = 0;
   for (let j = 0; j < k; j++) {

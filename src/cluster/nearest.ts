@@ -30,8 +30,12 @@ export class NearestColorMatcher {
     this.channels = palette.channels;
     this.colors = palette.colors;
     this.axis = principalAxis(palette);
-    const proj = Array.from({ length: palette.size }, (_, i) => this.project(this.colors, i * this.channels));
-    const order = proj.map((_, i) => i).sort((a, b) => (proj[a] as number) - (proj[b] as number) || a - b);
+    const proj = Array.from({ length: palette.size }, (_, i) =>
+      this.project(this.colors, i * this.channels),
+    );
+    const order = proj
+      .map((_, i) => i)
+      .sort((a, b) => (proj[a] as number) - (proj[b] as number) || a - b);
     this.order = Int32Array.from(order);
     this.projections = Float64Array.from(order.map((i) => proj[i] as number));
 
@@ -127,7 +131,8 @@ export class NearestColorMatcher {
 
   private project(values: Uint8Array, offset: number): number {
     let s = 0;
-    for (let ch = 0; ch < this.channels; ch++) s += (values[offset + ch] as number) * (this.axis[ch] as number);
+    for (let ch = 0; ch < this.channels; ch++)
+      s += (values[offset + ch] as number) * (this.axis[ch] as number);
     return s;
   }
 }
@@ -136,18 +141,24 @@ export class NearestColorMatcher {
 function principalAxis(palette: Palette): Float64Array {
   const { size, channels: c, colors } = palette;
   const mean = new Float64Array(c);
-  for (let i = 0; i < size; i++) for (let ch = 0; ch < c; ch++) mean[ch] = (mean[ch] as number) + (colors[i * c + ch] as number) / size;
+  for (let i = 0; i < size; i++)
+    for (let ch = 0; ch < c; ch++)
+      mean[ch] = (mean[ch] as number) + (colors[i * c + ch] as number) / size;
   const cov = new Float64Array(c * c);
   for (let i = 0; i < size; i++) {
     for (let a = 0; a < c; a++) {
       const da = (colors[i * c + a] as number) - (mean[a] as number);
-      for (let b = 0; b < c; b++) cov[a * c + b] = (cov[a * c + b] as number) + da * ((colors[i * c + b] as number) - (mean[b] as number));
+      for (let b = 0; b < c; b++)
+        cov[a * c + b] =
+          (cov[a * c + b] as number) + da * ((colors[i * c + b] as number) - (mean[b] as number));
     }
   }
   let v = new Float64Array(c).fill(1 / Math.sqrt(c));
   for (let iter = 0; iter < 50; iter++) {
     const next = new Float64Array(c);
-    for (let a = 0; a < c; a++) for (let b = 0; b < c; b++) next[a] = (next[a] as number) + (cov[a * c + b] as number) * (v[b] as number);
+    for (let a = 0; a < c; a++)
+      for (let b = 0; b < c; b++)
+        next[a] = (next[a] as number) + (cov[a * c + b] as number) * (v[b] as number);
     const norm = Math.hypot(...next);
     if (!(norm > 0)) break;
     for (let a = 0; a < c; a++) next[a] = (next[a] as number) / norm;

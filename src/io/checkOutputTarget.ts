@@ -17,13 +17,23 @@ export async function checkOutputTarget(inputPath: string, outputPath: string): 
     if (!st.isDirectory()) throw new Error('not a directory');
     await access(dir, constants.W_OK);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not writable (${(err as Error).message})`;
-    throw new GigaquantError('E_OUTPUT', `${outputPath}: output folder ${dir} ${reason}`, { file: outputPath, cause: err });
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'does not exist'
+        : `is not writable (${(err as Error).message})`;
+    throw new GigaquantError('E_OUTPUT', `${outputPath}: output folder ${dir} ${reason}`, {
+      file: outputPath,
+      cause: err,
+    });
   }
   const existing = await stat(outputPath).catch(() => undefined);
   if (existing?.isDirectory()) {
-    throw new GigaquantError('E_OUTPUT', `${outputPath}: is a directory; give a file name ending in .png, .tif or .tiff`, {
-      file: outputPath,
-    });
+    throw new GigaquantError(
+      'E_OUTPUT',
+      `${outputPath}: is a directory; give a file name ending in .png, .tif or .tiff`,
+      {
+        file: outputPath,
+      },
+    );
   }
 }

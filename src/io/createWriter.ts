@@ -11,7 +11,16 @@ export async function createWriter(
   size: { width: number; height: number },
   palette: Palette,
 ): Promise<IndexWriter & { bigtiff?: boolean }> {
-  const common = { width: size.width, height: size.height, palette, compressionLevel: options.compressionLevel };
+  const common = {
+    width: size.width,
+    height: size.height,
+    palette,
+    compressionLevel: options.compressionLevel,
+  };
   if (options.format === 'png') return PngIndexWriter.create(outputPath, common);
-  return TiffIndexWriter.create(outputPath, { ...common, bigtiff: options.bigtiff, software: `gigaquant ${VERSION}` });
+  return TiffIndexWriter.create(outputPath, {
+    ...common,
+    bigtiff: options.bigtiff,
+    software: `gigaquant ${VERSION}`,
+  });
 }

@@ -3,7 +3,11 @@ import { usageError } from '../errors.js';
 
 export type OutputFormat = 'png' | 'tiff';
 
-const BY_EXTENSION: Record<string, OutputFormat> = { '.png': 'png', '.tif': 'tiff', '.tiff': 'tiff' };
+const BY_EXTENSION: Record<string, OutputFormat> = {
+  '.png': 'png',
+  '.tif': 'tiff',
+  '.tiff': 'tiff',
+};
 
 /** The most palette entries each format can index. */
 export const MAX_COLORS: Record<OutputFormat, number> = { png: 256, tiff: 65536 };

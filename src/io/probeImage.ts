@@ -28,19 +28,28 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
   try {
     const st = await stat(path);
     if (st.isDirectory()) {
-      throw new GigaquantError('E_INPUT_UNREADABLE', `${path}: is a directory, not an image file`, { file: path });
+      throw new GigaquantError('E_INPUT_UNREADABLE', `${path}: is a directory, not an image file`, {
+        file: path,
+      });
     }
     fileBytes = st.size;
   } catch (err) {
     if (err instanceof GigaquantError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new GigaquantError('E_INPUT_MISSING', `${path}: no such file`, { file: path, cause: err });
+      throw new GigaquantError('E_INPUT_MISSING', `${path}: no such file`, {
+        file: path,
+        cause: err,
+      });
     }
-    throw new GigaquantError('E_INPUT_UNREADABLE', `${path}: cannot read (${code ?? String(err)})`, {
-      file: path,
-      cause: err,
-    });
+    throw new GigaquantError(
+      'E_INPUT_UNREADABLE',
+      `${path}: cannot read (${code ?? String(err)})`,
+      {
+        file: path,
+        cause: err,
+      },
+    );
   }
   if (fileBytes === 0) {
     throw new GigaquantError('E_INPUT_CORRUPT', `${path}: file is empty (0 bytes)`, { file: path });
@@ -50,10 +59,14 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
   try {
     meta = await openWithSharp(path).metadata();
   } catch (err) {
-    throw new GigaquantError('E_INPUT_CORRUPT', `${path}: not a readable image (${describe(err)})`, {
-      file: path,
-      cause: err,
-    });
+    throw new GigaquantError(
+      'E_INPUT_CORRUPT',
+      `${path}: not a readable image (${describe(err)})`,
+      {
+        file: path,
+        cause: err,
+      },
+    );
   }
   const { width, height, format } = meta;
   if (!width || !height || !format) {

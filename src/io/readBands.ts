@@ -15,7 +15,10 @@ export interface ReadBandsOptions {
  * random-access file, so no more than a band is ever decoded at once. The next band is decoded
  * (on libvips' threads) while the caller works on the current one.
  */
-export async function* readBands(source: ImageSource, options: ReadBandsOptions): AsyncGenerator<RowBand> {
+export async function* readBands(
+  source: ImageSource,
+  options: ReadBandsOptions,
+): AsyncGenerator<RowBand> {
   const { height } = source.info;
   const bandHeight = Math.max(1, Math.floor(options.bandHeight));
   let pending: Promise<RowBand> | undefined = readBand(source, 0, Math.min(bandHeight, height));
@@ -24,7 +27,8 @@ export async function* readBands(source: ImageSource, options: ReadBandsOptions)
       throwIfAborted(options.signal);
       const band: RowBand = await (pending as Promise<RowBand>);
       const nextY = y + bandHeight;
-      pending = nextY < height ? readBand(source, nextY, Math.min(bandHeight, height - nextY)) : undefined;
+      pending =
+        nextY < height ? readBand(source, nextY, Math.min(bandHeight, height - nextY)) : undefined;
       yield band;
     }
   } finally {
@@ -46,18 +50,26 @@ async function readBand(source: ImageSource, y: number, rows: number): Promise<R
     data = out.data;
     got = out.info.channels;
   } catch (err) {
-    throw new GigaquantError('E_INPUT_CORRUPT', `${path}: cannot read rows ${y}-${y + rows - 1} (${describe(err)})`, {
-      file: path,
-      cause: err,
-    });
+    throw new GigaquantError(
+      'E_INPUT_CORRUPT',
+      `${path}: cannot read rows ${y}-${y + rows - 1} (${describe(err)})`,
+      {
+        file: path,
+        cause: err,
+      },
+    );
   }
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const pixels = width * rows;
   if (!isGrey) {
     if (got !== channels) {
-      throw new GigaquantError('E_INPUT_CORRUPT', `${path}: expected ${channels} channels, decoder gave ${got}`, {
-        file: path,
-      });
+      throw new GigaquantError(
+        'E_INPUT_CORRUPT',
+        `${path}: expected ${channels} channels, decoder gave ${got}`,
+        {
+          file: path,
+        },
+      );
     }
     return { y, height: rows, width, channels, data: bytes };
   }

@@ -22,7 +22,9 @@ export function removeAllTempPathsSync(): void {
 }
 
 /** A private temporary directory under `parent` (e.g. for spooled images). */
-export async function createTempDir(parent: string): Promise<{ path: string; remove(): Promise<void> }> {
+export async function createTempDir(
+  parent: string,
+): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(parent, 'gigaquant-'));
   live.add(path);
   return {
@@ -33,7 +35,6 @@ export async function createTempDir(parent: string): Promise<{ path: string; rem
     },
   };
 }
-
 
 /**
  * An output written under a hidden temporary name in the same directory (so the final rename is
@@ -67,4 +68,3 @@ export function atomicOutput(finalPath: string): AtomicOutput {
     },
   };
 }
-

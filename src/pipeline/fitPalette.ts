@@ -66,7 +66,13 @@ export async function fitPalette(
     return {
       ...result,
       palette: paletteFromColors(colors, fitChannels),
-      report: { method: 'exact', inertia: 0, steps: 0, stopReason: 'exact-colors', sampleSize: sampler.count },
+      report: {
+        method: 'exact',
+        inertia: 0,
+        steps: 0,
+        stopReason: 'exact-colors',
+        sampleSize: sampler.count,
+      },
     };
   }
 

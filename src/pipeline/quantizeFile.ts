@@ -56,10 +56,15 @@ export async function quantizeFile(
   const opts = resolveOptions(outputPath, options);
   await checkOutputTarget(inputPath, outputPath);
   opts.onProgress?.({ phase: 'spool', rowsDone: 0, rows: 0 });
-  const source = await openImage(inputPath, { maxPixels: opts.maxPixels, tmpDir: opts.tmpDir, signal: opts.signal });
+  const source = await openImage(inputPath, {
+    maxPixels: opts.maxPixels,
+    tmpDir: opts.tmpDir,
+    signal: opts.signal,
+  });
   try {
     const { info } = source;
-    const bandHeight = opts.bandHeight ?? chooseBandHeight(info.width, info.height, opts.memoryBudget);
+    const bandHeight =
+      opts.bandHeight ?? chooseBandHeight(info.width, info.height, opts.memoryBudget);
     const keepAlpha = CARRIES_ALPHA[opts.format];
     const fit = await fitPalette(source, opts, bandHeight, keepAlpha);
     const warnings: string[] = [];

@@ -13,12 +13,22 @@ beforeAll(async () => {
   inputs = join(folder.dir, 'in');
   mkdirSync(inputs);
   good = await writeImage(join(inputs, 'good.png'), syntheticPixels(64, 48, 3), 64, 48, 3, 'png');
-  goodTif = await writeImage(join(inputs, 'good.tif'), syntheticPixels(64, 48, 3), 64, 48, 3, 'tiff-strip');
+  goodTif = await writeImage(
+    join(inputs, 'good.tif'),
+    syntheticPixels(64, 48, 3),
+    64,
+    48,
+    3,
+    'tiff-strip',
+  );
   const png = readFileSync(good);
   writeFileSync(join(inputs, 'truncated.png'), png.subarray(0, Math.floor(png.length / 2)));
   const tif = readFileSync(goodTif);
   writeFileSync(join(inputs, 'truncated.tif'), tif.subarray(0, Math.floor(tif.length / 2)));
-  writeFileSync(join(inputs, 'corrupt.png'), Buffer.from('this is not an image at all, just text '.repeat(40)));
+  writeFileSync(
+    join(inputs, 'corrupt.png'),
+    Buffer.from('this is not an image at all, just text '.repeat(40)),
+  );
   writeFileSync(join(inputs, 'empty.png'), Buffer.alloc(0));
   mkdirSync(join(inputs, 'folder.png'));
   writeFileSync(join(folder.dir, 'a-file'), 'x');
@@ -48,7 +58,11 @@ describe('bad input: exit code 3, the file named, nothing left behind', () => {
     ['truncated.png', /truncated\.png: (cannot decode|not a readable)/],
     ['truncated.tif', /truncated\.tif: (cannot read rows|not a readable)/],
   ])('%s', (name, message) => {
-    expectFailure((out) => ['compress', join(inputs, name), '-k', '8', '-o', join(out, 'x.png')], 3, message);
+    expectFailure(
+      (out) => ['compress', join(inputs, name), '-k', '8', '-o', join(out, 'x.png')],
+      3,
+      message,
+    );
   });
 
   test('an image larger than --max-pixels', () => {
@@ -71,25 +85,45 @@ describe('bad options: exit code 2', () => {
   });
 
   test('a missing -k is a usage error', () => {
-    expectFailure((out) => ['compress', good, '-o', join(out, 'x.png')], 2, /Missing required argument: k/);
+    expectFailure(
+      (out) => ['compress', good, '-o', join(out, 'x.png')],
+      2,
+      /Missing required argument: k/,
+    );
   });
 
   test('output over the input is refused', () => {
-    expectFailure(() => ['compress', goodTif, '-k', '8', '-o', goodTif], 2, /output would replace the input/);
+    expectFailure(
+      () => ['compress', goodTif, '-k', '8', '-o', goodTif],
+      2,
+      /output would replace the input/,
+    );
   });
 });
 
 describe('unwritable output: exit code 4', () => {
   test('output folder that does not exist', () => {
-    expectFailure((out) => ['compress', good, '-k', '8', '-o', join(out, 'no', 'such', 'x.png')], 4, /output folder .* does not exist/);
+    expectFailure(
+      (out) => ['compress', good, '-k', '8', '-o', join(out, 'no', 'such', 'x.png')],
+      4,
+      /output folder .* does not exist/,
+    );
   });
 
   test('output folder that is a file', () => {
-    expectFailure(() => ['compress', good, '-k', '8', '-o', join(folder.dir, 'a-file', 'x.png')], 4, /x\.png: output folder .*a-file is not writable/);
+    expectFailure(
+      () => ['compress', good, '-k', '8', '-o', join(folder.dir, 'a-file', 'x.png')],
+      4,
+      /x\.png: output folder .*a-file is not writable/,
+    );
   });
 
   test('output that is a directory', () => {
-    expectFailure((out) => ['compress', good, '-k', '8', '-o', out + '/'], 2, /unknown output extension/);
+    expectFailure(
+      (out) => ['compress', good, '-k', '8', '-o', out + '/'],
+      2,
+      /unknown output extension/,
+    );
     const dirOut = join(folder.dir, 'dir.png');
     mkdirSync(dirOut, { recursive: true });
     const r = runCli(['compress', good, '-k', '8', '-o', dirOut]);

@@ -20,41 +20,79 @@ beforeAll(() => {
 afterAll(() => folder.remove());
 
 /** Runs the CLI under GNU time, which reports the peak RSS of the process tree it waited for. */
-function compressMeasured(input: string, output: string): { peakBytes: number; result: Record<string, unknown> } {
-  const r = spawnSync('/usr/bin/time', ['-f', 'PEAK_KB %M', process.execPath, CLI, 'compress', input, '-k', '64', '-o', output, '--json'], {
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
+function compressMeasured(
+  input: string,
+  output: string,
+): { peakBytes: number; result: Record<string, unknown> } {
+  const r = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      'PEAK_KB %M',
+      process.execPath,
+      CLI,
+      'compress',
+      input,
+      '-k',
+      '64',
+      '-o',
+      output,
+      '--json',
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 600_000,
+    },
+  );
   expect(r.status, r.stderr).toBe(0);
   const match = /PEAK_KB (\d+)/.exec(r.stderr);
   expect(match).not.toBeNull();
-  return { peakBytes: Number(match?.[1]) * 1024, result: JSON.parse(r.stdout) as Record<string, unknown> };
+  return {
+    peakBytes: Number(match?.[1]) * 1024,
+    result: JSON.parse(r.stdout) as Record<string, unknown>,
+  };
 }
 
 /** Decodes a small window of input and output and checks each output pixel is the nearest palette colour. */
-async function spotCheck(input: string, output: string, paletteHex: string[], top: number): Promise<void> {
+async function spotCheck(
+  input: string,
+  output: string,
+  paletteHex: string[],
+  top: number,
+): Promise<void> {
   const region = { left: 4000, top, width: 300, height: 40 };
-  const read = (path: string) => sharp(path, { limitInputPixels: false }).extract(region).toColourspace('srgb').raw().toBuffer();
+  const read = (path: string) =>
+    sharp(path, { limitInputPixels: false }).extract(region).toColourspace('srgb').raw().toBuffer();
   const [src, out] = await Promise.all([read(input), read(output)]);
-  const colors = Uint8Array.from(paletteHex.flatMap((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16))));
+  const colors = Uint8Array.from(
+    paletteHex.flatMap((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16))),
+  );
   const palette = { size: paletteHex.length, channels: 3, colors };
   for (let p = 0; p < region.width * region.height; p++) {
     const { index } = bruteForceNearest(palette, src, p * 3);
-    expect([out[p * 3], out[p * 3 + 1], out[p * 3 + 2]]).toEqual(Array.from(colors.subarray(index * 3, index * 3 + 3)));
+    expect([out[p * 3], out[p * 3 + 1], out[p * 3 + 2]]).toEqual(
+      Array.from(colors.subarray(index * 3, index * 3 + 3)),
+    );
   }
 }
 
 describe(`a ${(WIDTH * HEIGHT) / 1e6} Mpx image in bounded memory`, () => {
-  test.each(['tif', 'png'])('from %s: peak RSS under 300 MB, valid output', async (ext) => {
-    const input = await makeLargeImage(join(folder.dir, `large.${ext}`), WIDTH, HEIGHT);
-    const output = join(folder.dir, `large.${ext}.k64.png`);
-    const { peakBytes, result } = compressMeasured(input, output);
-    console.log(`${ext}: peak RSS ${(peakBytes / 2 ** 20).toFixed(1)} MiB, ${Number(result.seconds).toFixed(1)} s`);
-    expect(peakBytes).toBeLessThan(RSS_CAP_BYTES);
-    expect(result).toMatchObject({ width: WIDTH, height: HEIGHT, spooled: ext === 'png' });
-    expect(tool('pngcheck', ['-q', output]).code).toBe(0);
-    const meta = await sharp(output, { limitInputPixels: false }).metadata();
-    expect([meta.width, meta.height]).toEqual([WIDTH, HEIGHT]);
-    await spotCheck(input, output, result.palette as string[], 7000);
-  }, 600_000);
+  test.each(['tif', 'png'])(
+    'from %s: peak RSS under 300 MB, valid output',
+    async (ext) => {
+      const input = await makeLargeImage(join(folder.dir, `large.${ext}`), WIDTH, HEIGHT);
+      const output = join(folder.dir, `large.${ext}.k64.png`);
+      const { peakBytes, result } = compressMeasured(input, output);
+      console.log(
+        `${ext}: peak RSS ${(peakBytes / 2 ** 20).toFixed(1)} MiB, ${Number(result.seconds).toFixed(1)} s`,
+      );
+      expect(peakBytes).toBeLessThan(RSS_CAP_BYTES);
+      expect(result).toMatchObject({ width: WIDTH, height: HEIGHT, spooled: ext === 'png' });
+      expect(tool('pngcheck', ['-q', output]).code).toBe(0);
+      const meta = await sharp(output, { limitInputPixels: false }).metadata();
+      expect([meta.width, meta.height]).toEqual([WIDTH, HEIGHT]);
+      await spotCheck(input, output, result.palette as string[], 7000);
+    },
+    600_000,
+  );
 });

@@ -1,7 +1,11 @@
 import { Matrix } from 'ml-matrix';
 import { describe, expect, test } from 'vitest';
 import { kmeansPlusPlus } from '../../src/cluster/kmeansPlusPlus.js';
-import { miniBatchKMeans, reassignStarved, type MiniBatchKMeansOptions } from '../../src/cluster/miniBatchKMeans.js';
+import {
+  miniBatchKMeans,
+  reassignStarved,
+  type MiniBatchKMeansOptions,
+} from '../../src/cluster/miniBatchKMeans.js';
 import { Rng } from '../../src/cluster/rng.js';
 
 const BLOB_CENTRES = [
@@ -42,7 +46,8 @@ function bruteInertia(points: Uint8Array, centers: Float64Array, k: number, d: n
     let best = Infinity;
     for (let j = 0; j < k; j++) {
       let s = 0;
-      for (let ch = 0; ch < d; ch++) s += ((points[i * d + ch] as number) - (centers[j * d + ch] as number)) ** 2;
+      for (let ch = 0; ch < d; ch++)
+        s += ((points[i * d + ch] as number) - (centers[j * d + ch] as number)) ** 2;
       best = Math.min(best, s);
     }
     total += best;
@@ -54,9 +59,13 @@ describe('miniBatchKMeans', () => {
   test('finds four well-separated blobs', () => {
     const points = blobs(500, 1);
     const result = miniBatchKMeans(points, 2000, 3, OPTIONS);
-    const found = Array.from({ length: 4 }, (_, j) => Array.from(result.centers.subarray(j * 3, j * 3 + 3)));
+    const found = Array.from({ length: 4 }, (_, j) =>
+      Array.from(result.centers.subarray(j * 3, j * 3 + 3)),
+    );
     for (const c of BLOB_CENTRES) {
-      const nearest = Math.min(...found.map((f) => Math.hypot(...f.map((v, i) => v - (c[i] as number)))));
+      const nearest = Math.min(
+        ...found.map((f) => Math.hypot(...f.map((v, i) => v - (c[i] as number)))),
+      );
       expect(nearest).toBeLessThan(2);
     }
     expect(result.inertia).toBeCloseTo(bruteInertia(points, result.centers, 4, 3), 3);
@@ -74,7 +83,12 @@ describe('miniBatchKMeans', () => {
 
   test('stops at maxIter when early stopping is off, and says so', () => {
     const points = blobs(100, 3);
-    const r = miniBatchKMeans(points, 400, 3, { ...OPTIONS, maxNoImprovement: 0, maxIter: 2, batchSize: 100 });
+    const r = miniBatchKMeans(points, 400, 3, {
+      ...OPTIONS,
+      maxNoImprovement: 0,
+      maxIter: 2,
+      batchSize: 100,
+    });
     expect(r.stopReason).toBe('max-iter');
     expect(r.steps).toBe(8);
   });
@@ -98,7 +112,10 @@ describe('miniBatchKMeans', () => {
     ]);
     reassignStarved(centers, counts, batch, OPTIONS, new Rng(1));
     const moved = centers.getRow(2);
-    expect([[1, 2, 3], [99, 98, 97]]).toContainEqual(moved);
+    expect([
+      [1, 2, 3],
+      [99, 98, 97],
+    ]).toContainEqual(moved);
     expect(counts[2]).toBe(300);
     expect(centers.getRow(0)).toEqual([0, 0, 0]);
   });
@@ -108,7 +125,8 @@ describe('kmeansPlusPlus', () => {
   test('seeds one centre in each separated blob', () => {
     const points = blobs(50, 6);
     const m = new Matrix(200, 3);
-    for (let i = 0; i < 200; i++) for (let ch = 0; ch < 3; ch++) m.set(i, ch, points[i * 3 + ch] as number);
+    for (let i = 0; i < 200; i++)
+      for (let ch = 0; ch < 3; ch++) m.set(i, ch, points[i * 3 + ch] as number);
     const centers = kmeansPlusPlus(m, 4, new Rng(1));
     const blobOf = (row: number[]): number =>
       BLOB_CENTRES.findIndex((c) => Math.hypot(...c.map((v, i) => v - (row[i] as number))) < 10);

@@ -19,7 +19,10 @@ function probePixels(palette: Palette, count: number, rng: Rng): Uint8Array {
   out.push(...palette.colors);
   for (let i = 0; i + 1 < palette.size; i++) {
     for (let ch = 0; ch < c; ch++) {
-      out.push(((palette.colors[i * c + ch] as number) + (palette.colors[(i + 1) * c + ch] as number)) >> 1);
+      out.push(
+        ((palette.colors[i * c + ch] as number) + (palette.colors[(i + 1) * c + ch] as number)) >>
+          1,
+      );
     }
   }
   // Repeat the lot so that cached answers are checked too.
@@ -71,6 +74,7 @@ describe('NearestColorMatcher agrees with brute force', () => {
     const n = pixels.length / 3;
     const out = new Uint8Array(n);
     new NearestColorMatcher(palette).assign(pixels, n, out);
-    for (let p = 0; p < n; p++) expect(out[p]).toBe(bruteForceNearest(palette, pixels, p * 3).index);
+    for (let p = 0; p < n; p++)
+      expect(out[p]).toBe(bruteForceNearest(palette, pixels, p * 3).index);
   });
 });

@@ -21,7 +21,11 @@ describe('paletteFromColors', () => {
 
 describe('paletteRgba', () => {
   test('spreads grey to r = g = b and splits alpha off', () => {
-    const { rgb, alpha } = paletteRgba({ size: 2, channels: 2, colors: Uint8Array.of(7, 0, 200, 255) });
+    const { rgb, alpha } = paletteRgba({
+      size: 2,
+      channels: 2,
+      colors: Uint8Array.of(7, 0, 200, 255),
+    });
     expect(Array.from(rgb)).toEqual([7, 7, 7, 200, 200, 200]);
     expect(Array.from(alpha ?? [])).toEqual([0, 255]);
   });

@@ -4,8 +4,14 @@ import { fileURLToPath } from 'node:url';
 export const CLI = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 
 /** Runs the built CLI (npm test builds it first) and returns what it printed and its exit code. */
-export function runCli(args: string[], options: { timeoutMs?: number } = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: options.timeoutMs ?? 120_000 });
+export function runCli(
+  args: string[],
+  options: { timeoutMs?: number } = {},
+): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 120_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -14,7 +14,12 @@ export function tempFolder(prefix = 'gq-test-'): { dir: string; remove(): void }
  * Smooth, photo-like pixels with many distinct colours (waves plus a little seeded noise), so that
  * k-means has real work; `channels` 1-4, the last being alpha for 2 and 4.
  */
-export function syntheticPixels(width: number, height: number, channels: number, seed = 7): Uint8Array {
+export function syntheticPixels(
+  width: number,
+  height: number,
+  channels: number,
+  seed = 7,
+): Uint8Array {
   const rng = new Rng(seed);
   const data = new Uint8Array(width * height * channels);
   for (let y = 0; y < height; y++) {
@@ -30,7 +35,10 @@ export function syntheticPixels(width: number, height: number, channels: number,
       const hasAlpha = channels === 2 || channels === 4;
       const colourChannels = hasAlpha ? channels - 1 : channels;
       for (let ch = 0; ch < colourChannels; ch++) {
-        const base = colourChannels === 1 ? (colour[0] as number) * 0.6 + (colour[1] as number) * 0.4 : (colour[ch] as number);
+        const base =
+          colourChannels === 1
+            ? (colour[0] as number) * 0.6 + (colour[1] as number) * 0.4
+            : (colour[ch] as number);
         data[o + ch] = clamp(base + (rng.next() - 0.5) * 12);
       }
       if (hasAlpha) data[o + channels - 1] = x < width / 4 ? 0 : x < width / 2 ? 128 : 255;
@@ -43,7 +51,8 @@ function clamp(v: number): number {
   return Math.max(0, Math.min(255, Math.round(v)));
 }
 
-export type FixtureKind = 'png' | 'jpeg' | 'webp' | 'gif' | 'tiff-strip' | 'tiff-tiled' | 'bigtiff' | 'png16' | 'vips';
+export type FixtureKind =
+  'png' | 'jpeg' | 'webp' | 'gif' | 'tiff-strip' | 'tiff-tiled' | 'bigtiff' | 'png16' | 'vips';
 
 /** Writes `pixels` as an image file of the given kind; grey stays grey, alpha stays alpha. */
 export async function writeImage(
@@ -61,7 +70,10 @@ export async function writeImage(
       await img.png({ compressionLevel: 1 }).toFile(path);
       break;
     case 'png16':
-      await img.toColourspace(channels <= 2 ? 'grey16' : 'rgb16').png({ compressionLevel: 1 }).toFile(path);
+      await img
+        .toColourspace(channels <= 2 ? 'grey16' : 'rgb16')
+        .png({ compressionLevel: 1 })
+        .toFile(path);
       break;
     case 'jpeg':
       await img.jpeg({ quality: 95 }).toFile(path);
@@ -76,7 +88,9 @@ export async function writeImage(
       await img.tiff({ compression: 'deflate', tile: false }).toFile(path);
       break;
     case 'tiff-tiled':
-      await img.tiff({ compression: 'lzw', tile: true, tileWidth: 64, tileHeight: 64 }).toFile(path);
+      await img
+        .tiff({ compression: 'lzw', tile: true, tileWidth: 64, tileHeight: 64 })
+        .toFile(path);
       break;
     case 'bigtiff':
       await img.tiff({ compression: 'deflate', bigtiff: true }).toFile(path);
@@ -89,9 +103,19 @@ export async function writeImage(
 }
 
 /** Decodes any image whole with libvips (small test images only), 8-bit, as sRGB(A). */
-export async function decodeRgba(path: string): Promise<{ data: Uint8Array; width: number; height: number; channels: number }> {
-  const { data, info } = await sharp(path).toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: info.channels };
+export async function decodeRgba(
+  path: string,
+): Promise<{ data: Uint8Array; width: number; height: number; channels: number }> {
+  const { data, info } = await sharp(path)
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    width: info.width,
+    height: info.height,
+    channels: info.channels,
+  };
 }
 
 export function countDistinct(data: Uint8Array, channels: number): number {

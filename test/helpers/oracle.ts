@@ -1,7 +1,11 @@
 import type { Palette } from '../../src/types.js';
 
 /** The obvious nearest-colour search: every entry, lowest index on ties. The oracle for fast paths. */
-export function bruteForceNearest(palette: Palette, data: Uint8Array, offset: number): { index: number; distance: number } {
+export function bruteForceNearest(
+  palette: Palette,
+  data: Uint8Array,
+  offset: number,
+): { index: number; distance: number } {
   const c = palette.channels;
   let best = Infinity;
   let index = 0;

@@ -15,7 +15,8 @@ async function inputInPaletteLayout(input: string, channels: number): Promise<Ui
     const o = p * channels;
     if (channels <= 2) out[o] = src.data[i] as number;
     else for (let ch = 0; ch < 3; ch++) out[o + ch] = src.data[i + ch] as number;
-    if (channels === 2 || channels === 4) out[o + channels - 1] = src.data[i + src.channels - 1] as number;
+    if (channels === 2 || channels === 4)
+      out[o + channels - 1] = src.data[i + src.channels - 1] as number;
   }
   return out;
 }

@@ -59,7 +59,9 @@ describe('TIFF builders', () => {
   test('ColorMap is reds, greens, blues over 2^bits entries, scaled to 16 bits', () => {
     const map = colorMap(Uint8Array.of(255, 0, 1, 2, 3, 4), 8);
     expect(map.length).toBe(768);
-    expect([map[0], map[1], map[256], map[257], map[512], map[513]]).toEqual([65535, 514, 0, 771, 257, 1028]);
+    expect([map[0], map[1], map[256], map[257], map[512], map[513]]).toEqual([
+      65535, 514, 0, 771, 257, 1028,
+    ]);
     expect(map[2]).toBe(0);
   });
 });

@@ -49,7 +49,8 @@ describe('quantizeFile on every kind of input', () => {
       const hasAlpha = channels === 2 || channels === 4;
       if (ext === 'png') expect(result.channels).toBe(channels);
       else expect(result.channels).toBe(hasAlpha ? channels - 1 : channels);
-      if (ext === 'tif' && hasAlpha) expect(result.warnings.join()).toMatch(/cannot store transparency/);
+      if (ext === 'tif' && hasAlpha)
+        expect(result.warnings.join()).toMatch(/cannot store transparency/);
       else expect(result.warnings).toEqual([]);
     }
   });
@@ -76,7 +77,10 @@ test('a spooled input leaves nothing in the temporary folder', async () => {
   const input = await fixture('spool-clean.jpg', 3, 'jpeg');
   const tmp = tempFolder();
   try {
-    const result = await quantizeFile(input, join(folder.dir, 'spool-clean.png'), { k: 8, tmpDir: tmp.dir });
+    const result = await quantizeFile(input, join(folder.dir, 'spool-clean.png'), {
+      k: 8,
+      tmpDir: tmp.dir,
+    });
     expect(result.spooled).toBe(true);
     expect(readdirSync(tmp.dir)).toEqual([]);
   } finally {
@@ -94,7 +98,8 @@ describe('palettes', () => {
       [250, 250, 250],
     ];
     const pixels = new Uint8Array(W * H * 3);
-    for (let p = 0; p < W * H; p++) pixels.set(colours[(p * 7 + Math.floor(p / W)) % 5] as number[], p * 3);
+    for (let p = 0; p < W * H; p++)
+      pixels.set(colours[(p * 7 + Math.floor(p / W)) % 5] as number[], p * 3);
     const input = await writeImage(join(folder.dir, 'five.png'), pixels, W, H, 3, 'png');
     for (const ext of ['png', 'tif']) {
       const result = await quantizeFile(input, join(folder.dir, `five.k8.${ext}`), { k: 8 });
@@ -119,7 +124,10 @@ describe('palettes', () => {
 
   test('BigTIFF output decodes to the same pixels as classic TIFF', async () => {
     const input = await fixture('big-out.png', 3, 'png');
-    const classic = await quantizeFile(input, join(folder.dir, 'classic.tif'), { k: 32, bigtiff: false });
+    const classic = await quantizeFile(input, join(folder.dir, 'classic.tif'), {
+      k: 32,
+      bigtiff: false,
+    });
     const big = await quantizeFile(input, join(folder.dir, 'big.tif'), { k: 32, bigtiff: true });
     expect(classic.bigtiff).toBe(false);
     expect(big.bigtiff).toBe(true);
@@ -131,22 +139,32 @@ describe('palettes', () => {
 });
 
 describe('determinism', () => {
-  test.each(['png', 'tif'])('same input, options and seed give the same %s bytes; another seed differs', async (ext) => {
-    const input = await fixture(`det-${ext}.png`, 3, 'png');
-    const run = async (name: string, seed: number): Promise<Buffer> => {
-      await quantizeFile(input, join(folder.dir, name), { k: 24, seed });
-      return readFileSync(join(folder.dir, name));
-    };
-    const a = await run(`det-a.${ext}`, 3);
-    const b = await run(`det-b.${ext}`, 3);
-    const c = await run(`det-c.${ext}`, 4);
-    expect(b.equals(a)).toBe(true);
-    expect(c.equals(a)).toBe(false);
-  });
+  test.each(['png', 'tif'])(
+    'same input, options and seed give the same %s bytes; another seed differs',
+    async (ext) => {
+      const input = await fixture(`det-${ext}.png`, 3, 'png');
+      const run = async (name: string, seed: number): Promise<Buffer> => {
+        await quantizeFile(input, join(folder.dir, name), { k: 24, seed });
+        return readFileSync(join(folder.dir, name));
+      };
+      const a = await run(`det-a.${ext}`, 3);
+      const b = await run(`det-b.${ext}`, 3);
+      const c = await run(`det-c.${ext}`, 4);
+      expect(b.equals(a)).toBe(true);
+      expect(c.equals(a)).toBe(false);
+    },
+  );
 
   test.each(['png', 'tif'])('band height does not change the %s bytes', async (ext) => {
     const [w, h] = [420, 333];
-    const input = await writeImage(join(folder.dir, `bands-${ext}.tif`), syntheticPixels(w, h, 4), w, h, 4, 'tiff-strip');
+    const input = await writeImage(
+      join(folder.dir, `bands-${ext}.tif`),
+      syntheticPixels(w, h, 4),
+      w,
+      h,
+      4,
+      'tiff-strip',
+    );
     const outputs = await Promise.all(
       [1, 7, 64].map(async (bandHeight) => {
         const output = join(folder.dir, `bands-${bandHeight}.${ext}`);

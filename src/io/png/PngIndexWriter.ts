@@ -6,7 +6,16 @@ import { createDeflate, type Deflate } from 'node:zlib';
 import type { IndexBand, IndexWriter, Palette } from '../../types.js';
 import { paletteRgba } from '../../cluster/palette.js';
 import { atomicOutput, type AtomicOutput } from '../tempFiles.js';
-import { bitDepthFor, chunk, iend, ihdr, packScanlines, plte, PNG_SIGNATURE, trns } from './chunks.js';
+import {
+  bitDepthFor,
+  chunk,
+  iend,
+  ihdr,
+  packScanlines,
+  plte,
+  PNG_SIGNATURE,
+  trns,
+} from './chunks.js';
 
 export interface PngWriterOptions {
   width: number;
@@ -38,7 +47,11 @@ export class PngIndexWriter implements IndexWriter {
     this.output = atomicOutput(finalPath);
     this.file = createWriteStream(this.output.tempPath, { flags: 'wx' });
     const { rgb, alpha } = paletteRgba(options.palette);
-    const head = [Buffer.from(PNG_SIGNATURE), ihdr(options.width, options.height, this.bitDepth), plte(rgb)];
+    const head = [
+      Buffer.from(PNG_SIGNATURE),
+      ihdr(options.width, options.height, this.bitDepth),
+      plte(rgb),
+    ];
     const transparency = trns(alpha);
     if (transparency) head.push(transparency);
     this.file.write(Buffer.concat(head));

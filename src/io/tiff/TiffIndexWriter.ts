@@ -51,8 +51,12 @@ export class TiffIndexWriter implements IndexWriter {
     this.options = options;
     this.bitsPerSample = options.palette.size > 256 ? 16 : 8;
     this.rowBytes = options.width * (this.bitsPerSample / 8);
-    this.rowsPerStrip = Math.max(1, Math.min(options.height, Math.floor(STRIP_TARGET_BYTES / this.rowBytes)));
-    this.bigtiff = options.bigtiff === 'auto' ? mayPassFourGiB(options, this.rowBytes) : options.bigtiff;
+    this.rowsPerStrip = Math.max(
+      1,
+      Math.min(options.height, Math.floor(STRIP_TARGET_BYTES / this.rowBytes)),
+    );
+    this.bigtiff =
+      options.bigtiff === 'auto' ? mayPassFourGiB(options, this.rowBytes) : options.bigtiff;
     this.offset = headerBytes(this.bigtiff);
     this.strip = Buffer.alloc(this.rowsPerStrip * this.rowBytes);
   }
@@ -128,7 +132,11 @@ export class TiffIndexWriter implements IndexWriter {
       { tag: 279, type: offsetType, values: this.stripByteCounts },
       { tag: 284, type: TagType.SHORT, values: [1] }, // chunky
       { tag: 305, type: TagType.ASCII, values: software },
-      { tag: 320, type: TagType.SHORT, values: colorMap(paletteRgba(palette).rgb, this.bitsPerSample) },
+      {
+        tag: 320,
+        type: TagType.SHORT,
+        values: colorMap(paletteRgba(palette).rgb, this.bitsPerSample),
+      },
     ];
     const ifd = buildIfd(entries, ifdAt, this.bigtiff);
     if (!this.bigtiff && ifdAt + ifd.length > FOUR_GIB) {

@@ -51,7 +51,8 @@ export function buildIfd(entries: readonly TiffEntry[], at: number, bigtiff: boo
 
   const encoded = sorted.map((e) => encodeValues(e));
   let extra = 0;
-  for (const bytes of encoded) if (bytes.length > inlineBytes) extra += bytes.length + (bytes.length % 2);
+  for (const bytes of encoded)
+    if (bytes.length > inlineBytes) extra += bytes.length + (bytes.length % 2);
   const out = Buffer.alloc(tableBytes + extra);
 
   let pos = 0;
@@ -61,7 +62,10 @@ export function buildIfd(entries: readonly TiffEntry[], at: number, bigtiff: boo
   let dataPos = tableBytes;
   sorted.forEach((e, i) => {
     const bytes = encoded[i] as Buffer;
-    const count = typeof e.values === 'string' ? bytes.length : e.values.length / (e.type === TagType.RATIONAL ? 2 : 1);
+    const count =
+      typeof e.values === 'string'
+        ? bytes.length
+        : e.values.length / (e.type === TagType.RATIONAL ? 2 : 1);
     out.writeUInt16LE(e.tag, pos);
     out.writeUInt16LE(e.type, pos + 2);
     if (bigtiff) out.writeBigUInt64LE(BigInt(count), pos + 4);
