@@ -130,6 +130,7 @@ describe('Ctrl-C', () => {
         width: w,
         height: h,
         channels: 3,
+        background: '#000000',
         noise: { type: 'gaussian', mean: 128, sigma: 40 },
       },
     })
