@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { GigaquantError } from '../src/errors.js';
-import { resolveOptions } from '../src/options.js';
+import { DEFAULTS, resolveOptions } from '../src/options.js';
+import { readFileSync } from 'node:fs';
 
 describe('resolveOptions', () => {
   test.each([
@@ -38,4 +39,12 @@ describe('resolveOptions', () => {
     expect(resolveOptions('a.png', { k: 16 }).sample).toBe(262144);
     expect(resolveOptions('a.tif', { k: 65536 }).sample).toBe(8 * 65536);
   });
+});
+
+test('config/defaults.json states the same defaults as the code', () => {
+  const file = JSON.parse(
+    readFileSync(new URL('../config/defaults.json', import.meta.url), 'utf8'),
+  );
+  delete file.$comment;
+  expect(file).toEqual({ ...DEFAULTS });
 });
