@@ -33,10 +33,11 @@ export interface IndexWriter {
 
 /**
  * Progress of one image: `spool` decodes a sequential format to a temporary file (no row counts
- * are known until it ends), `fit` is pass 1, `apply` is pass 2.
+ * are known until it ends), `fit` is pass 1, `cluster` is k-means on the sample (no rows),
+ * `apply` is pass 2.
  */
 export interface ProgressEvent {
-  phase: 'spool' | 'fit' | 'apply';
+  phase: 'spool' | 'fit' | 'cluster' | 'apply';
   rowsDone: number;
   rows: number;
 }

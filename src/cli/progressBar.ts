@@ -5,6 +5,7 @@ const REDRAW_MS = 100;
 const LABELS: Record<ProgressEvent['phase'], string> = {
   spool: 'decoding ',
   fit: 'pass 1/2 ',
+  cluster: 'k-means  ',
   apply: 'pass 2/2 ',
 };
 
@@ -37,7 +38,10 @@ export class ProgressBar {
       line += ` rows ${event.rowsDone}/${event.rows}`;
       if (Number.isFinite(eta) && event.rowsDone < event.rows) line += ` ETA ${formatSeconds(eta)}`;
     } else {
-      line += '(spooling to a temporary file)';
+      line +=
+        event.phase === 'spool'
+          ? '(decoding to a temporary file)'
+          : '(fitting the palette on the sample)';
     }
     this.stream.write(`\r\x1b[2K${line}`);
     this.drawn = true;

@@ -76,6 +76,7 @@ export async function fitPalette(
     };
   }
 
+  options.onProgress?.({ phase: 'cluster', rowsDone: 0, rows: 0 });
   let samples = sampler.samples.subarray(0, sampler.count * channels);
   if (dropOpaqueAlpha) samples = dropLastChannel(samples, sampler.count, channels);
   const fit = miniBatchKMeans(samples, sampler.count, fitChannels, {
