@@ -52,7 +52,16 @@ function clamp(v: number): number {
 }
 
 export type FixtureKind =
-  'png' | 'jpeg' | 'webp' | 'gif' | 'tiff-strip' | 'tiff-tiled' | 'bigtiff' | 'png16' | 'vips';
+  | 'png'
+  | 'jpeg'
+  | 'jpeg-cmyk'
+  | 'webp'
+  | 'gif'
+  | 'tiff-strip'
+  | 'tiff-tiled'
+  | 'bigtiff'
+  | 'png16'
+  | 'vips';
 
 /** Writes `pixels` as an image file of the given kind; grey stays grey, alpha stays alpha. */
 export async function writeImage(
@@ -77,6 +86,9 @@ export async function writeImage(
       break;
     case 'jpeg':
       await img.jpeg({ quality: 95 }).toFile(path);
+      break;
+    case 'jpeg-cmyk':
+      await img.toColourspace('cmyk').jpeg({ quality: 95 }).toFile(path);
       break;
     case 'webp':
       await img.webp({ lossless: true }).toFile(path);

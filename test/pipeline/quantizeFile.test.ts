@@ -26,6 +26,7 @@ const INPUTS: [string, 1 | 2 | 3 | 4, FixtureKind][] = [
   ['rgb16.png', 3, 'png16'],
   ['grey16.png', 1, 'png16'],
   ['rgb.jpg', 3, 'jpeg'],
+  ['cmyk.jpg', 3, 'jpeg-cmyk'],
   ['rgba.webp', 4, 'webp'],
   ['rgb.gif', 3, 'gif'],
   ['rgb-strips.tif', 3, 'tiff-strip'],
