@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { mayPassFourGiB } from '../../src/io/tiff/TiffIndexWriter.js';
 import { buildIfd, colorMap, header, TagType } from '../../src/io/tiff/ifd.js';
 
 describe('TIFF builders', () => {
@@ -63,5 +64,17 @@ describe('TIFF builders', () => {
       65535, 514, 0, 771, 257, 1028,
     ]);
     expect(map[2]).toBe(0);
+  });
+});
+
+describe('BigTIFF when the file could pass 4 GiB', () => {
+  test.each([
+    [1000, 1000, 8, false],
+    [60000, 60000, 8, false],
+    [65536, 65536, 8, true],
+    [46341, 46341, 16, true],
+    [40000, 40000, 16, false],
+  ] as const)('%i x %i at %i bits: %s', (w, h, bits, big) => {
+    expect(mayPassFourGiB(w, h, bits)).toBe(big);
   });
 });

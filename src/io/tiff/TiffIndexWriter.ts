@@ -56,7 +56,9 @@ export class TiffIndexWriter implements IndexWriter {
       Math.min(options.height, Math.floor(STRIP_TARGET_BYTES / this.rowBytes)),
     );
     this.bigtiff =
-      options.bigtiff === 'auto' ? mayPassFourGiB(options, this.rowBytes) : options.bigtiff;
+      options.bigtiff === 'auto'
+        ? mayPassFourGiB(options.width, options.height, this.bitsPerSample)
+        : options.bigtiff;
     this.offset = headerBytes(this.bigtiff);
     this.strip = Buffer.alloc(this.rowsPerStrip * this.rowBytes);
   }
@@ -148,9 +150,12 @@ export class TiffIndexWriter implements IndexWriter {
   }
 }
 
-/** Deflate can expand incompressible data slightly; this bound is generous on purpose. */
-function mayPassFourGiB(options: TiffWriterOptions, rowBytes: number): boolean {
-  const raw = rowBytes * options.height;
-  const worstCase = raw * 1.01 + options.height * 16 + 1024 * 1024 + 3 * 65536 * 2;
+/**
+ * Whether an indexed TIFF of this size could pass the 4 GiB that classic TIFF offsets can address,
+ * even if deflate does not compress it at all (it can expand incompressible data slightly).
+ */
+export function mayPassFourGiB(width: number, height: number, bitsPerSample: 8 | 16): boolean {
+  const raw = width * height * (bitsPerSample / 8);
+  const worstCase = raw * 1.01 + height * 16 + 1024 * 1024 + 3 * 65536 * 2;
   return worstCase >= FOUR_GIB;
 }
