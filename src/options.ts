@@ -1,12 +1,14 @@
 import { tmpdir } from 'node:os';
 import { usageError } from './errors.js';
-import { MAX_COLORS, outputFormatOf, type OutputFormat } from './io/outputFormat.js';
-import type { ProgressEvent } from './types.js';
+import { CARRIES_ALPHA, MAX_COLORS, outputFormatOf, type OutputFormat } from './io/outputFormat.js';
+import type { Palette, ProgressEvent } from './types.js';
 
 /** Options of quantizeFile(). Every field is optional but `k`; defaults are given per field. */
 export interface QuantizeOptions {
-  /** Palette size: 1-256 for PNG, 1-65536 for TIFF. */
-  k: number;
+  /** Palette size: 1-256 for PNG, 1-65536 for TIFF. Required unless `palette` is given. */
+  k?: number;
+  /** Apply this palette instead of fitting one (pass 1 is skipped). */
+  palette?: Palette;
   /** Seed of every random choice; the same seed gives the same bytes. Default 1. */
   seed?: number;
   /** Pixels kept by the reservoir sampler for fitting. Default 262144 (and at least 8k). */
@@ -41,6 +43,7 @@ export interface QuantizeOptions {
 
 export interface ResolvedOptions {
   k: number;
+  palette: Palette | undefined;
   format: OutputFormat;
   seed: number;
   sample: number;
@@ -78,13 +81,10 @@ export const DEFAULTS = {
 export function resolveOptions(outputPath: string, options: QuantizeOptions): ResolvedOptions {
   const format = outputFormatOf(outputPath);
   const maxK = MAX_COLORS[format];
-  const k = integer(
-    'k',
-    options.k,
-    1,
-    maxK,
-    `for ${format === 'png' ? 'PNG' : 'TIFF'} output ${outputPath}`,
-  );
+  const formatName = `for ${format === 'png' ? 'PNG' : 'TIFF'} output ${outputPath}`;
+  const palette = options.palette;
+  if (palette) checkPalette(palette, format, maxK, formatName);
+  const k = integer('k', palette ? palette.size : options.k, 1, maxK, formatName);
   const bandHeight =
     options.bandHeight === undefined
       ? undefined
@@ -96,6 +96,7 @@ export function resolveOptions(outputPath: string, options: QuantizeOptions): Re
   const sample = integer('sample', options.sample ?? Math.max(DEFAULTS.sample, 8 * k), k, 2 ** 26);
   return {
     k,
+    palette,
     format,
     seed: integer('seed', options.seed ?? DEFAULTS.seed, 0, 2 ** 32 - 1),
     sample,
@@ -152,4 +153,24 @@ function number(name: string, value: unknown, min: number, max: number): number 
     );
   }
   return value;
+}
+
+function checkPalette(palette: Palette, format: OutputFormat, maxK: number, context: string): void {
+  if (palette.size < 1 || palette.size > maxK) {
+    throw usageError(
+      `A palette of ${palette.size} colours does not fit ${context}: at most ${maxK}`,
+    );
+  }
+  if (
+    ![1, 2, 3, 4].includes(palette.channels) ||
+    palette.colors.length !== palette.size * palette.channels
+  ) {
+    throw usageError('A palette needs 1-4 channels and size x channels bytes of colours');
+  }
+  const alpha = palette.channels === 2 || palette.channels === 4;
+  if (alpha && !CARRIES_ALPHA[format]) {
+    throw usageError(
+      `The palette has transparency, which ${context} cannot store; use PNG output or an opaque palette`,
+    );
+  }
 }

@@ -3,12 +3,18 @@ import type { ImageSource } from '../io/openImage.js';
 import { readBands } from '../io/readBands.js';
 import type { ResolvedOptions } from '../options.js';
 import type { IndexWriter, Palette } from '../types.js';
-import { dropAlpha } from './dropAlpha.js';
+import { convertBand, hasAlphaChannel, isOpaque } from './channelLayout.js';
+
+export interface ApplyResult {
+  /** Exact sum of squared errors over every pixel and channel compared. */
+  sse: number;
+  /** True when alpha that was not opaque had to be dropped (the palette has none). */
+  droppedTranslucency: boolean;
+}
 
 /**
- * Pass 2: maps every pixel to its nearest palette entry, band by band, into `writer`. Returns the
- * exact sum of squared errors over every pixel and channel (integers, so the sum is exact whatever
- * the band height).
+ * Pass 2: maps every pixel to its nearest palette entry, band by band, into `writer`. The error
+ * sum is of integers, so it is exact whatever the band height.
  */
 export async function applyPalette(
   source: ImageSource,
@@ -16,13 +22,16 @@ export async function applyPalette(
   writer: IndexWriter,
   options: ResolvedOptions,
   bandHeight: number,
-): Promise<number> {
+): Promise<ApplyResult> {
   const matcher = new NearestColorMatcher(palette);
   const { height } = source.info;
+  const paletteAlpha = hasAlphaChannel(palette.channels);
   let sse = 0;
+  let droppedTranslucency = false;
   let rowsDone = 0;
   for await (const raw of readBands(source, { bandHeight, signal: options.signal })) {
-    const band = raw.channels > palette.channels ? dropAlpha(raw) : raw;
+    if (!paletteAlpha && !droppedTranslucency && !isOpaque(raw)) droppedTranslucency = true;
+    const band = convertBand(raw, palette.channels as 1 | 2 | 3 | 4);
     const pixels = band.width * band.height;
     const indices = palette.size <= 256 ? new Uint8Array(pixels) : new Uint16Array(pixels);
     sse += matcher.assign(band.data, pixels, indices);
@@ -30,5 +39,5 @@ export async function applyPalette(
     rowsDone += band.height;
     options.onProgress?.({ phase: 'apply', rowsDone, rows: height });
   }
-  return sse;
+  return { sse, droppedTranslucency };
 }

@@ -6,65 +6,72 @@ import type { ImageSource } from '../io/openImage.js';
 import { readBands } from '../io/readBands.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Palette } from '../types.js';
-import { dropAlpha, dropLastChannel, isOpaque } from './dropAlpha.js';
+import { chooseBandHeight } from './bandHeight.js';
+import {
+  convertBand,
+  dropAlphaOfColors,
+  hasAlphaChannel,
+  isOpaque,
+  layout,
+  type Channels,
+} from './channelLayout.js';
 
 export interface FitReport {
-  /** `exact`: the image has no more than k colours and the palette is exactly those. */
-  method: 'exact' | 'mini-batch-kmeans';
+  /**
+   * `exact`: the images have no more than k colours and the palette is exactly those; `given`: a
+   * palette was supplied, nothing was fitted.
+   */
+  method: 'exact' | 'mini-batch-kmeans' | 'given';
   /** Sum of squared distances of the sampled pixels to their nearest centre (0 when exact). */
   inertia: number;
   steps: number;
-  stopReason: StopReason | 'exact-colors';
+  stopReason: StopReason | 'exact-colors' | 'given-palette';
   sampleSize: number;
 }
 
 export interface FitResult {
   palette: Palette;
   report: FitReport;
-  /** True when the input has alpha but it was left out: every pixel opaque, or `keepAlpha` false. */
-  alphaDropped: boolean;
-  /** True when the input had pixels that are not fully opaque. */
-  hadTranslucency: boolean;
 }
 
 /**
- * Pass 1: streams every band through a reservoir sampler and a distinct-colour counter, then fits
- * the palette on the sample. `keepAlpha` is false when the output format cannot store alpha.
+ * Pass 1: streams every band of every source through one reservoir sampler and one distinct-colour
+ * counter, in `channels` layout, then fits the palette on the sample. Several sources give one
+ * palette for all of them. Alpha that turns out opaque everywhere is dropped from the palette.
  */
 export async function fitPalette(
-  source: ImageSource,
+  sources: readonly ImageSource[],
   options: ResolvedOptions,
-  bandHeight: number,
-  keepAlpha: boolean,
+  channels: Channels,
 ): Promise<FitResult> {
-  const { info } = source;
-  const hasAlpha = info.hasAlpha;
-  const channels = hasAlpha && !keepAlpha ? info.channels - 1 : info.channels;
   const sampler = new ReservoirSampler(options.sample, channels, options.seed);
   const counter = new DistinctColorCounter(options.k);
-  let opaque = true;
+  let translucent = false;
   let rowsDone = 0;
+  const rows = sources.reduce((sum, s) => sum + s.info.height, 0);
 
-  for await (const raw of readBands(source, { bandHeight, signal: options.signal })) {
-    if (hasAlpha && opaque && !isOpaque(raw)) opaque = false;
-    const band = channels < raw.channels ? dropAlpha(raw) : raw;
-    sampler.offer(band);
-    counter.offer(band);
-    rowsDone += band.height;
-    options.onProgress?.({ phase: 'fit', rowsDone, rows: info.height });
+  for (const source of sources) {
+    const bandHeight =
+      options.bandHeight ??
+      chooseBandHeight(source.info.width, source.info.height, options.memoryBudget);
+    for await (const raw of readBands(source, { bandHeight, signal: options.signal })) {
+      if (!translucent && !isOpaque(raw)) translucent = true;
+      const band = convertBand(raw, channels);
+      sampler.offer(band);
+      counter.offer(band);
+      rowsDone += band.height;
+      options.onProgress?.({ phase: 'fit', rowsDone, rows });
+    }
   }
 
   // Alpha that is 255 everywhere carries nothing: fit and write colours only.
-  const dropOpaqueAlpha = hasAlpha && keepAlpha && opaque;
-  const fitChannels = dropOpaqueAlpha ? channels - 1 : channels;
-  const alphaDropped = hasAlpha && fitChannels < info.channels;
-  const result = { alphaDropped, hadTranslucency: hasAlpha && !opaque };
+  const dropAlpha = hasAlphaChannel(channels) && !translucent;
+  const fitChannels = dropAlpha ? layout(channels === 2 ? 1 : 3, false) : channels;
 
   if (!counter.exceeded) {
     let colors = counter.colors(channels);
-    if (dropOpaqueAlpha) colors = dropLastChannel(colors, colors.length / channels, channels);
+    if (dropAlpha) colors = dropAlphaOfColors(colors, colors.length / channels, channels);
     return {
-      ...result,
       palette: paletteFromColors(colors, fitChannels),
       report: {
         method: 'exact',
@@ -78,7 +85,7 @@ export async function fitPalette(
 
   options.onProgress?.({ phase: 'cluster', rowsDone: 0, rows: 0 });
   let samples = sampler.samples.subarray(0, sampler.count * channels);
-  if (dropOpaqueAlpha) samples = dropLastChannel(samples, sampler.count, channels);
+  if (dropAlpha) samples = dropAlphaOfColors(samples, sampler.count, channels);
   const fit = miniBatchKMeans(samples, sampler.count, fitChannels, {
     k: options.k,
     nInit: options.nInit,
@@ -90,7 +97,6 @@ export async function fitPalette(
     seed: options.seed,
   });
   return {
-    ...result,
     palette: paletteFromColors(fit.centers, fitChannels),
     report: {
       method: 'mini-batch-kmeans',

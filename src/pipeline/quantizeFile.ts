@@ -9,8 +9,18 @@ import { resolveOptions, type QuantizeOptions } from '../options.js';
 import type { Palette } from '../types.js';
 import { applyPalette } from './applyPalette.js';
 import { chooseBandHeight } from './bandHeight.js';
-import { fitPalette, type FitReport } from './fitPalette.js';
+import { clusterChannels, paletteForImage } from './channelLayout.js';
+import { fitPalette, type FitReport, type FitResult } from './fitPalette.js';
 import { bitsPerPixel, peakRssBytes, psnrFromMse } from './stats.js';
+
+/** The fit report when a palette was given rather than fitted. */
+const GIVEN_PALETTE: FitReport = {
+  method: 'given',
+  inertia: 0,
+  steps: 0,
+  stopReason: 'given-palette',
+  sampleSize: 0,
+};
 
 export interface QuantizeResult {
   input: string;
@@ -65,14 +75,9 @@ export async function quantizeFile(
     const { info } = source;
     const bandHeight =
       opts.bandHeight ?? chooseBandHeight(info.width, info.height, opts.memoryBudget);
-    const keepAlpha = CARRIES_ALPHA[opts.format];
-    const fit = await fitPalette(source, opts, bandHeight, keepAlpha);
-    const warnings: string[] = [];
-    if (fit.hadTranslucency && !keepAlpha) {
-      warnings.push(
-        `${outputPath}: TIFF palette images cannot store transparency; the alpha channel of ${inputPath} was dropped (write .png to keep it)`,
-      );
-    }
+    const fit: FitResult = opts.palette
+      ? { palette: paletteForImage(opts.palette, info), report: GIVEN_PALETTE }
+      : await fitPalette([source], opts, clusterChannels([info], CARRIES_ALPHA[opts.format]));
 
     let writer;
     try {
@@ -80,9 +85,9 @@ export async function quantizeFile(
     } catch (err) {
       throw asGigaquantError(err, 'E_OUTPUT', outputPath);
     }
-    let sse: number;
+    let applied;
     try {
-      sse = await applyPalette(source, fit.palette, writer, opts, bandHeight);
+      applied = await applyPalette(source, fit.palette, writer, opts, bandHeight);
       await writer.close();
     } catch (err) {
       await writer.abort(err as Error);
@@ -91,7 +96,15 @@ export async function quantizeFile(
     }
 
     const pixels = info.width * info.height;
-    const mse = sse / (pixels * fit.palette.channels);
+    const mse = applied.sse / (pixels * fit.palette.channels);
+    const warnings: string[] = [];
+    if (applied.droppedTranslucency) {
+      warnings.push(
+        opts.palette
+          ? `${outputPath}: the palette has no transparency; the alpha channel of ${inputPath} was dropped`
+          : `${outputPath}: TIFF palette images cannot store transparency; the alpha channel of ${inputPath} was dropped (write .png to keep it)`,
+      );
+    }
     const outputBytes = (await stat(outputPath)).size;
     return {
       input: inputPath,

@@ -177,3 +177,40 @@ describe('determinism', () => {
     expect(outputs[2]?.equals(outputs[0] as Buffer)).toBe(true);
   });
 });
+
+describe('a given palette', () => {
+  const rgb = { size: 3, channels: 3, colors: Uint8Array.of(0, 0, 0, 128, 128, 128, 250, 40, 40) };
+
+  test('is applied as it is, without fitting, to colour and grey images', async () => {
+    for (const [name, channels] of [
+      ['given-rgb.png', 3],
+      ['given-grey.png', 1],
+    ] as const) {
+      const input = await fixture(name, channels, 'png');
+      const result = await quantizeFile(input, join(folder.dir, `${name}.out.png`), {
+        palette: rgb,
+      });
+      expect(result.fit.method).toBe('given');
+      expect(result.palette).toEqual(rgb);
+      expect(result.k).toBe(3);
+      await verifyOutput(result, 3);
+    }
+  });
+
+  test('without alpha, drops an image’s transparency with a warning', async () => {
+    const input = await fixture('given-rgba.png', 4, 'png');
+    const result = await quantizeFile(input, join(folder.dir, 'given-rgba.out.png'), {
+      palette: rgb,
+    });
+    expect(result.warnings.join()).toMatch(/palette has no transparency/);
+    await verifyOutput(result, 3);
+  });
+
+  test('with alpha, is refused for TIFF output', async () => {
+    const input = await fixture('given-alpha.png', 3, 'png');
+    const rgba = { size: 1, channels: 4, colors: Uint8Array.of(1, 2, 3, 4) };
+    await expect(quantizeFile(input, join(folder.dir, 'x.tif'), { palette: rgba })).rejects.toThrow(
+      /transparency, which for TIFF output .* cannot store/,
+    );
+  });
+});
