@@ -1,0 +1,53 @@
+/**
+ * numpy's .npy format, version 1.0, for 2-D arrays of unsigned 8- or 16-bit integers: enough for
+ * palettes and codebooks that `numpy.load` reads without any options.
+ * https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
+ */
+
+const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);
+
+export interface NpyArray {
+  shape: [number, number];
+  data: Uint8Array | Uint16Array;
+}
+
+export function encodeNpy(array: NpyArray): Buffer {
+  const descr = array.data instanceof Uint16Array ? '<u2' : '|u1';
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${array.shape[0]}, ${array.shape[1]}), }`;
+  // magic (6) + version (2) + header length (2) + header, padded with spaces and ending in a
+  // newline so that the data starts on a 64-byte boundary.
+  const unpadded = 10 + header.length + 1;
+  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const head = Buffer.alloc(10);
+  MAGIC.copy(head, 0);
+  head[6] = 1;
+  head[7] = 0;
+  head.writeUInt16LE(header.length, 8);
+  const body = Buffer.from(array.data.buffer, array.data.byteOffset, array.data.byteLength);
+  return Buffer.concat([head, Buffer.from(header, 'latin1'), body]);
+}
+
+export function decodeNpy(bytes: Buffer): NpyArray {
+  if (bytes.length < 10 || !bytes.subarray(0, 6).equals(MAGIC)) throw new Error('not a .npy file');
+  const major = bytes[6];
+  const headerLength = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
+  const start = major === 1 ? 10 : 12;
+  const header = bytes.subarray(start, start + headerLength).toString('latin1');
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
+  const shape = /'shape':\s*\((\d+),\s*(\d+)\)/.exec(header);
+  if (!descr || !shape || fortran !== 'False') {
+    throw new Error(`unsupported .npy header (need a C-order 2-D array): ${header.trim()}`);
+  }
+  const dims: [number, number] = [Number(shape[1]), Number(shape[2])];
+  const body = bytes.subarray(start + headerLength);
+  const count = dims[0] * dims[1];
+  if (descr === '|u1' || descr === '<u1')
+    return { shape: dims, data: Uint8Array.from(body.subarray(0, count)) };
+  if (descr === '<u2') {
+    const data = new Uint16Array(count);
+    for (let i = 0; i < count; i++) data[i] = body.readUInt16LE(i * 2);
+    return { shape: dims, data };
+  }
+  throw new Error(`unsupported .npy dtype ${descr}: need uint8 or little-endian uint16`);
+}

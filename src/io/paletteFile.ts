@@ -1,0 +1,93 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { usageError } from '../errors.js';
+import type { Palette } from '../types.js';
+import { decodeNpy, encodeNpy } from './npy.js';
+import { atomicOutput } from './tempFiles.js';
+
+/**
+ * A palette as JSON: `{ "size", "channels", "colors": [[r, g, b], ...], "hex": [...] }`, channels
+ * 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA.
+ */
+export function paletteToJson(palette: Palette): string {
+  const colors: number[][] = [];
+  const hex: string[] = [];
+  for (let i = 0; i < palette.size; i++) {
+    const c = palette.colors.subarray(i * palette.channels, (i + 1) * palette.channels);
+    colors.push(Array.from(c));
+    hex.push('#' + Buffer.from(c).toString('hex'));
+  }
+  return (
+    JSON.stringify({ size: palette.size, channels: palette.channels, colors, hex }, null, 1) + '\n'
+  );
+}
+
+/** Writes `<base>.json` and `<base>.npy` (a size x channels uint8 array), each atomically. */
+export async function savePalette(
+  palette: Palette,
+  base: string,
+): Promise<{ json: string; npy: string }> {
+  const files = { json: `${base}.json`, npy: `${base}.npy` };
+  await writeAtomically(files.json, paletteToJson(palette));
+  await writeAtomically(
+    files.npy,
+    encodeNpy({ shape: [palette.size, palette.channels], data: palette.colors }),
+  );
+  return files;
+}
+
+async function writeAtomically(path: string, data: string | Buffer): Promise<void> {
+  const out = atomicOutput(path);
+  try {
+    await writeFile(out.tempPath, data);
+    await out.commit();
+  } catch (err) {
+    await out.discard();
+    throw err;
+  }
+}
+
+/** Reads a palette from .json (as written by paletteToJson) or .npy (n x channels, uint8). */
+export async function loadPalette(path: string): Promise<Palette> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw usageError(`${path}: cannot read palette (${(err as Error).message})`);
+  }
+  try {
+    const palette =
+      extname(path).toLowerCase() === '.npy' ? fromNpy(bytes) : fromJson(bytes.toString('utf8'));
+    if (palette.size < 1 || palette.channels < 1 || palette.channels > 4)
+      throw new Error('need 1-4 channels and at least one colour');
+    return palette;
+  } catch (err) {
+    throw usageError(`${path}: not a palette (${(err as Error).message})`);
+  }
+}
+
+function fromNpy(bytes: Buffer): Palette {
+  const { shape, data } = decodeNpy(bytes);
+  if (!(data instanceof Uint8Array)) throw new Error('palette .npy must be uint8');
+  return { size: shape[0], channels: shape[1], colors: data };
+}
+
+function fromJson(text: string): Palette {
+  const parsed = JSON.parse(text) as { colors?: unknown };
+  const colors = parsed.colors;
+  if (!Array.isArray(colors) || colors.length === 0 || !Array.isArray(colors[0])) {
+    throw new Error('expected "colors": [[r, g, b], ...]');
+  }
+  const channels = (colors[0] as unknown[]).length;
+  const flat = new Uint8Array(colors.length * channels);
+  colors.forEach((c: unknown, i) => {
+    if (!Array.isArray(c) || c.length !== channels)
+      throw new Error(`colour ${i} has not ${channels} values`);
+    c.forEach((v: unknown, ch) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255)
+        throw new Error(`colour ${i} has a value outside 0-255`);
+      flat[i * channels + ch] = v;
+    });
+  });
+  return { size: colors.length, channels, colors: flat };
+}
