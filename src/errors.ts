@@ -8,6 +8,8 @@ export const ExitCode = {
   usage: 2,
   input: 3,
   output: 4,
+  someFailed: 5,
+  locked: 6,
   interrupted: 130,
 } as const;
 
@@ -18,6 +20,7 @@ export type ErrorCode =
   | 'E_INPUT_CORRUPT'
   | 'E_INPUT_TOO_LARGE'
   | 'E_OUTPUT'
+  | 'E_LOCKED'
   | 'E_ABORTED'
   | 'E_INTERNAL';
 
@@ -28,6 +31,7 @@ const exitCodeOf: Record<ErrorCode, number> = {
   E_INPUT_CORRUPT: ExitCode.input,
   E_INPUT_TOO_LARGE: ExitCode.input,
   E_OUTPUT: ExitCode.output,
+  E_LOCKED: ExitCode.locked,
   E_ABORTED: ExitCode.interrupted,
   E_INTERNAL: ExitCode.internal,
 };

@@ -1,6 +1,11 @@
 /** gigaquant's public API: the one-call quantizer and the streaming stages it is built from. */
 export { quantizeFile, type QuantizeResult } from './pipeline/quantizeFile.js';
-export { fitPalette, type FitResult, type FitReport } from './pipeline/fitPalette.js';
+export {
+  fitPalette,
+  PaletteFitter,
+  type FitResult,
+  type FitReport,
+} from './pipeline/fitPalette.js';
 export { applyPalette } from './pipeline/applyPalette.js';
 export { chooseBandHeight } from './pipeline/bandHeight.js';
 export { psnrFromMse } from './pipeline/stats.js';

@@ -9,7 +9,7 @@ import { atomicOutput } from './tempFiles.js';
  * A palette as JSON: `{ "size", "channels", "colors": [[r, g, b], ...], "hex": [...] }`, channels
  * 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA.
  */
-export function paletteToJson(palette: Palette): string {
+export function paletteToJson(palette: Palette, extra: Record<string, unknown> = {}): string {
   const colors: number[][] = [];
   const hex: string[] = [];
   for (let i = 0; i < palette.size; i++) {
@@ -18,17 +18,25 @@ export function paletteToJson(palette: Palette): string {
     hex.push('#' + Buffer.from(c).toString('hex'));
   }
   return (
-    JSON.stringify({ size: palette.size, channels: palette.channels, colors, hex }, null, 1) + '\n'
+    JSON.stringify(
+      { size: palette.size, channels: palette.channels, colors, hex, ...extra },
+      null,
+      1,
+    ) + '\n'
   );
 }
 
-/** Writes `<base>.json` and `<base>.npy` (a size x channels uint8 array), each atomically. */
+/**
+ * Writes `<base>.json` (with `extra` fields) and `<base>.npy` (a size x channels uint8 array),
+ * each atomically.
+ */
 export async function savePalette(
   palette: Palette,
   base: string,
+  extra: Record<string, unknown> = {},
 ): Promise<{ json: string; npy: string }> {
   const files = { json: `${base}.json`, npy: `${base}.npy` };
-  await writeAtomically(files.json, paletteToJson(palette));
+  await writeAtomically(files.json, paletteToJson(palette, extra));
   await writeAtomically(
     files.npy,
     encodeNpy({ shape: [palette.size, palette.channels], data: palette.colors }),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -9,6 +10,10 @@ import { basename, dirname, join } from 'node:path';
  * sweep of this set keeps the promise of "no temp files left behind".
  */
 const live = new Set<string>();
+
+export const TEMP_SUFFIX = '.gigaquant-tmp';
+/** This machine's name as it appears in temporary names, so a sweep never touches another host's. */
+export const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '-');
 
 export function removeAllTempPathsSync(): void {
   for (const path of live) {
@@ -25,7 +30,7 @@ export function removeAllTempPathsSync(): void {
 export async function createTempDir(
   parent: string,
 ): Promise<{ path: string; remove(): Promise<void> }> {
-  const path = await mkdtemp(join(parent, 'gigaquant-'));
+  const path = await mkdtemp(join(parent, `gigaquant-${process.pid}-`));
   live.add(path);
   return {
     path,
@@ -50,7 +55,7 @@ export interface AtomicOutput {
 export function atomicOutput(finalPath: string): AtomicOutput {
   const tempPath = join(
     dirname(finalPath),
-    `.${basename(finalPath)}.${process.pid}.${randomBytes(4).toString('hex')}.gigaquant-tmp`,
+    `.${basename(finalPath)}.${HOST}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
   );
   live.add(tempPath);
   return {

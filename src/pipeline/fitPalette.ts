@@ -35,75 +35,95 @@ export interface FitResult {
 }
 
 /**
- * Pass 1: streams every band of every source through one reservoir sampler and one distinct-colour
- * counter, in `channels` layout, then fits the palette on the sample. Several sources give one
- * palette for all of them. Alpha that turns out opaque everywhere is dropped from the palette.
+ * Pass 1, for one image or many: every band of every image added goes through one reservoir
+ * sampler and one distinct-colour counter in the `channels` layout; `finish()` fits the palette
+ * on the sample. Images can be added one at a time, so a batch never has more than one open.
  */
-export async function fitPalette(
-  sources: readonly ImageSource[],
-  options: ResolvedOptions,
-  channels: Channels,
-): Promise<FitResult> {
-  const sampler = new ReservoirSampler(options.sample, channels, options.seed);
-  const counter = new DistinctColorCounter(options.k);
-  let translucent = false;
-  let rowsDone = 0;
-  const rows = sources.reduce((sum, s) => sum + s.info.height, 0);
+export class PaletteFitter {
+  private readonly sampler: ReservoirSampler;
+  private readonly counter: DistinctColorCounter;
+  private translucent = false;
 
-  for (const source of sources) {
-    const bandHeight =
-      options.bandHeight ??
-      chooseBandHeight(source.info.width, source.info.height, options.memoryBudget);
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly channels: Channels,
+  ) {
+    this.sampler = new ReservoirSampler(options.sample, channels, options.seed);
+    this.counter = new DistinctColorCounter(options.k);
+  }
+
+  /** Streams one image in; `onRows` hears of each band's rows. */
+  async add(source: ImageSource, onRows?: (rows: number) => void): Promise<void> {
+    const { options } = this;
+    const { width, height } = source.info;
+    const bandHeight = options.bandHeight ?? chooseBandHeight(width, height, options.memoryBudget);
     for await (const raw of readBands(source, { bandHeight, signal: options.signal })) {
-      if (!translucent && !isOpaque(raw)) translucent = true;
-      const band = convertBand(raw, channels);
-      sampler.offer(band);
-      counter.offer(band);
-      rowsDone += band.height;
-      options.onProgress?.({ phase: 'fit', rowsDone, rows });
+      if (!this.translucent && !isOpaque(raw)) this.translucent = true;
+      const band = convertBand(raw, this.channels);
+      this.sampler.offer(band);
+      this.counter.offer(band);
+      onRows?.(band.height);
     }
   }
 
-  // Alpha that is 255 everywhere carries nothing: fit and write colours only.
-  const dropAlpha = hasAlphaChannel(channels) && !translucent;
-  const fitChannels = dropAlpha ? layout(channels === 2 ? 1 : 3, false) : channels;
+  finish(): FitResult {
+    const { options, channels, sampler, counter } = this;
+    // Alpha that is 255 everywhere carries nothing: fit and write colours only.
+    const dropAlpha = hasAlphaChannel(channels) && !this.translucent;
+    const fitChannels = dropAlpha ? layout(channels === 2 ? 1 : 3, false) : channels;
 
-  if (!counter.exceeded) {
-    let colors = counter.colors(channels);
-    if (dropAlpha) colors = dropAlphaOfColors(colors, colors.length / channels, channels);
+    if (!counter.exceeded) {
+      let colors = counter.colors(channels);
+      if (dropAlpha) colors = dropAlphaOfColors(colors, colors.length / channels, channels);
+      return {
+        palette: paletteFromColors(colors, fitChannels),
+        report: {
+          method: 'exact',
+          inertia: 0,
+          steps: 0,
+          stopReason: 'exact-colors',
+          sampleSize: sampler.count,
+        },
+      };
+    }
+
+    options.onProgress?.({ phase: 'cluster', rowsDone: 0, rows: 0 });
+    let samples = sampler.samples.subarray(0, sampler.count * channels);
+    if (dropAlpha) samples = dropAlphaOfColors(samples, sampler.count, channels);
+    const fit = miniBatchKMeans(samples, sampler.count, fitChannels, {
+      k: options.k,
+      nInit: options.nInit,
+      batchSize: options.batchSize,
+      maxIter: options.maxIter,
+      tol: options.tol,
+      maxNoImprovement: options.maxNoImprovement,
+      reassignmentRatio: options.reassignmentRatio,
+      seed: options.seed,
+    });
     return {
-      palette: paletteFromColors(colors, fitChannels),
+      palette: paletteFromColors(fit.centers, fitChannels),
       report: {
-        method: 'exact',
-        inertia: 0,
-        steps: 0,
-        stopReason: 'exact-colors',
+        method: 'mini-batch-kmeans',
+        inertia: fit.inertia,
+        steps: fit.steps,
+        stopReason: fit.stopReason,
         sampleSize: sampler.count,
       },
     };
   }
+}
 
-  options.onProgress?.({ phase: 'cluster', rowsDone: 0, rows: 0 });
-  let samples = sampler.samples.subarray(0, sampler.count * channels);
-  if (dropAlpha) samples = dropAlphaOfColors(samples, sampler.count, channels);
-  const fit = miniBatchKMeans(samples, sampler.count, fitChannels, {
-    k: options.k,
-    nInit: options.nInit,
-    batchSize: options.batchSize,
-    maxIter: options.maxIter,
-    tol: options.tol,
-    maxNoImprovement: options.maxNoImprovement,
-    reassignmentRatio: options.reassignmentRatio,
-    seed: options.seed,
+/** Pass 1 for one image: its palette in `channels` layout. */
+export async function fitPalette(
+  source: ImageSource,
+  options: ResolvedOptions,
+  channels: Channels,
+): Promise<FitResult> {
+  const fitter = new PaletteFitter(options, channels);
+  let rowsDone = 0;
+  await fitter.add(source, (rows) => {
+    rowsDone += rows;
+    options.onProgress?.({ phase: 'fit', rowsDone, rows: source.info.height });
   });
-  return {
-    palette: paletteFromColors(fit.centers, fitChannels),
-    report: {
-      method: 'mini-batch-kmeans',
-      inertia: fit.inertia,
-      steps: fit.steps,
-      stopReason: fit.stopReason,
-      sampleSize: sampler.count,
-    },
-  };
+  return fitter.finish();
 }

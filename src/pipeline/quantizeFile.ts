@@ -77,7 +77,7 @@ export async function quantizeFile(
       opts.bandHeight ?? chooseBandHeight(info.width, info.height, opts.memoryBudget);
     const fit: FitResult = opts.palette
       ? { palette: paletteForImage(opts.palette, info), report: GIVEN_PALETTE }
-      : await fitPalette([source], opts, clusterChannels([info], CARRIES_ALPHA[opts.format]));
+      : await fitPalette(source, opts, clusterChannels([info], CARRIES_ALPHA[opts.format]));
 
     let writer;
     try {

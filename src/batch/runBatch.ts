@@ -1,0 +1,418 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
+import pLimit from 'p-limit';
+import sharp from 'sharp';
+import { ExitCode, GigaquantError, asGigaquantError } from '../errors.js';
+import { CARRIES_ALPHA } from '../io/outputFormat.js';
+import { loadPalette } from '../io/paletteFile.js';
+import { resolveOptions, type QuantizeOptions } from '../options.js';
+import type { QuantizeResult } from '../pipeline/quantizeFile.js';
+import type { Palette, ProgressEvent } from '../types.js';
+import { expandInputs, relativeInput } from './expandInputs.js';
+import { fingerprintFile, keyOf } from './fingerprint.js';
+import { acquireLock } from './lock.js';
+import {
+  compactManifests,
+  loadManifests,
+  manifestPartName,
+  ManifestWriter,
+  type ManifestRecord,
+  type Shard,
+} from './manifest.js';
+import {
+  checkNameTemplate,
+  checkNoCollisions,
+  DEFAULT_NAME_TEMPLATE,
+  outputPathFor,
+} from './outputPath.js';
+import { probeAll, type PlannedInput } from './probeAll.js';
+import { obtainSharedPalette } from './sharedPalette.js';
+import { sweepStaleTemps } from './sweepStaleTemps.js';
+import { WorkerPool } from './workerPool.js';
+
+export type BatchFormat = 'png' | 'tiff';
+
+/** Options of the quantizer that a batch passes to every file. */
+export type BatchQuantizeOptions = Omit<QuantizeOptions, 'signal' | 'onProgress' | 'palette'>;
+
+export interface BatchRequest {
+  /** Glob patterns (fast-glob syntax) or file paths. */
+  inputs: string[];
+  ignore?: string[];
+  outDir: string;
+  format?: BatchFormat;
+  /** Output file name template; see outputPathFor. Default `{name}.{ext}`. */
+  name?: string;
+  /** Files in flight at once. Default: from cores and memory (defaultConcurrency). */
+  concurrency?: number;
+  quantize: BatchQuantizeOptions;
+  /** Fit one palette over every input and apply it to all of them. */
+  sharedPalette?: boolean;
+  /** Apply the palette in this .json or .npy file to every input, without fitting. */
+  paletteFile?: string;
+  shard?: Shard;
+  /** Redo every file, even those done with the same options. */
+  force?: boolean;
+  /** Stop starting files after the first failure. */
+  failFast?: boolean;
+  cwd?: string;
+  signal?: AbortSignal;
+}
+
+export type BatchEvent =
+  | {
+      type: 'plan';
+      total: number;
+      inShard: number;
+      pixels: number;
+      concurrency: number;
+      outDir: string;
+    }
+  | {
+      type: 'palette';
+      phase: 'fitting' | 'reused' | 'fitted' | 'given';
+      rowsDone?: number;
+      rows?: number;
+    }
+  | { type: 'file-start'; input: string }
+  | { type: 'file-progress'; input: string; event: ProgressEvent }
+  | { type: 'file-end'; record: ManifestRecord; pixels: number }
+  | { type: 'end'; result: BatchResult };
+
+export interface BatchResult {
+  runId: string;
+  outDir: string;
+  manifest: string;
+  /** Inputs matched by the patterns, and those in this shard. */
+  matched: number;
+  inShard: number;
+  done: number;
+  skipped: number;
+  failed: number;
+  /** Interrupted by the signal: files not started are not recorded and run next time. */
+  interrupted: boolean;
+  records: ManifestRecord[];
+  totals: { pixels: number; inputBytes: number; outputBytes: number; seconds: number };
+  palette?: { json: string; npy: string };
+  /** The CLI's exit code for this result. */
+  exitCode: number;
+}
+
+const OUTPUT_EXT: Record<BatchFormat, string> = { png: 'png', tiff: 'tif' };
+/** What one file in flight may hold beyond its bands: decoder state, k-means, zlib, a JS heap. */
+const PER_FILE_OVERHEAD = 192 * 1024 * 1024;
+
+/** Files in flight by default: one per core, fewer if half the machine's memory cannot hold them. */
+export function defaultConcurrency(memoryBudget: number): number {
+  const byMemory = Math.floor(totalmem() / 2 / (memoryBudget * 2 + PER_FILE_OVERHEAD));
+  return Math.max(1, Math.min(availableParallelism(), byMemory));
+}
+
+/**
+ * Quantizes every file the patterns match into `outDir`, N at a time, recording each in the
+ * manifest as it finishes, skipping what an earlier run already did with the same options, and
+ * carrying on past files that fail. Returns counts and records rather than printing: `report`
+ * hears every event.
+ */
+export async function runBatch(
+  request: BatchRequest,
+  report: (e: BatchEvent) => void = () => {},
+): Promise<BatchResult> {
+  const started = Date.now();
+  const runId = `${new Date(started).toISOString()}-${process.pid}`;
+  const format = request.format ?? 'png';
+  const ext = OUTPUT_EXT[format];
+  const template = request.name ?? DEFAULT_NAME_TEMPLATE;
+  checkNameTemplate(template);
+  if (request.sharedPalette && request.paletteFile)
+    throw new GigaquantError('E_USAGE', 'use either --shared-palette or --palette, not both');
+  const given = request.paletteFile ? await loadPalette(request.paletteFile) : undefined;
+  // Validate the per-file options once, for the whole batch, before any work.
+  const resolved = resolveOptions(`x.${ext}`, { ...request.quantize, palette: given });
+  const concurrency = request.concurrency ?? defaultConcurrency(resolved.memoryBudget);
+  const tmpDir = request.quantize.tmpDir ?? tmpdir();
+
+  const outDir = join(request.cwd ?? process.cwd(), request.outDir);
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (err) {
+    throw asGigaquantError(err, 'E_OUTPUT', outDir);
+  }
+  const lock = await acquireLock(
+    join(
+      outDir,
+      request.shard
+        ? `.gigaquant.shard-${request.shard.index}-of-${request.shard.count}.lock`
+        : '.gigaquant.lock',
+    ),
+  );
+  shareDecoderThreads(concurrency);
+  const pool = new WorkerPool(concurrency);
+  try {
+    await sweepStaleTemps(outDir, tmpDir);
+    if (!request.shard) await compactManifests(outDir);
+
+    const { files, base } = await expandInputs(request.inputs, {
+      ignore: request.ignore,
+      exclude: outDir,
+      cwd: request.cwd,
+    });
+    const planned = files.map((file, index) => {
+      const rel = relativeInput(base, file);
+      return {
+        file,
+        rel,
+        index,
+        output: outputPathFor(outDir, rel, template, {
+          k: resolved.k,
+          seed: resolved.seed,
+          format,
+          ext,
+        }),
+      };
+    });
+    checkNoCollisions(planned.map((p) => ({ input: p.rel, output: p.output })));
+    const mine = request.shard
+      ? planned.filter((p) => p.index % request.shard!.count === request.shard!.index)
+      : planned;
+    const inputs: PlannedInput[] = await probeAll(mine, resolved.maxPixels);
+    report({
+      type: 'plan',
+      total: planned.length,
+      inShard: mine.length,
+      pixels: inputs.reduce((s, i) => s + i.pixels, 0),
+      concurrency,
+      outDir,
+    });
+
+    let palette: Palette | undefined = given;
+    let paletteFiles: BatchResult['palette'];
+    if (given) report({ type: 'palette', phase: 'given' });
+    if (request.sharedPalette) {
+      // Every shard fits on every input, so all shards arrive at the same palette.
+      const all = request.shard ? await probeAll(planned, resolved.maxPixels) : inputs;
+      const shared = await obtainSharedPalette(
+        all,
+        outDir,
+        { ...resolved, signal: request.signal },
+        CARRIES_ALPHA[format],
+        report,
+      );
+      palette = shared.palette;
+      paletteFiles = shared.files;
+    }
+
+    const optionsKey = keyOf({
+      format,
+      template,
+      k: palette ? palette.size : resolved.k,
+      seed: resolved.seed,
+      sample: resolved.sample,
+      nInit: resolved.nInit,
+      batchSize: resolved.batchSize,
+      maxIter: resolved.maxIter,
+      tol: resolved.tol,
+      maxNoImprovement: resolved.maxNoImprovement,
+      reassignmentRatio: resolved.reassignmentRatio,
+      compressionLevel: resolved.compressionLevel,
+      bigtiff: resolved.bigtiff,
+      palette: palette ? keyOf(Array.from(palette.colors)) + `/${palette.channels}` : undefined,
+    });
+    const previous = await loadManifests(outDir);
+    const manifest = new ManifestWriter(join(outDir, manifestPartName(request.shard)));
+
+    // Interrupts and --fail-fast stop new files from starting; files in flight see `stop` too.
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    if (request.signal?.aborted) stop.abort();
+
+    const limit = pLimit(concurrency);
+    const records: ManifestRecord[] = [];
+    const workerOptions: QuantizeOptions = {
+      ...request.quantize,
+      palette,
+      signal: undefined,
+      onProgress: undefined,
+    };
+
+    await Promise.all(
+      inputs.map((input) =>
+        limit(async () => {
+          if (stop.signal.aborted) return;
+          const record = await processOne(input, {
+            outDir,
+            optionsKey,
+            runId,
+            previous: previous.get(input.rel),
+            force: request.force === true,
+            pool,
+            options: workerOptions,
+            signal: stop.signal,
+            report,
+          });
+          if (!record) return;
+          records.push(record);
+          await manifest.append(record);
+          report({ type: 'file-end', record, pixels: input.pixels });
+          if (record.status === 'failed' && request.failFast) stop.abort();
+        }),
+      ),
+    );
+    request.signal?.removeEventListener('abort', onAbort);
+    await manifest.flush();
+
+    records.sort((a, b) => (a.input < b.input ? -1 : 1));
+    const count = (s: string): number => records.filter((r) => r.status === s).length;
+    const interrupted = request.signal?.aborted === true;
+    const failed = count('failed');
+    const result: BatchResult = {
+      runId,
+      outDir,
+      manifest: manifest.path,
+      matched: planned.length,
+      inShard: mine.length,
+      done: count('done'),
+      skipped: count('skipped'),
+      failed,
+      interrupted,
+      records,
+      totals: {
+        pixels: records.reduce(
+          (s, r) => s + (r.status === 'done' && r.figures ? r.figures.width * r.figures.height : 0),
+          0,
+        ),
+        inputBytes: records.reduce((s, r) => s + (r.status === 'done' ? r.size : 0), 0),
+        outputBytes: records.reduce(
+          (s, r) => s + (r.status === 'done' ? (r.figures?.outputBytes ?? 0) : 0),
+          0,
+        ),
+        seconds: (Date.now() - started) / 1000,
+      },
+      palette: paletteFiles,
+      exitCode: interrupted ? ExitCode.interrupted : failed > 0 ? ExitCode.someFailed : ExitCode.ok,
+    };
+    report({ type: 'end', result });
+    return result;
+  } finally {
+    await pool.close();
+    await lock.release();
+  }
+}
+
+interface ProcessContext {
+  outDir: string;
+  optionsKey: string;
+  runId: string;
+  previous: ManifestRecord | undefined;
+  force: boolean;
+  pool: WorkerPool;
+  options: QuantizeOptions;
+  signal: AbortSignal;
+  report: (e: BatchEvent) => void;
+}
+
+/** One input: skipped, done or failed, as a manifest record; undefined when interrupted. */
+async function processOne(
+  input: PlannedInput,
+  ctx: ProcessContext,
+): Promise<ManifestRecord | undefined> {
+  const outputRel = relative(ctx.outDir, input.output);
+  const base = {
+    input: input.rel,
+    output: outputRel,
+    optionsKey: ctx.optionsKey,
+    runId: ctx.runId,
+  };
+  const st = await stat(input.file).catch(() => undefined);
+  const size = st?.size ?? 0;
+  const mtimeMs = st?.mtimeMs ?? 0;
+  let sha256: string | undefined;
+
+  const prev = ctx.previous;
+  if (
+    !ctx.force &&
+    prev &&
+    (prev.status === 'done' || prev.status === 'skipped') &&
+    prev.optionsKey === ctx.optionsKey &&
+    prev.output === outputRel
+  ) {
+    const outputThere = await stat(input.output)
+      .then((s) => s.isFile())
+      .catch(() => false);
+    if (outputThere && st) {
+      // Same size and time: trust the recorded fingerprint, as git trusts its index.
+      sha256 =
+        prev.size === size && prev.mtimeMs === mtimeMs
+          ? prev.sha256
+          : await fingerprintFile(input.file).catch(() => undefined);
+      if (sha256 && sha256 === prev.sha256) {
+        return {
+          ...base,
+          status: 'skipped',
+          size,
+          mtimeMs,
+          sha256,
+          figures: prev.figures,
+          finishedAt: new Date().toISOString(),
+        };
+      }
+    }
+  }
+
+  ctx.report({ type: 'file-start', input: input.rel });
+  if (input.probeError) {
+    return {
+      ...base,
+      status: 'failed',
+      size,
+      mtimeMs,
+      error: input.probeError,
+      finishedAt: new Date().toISOString(),
+    };
+  }
+  try {
+    sha256 ??= await fingerprintFile(input.file);
+    const result: QuantizeResult = await ctx.pool.run(input.file, input.output, ctx.options, {
+      signal: ctx.signal,
+      onProgress: (event) => ctx.report({ type: 'file-progress', input: input.rel, event }),
+    });
+    return {
+      ...base,
+      status: 'done',
+      size,
+      mtimeMs,
+      sha256,
+      figures: {
+        width: result.width,
+        height: result.height,
+        k: result.k,
+        colors: result.colors,
+        psnr: Number.isFinite(result.psnr) ? result.psnr : null,
+        bitsPerPixel: result.bitsPerPixel,
+        inputBytes: result.inputBytes,
+        outputBytes: result.outputBytes,
+        seconds: result.seconds,
+      },
+      finishedAt: new Date().toISOString(),
+    };
+  } catch (err) {
+    const e = asGigaquantError(err, 'E_INTERNAL', input.file);
+    if (e.code === 'E_ABORTED') return undefined;
+    return {
+      ...base,
+      status: 'failed',
+      size,
+      mtimeMs,
+      sha256,
+      error: { code: e.code, message: e.message },
+      finishedAt: new Date().toISOString(),
+    };
+  }
+}
+
+/** libvips' threads shared out so that N files in flight do not oversubscribe the cores. */
+export function shareDecoderThreads(concurrency: number): void {
+  sharp.concurrency(Math.max(1, Math.floor(availableParallelism() / concurrency)));
+}

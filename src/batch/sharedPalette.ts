@@ -1,0 +1,89 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openImage } from '../io/openImage.js';
+import { loadPalette, savePalette } from '../io/paletteFile.js';
+import type { ResolvedOptions } from '../options.js';
+import { clusterChannels } from '../pipeline/channelLayout.js';
+import { PaletteFitter } from '../pipeline/fitPalette.js';
+import type { Palette } from '../types.js';
+import { keyOf } from './fingerprint.js';
+import type { PlannedInput } from './probeAll.js';
+import type { BatchEvent } from './runBatch.js';
+
+export const SHARED_PALETTE_BASE = 'gigaquant-palette';
+
+/**
+ * One palette for every input: pass 1 over all of them (one open at a time) into one sampler,
+ * saved as gigaquant-palette.json and .npy in the output folder. A rerun over the same inputs
+ * (same sizes and times) with the same fit options reuses the saved palette instead of refitting.
+ */
+export async function obtainSharedPalette(
+  inputs: readonly PlannedInput[],
+  outDir: string,
+  options: ResolvedOptions,
+  keepAlpha: boolean,
+  report: (e: BatchEvent) => void,
+): Promise<{ palette: Palette; files: { json: string; npy: string } }> {
+  const readable = inputs.filter((i) => i.info);
+  const stamps = await Promise.all(
+    readable.map(async (i) => {
+      const st = await stat(i.file);
+      return [i.rel, st.size, st.mtimeMs];
+    }),
+  );
+  const fitKey = keyOf({
+    k: options.k,
+    seed: options.seed,
+    sample: options.sample,
+    nInit: options.nInit,
+    batchSize: options.batchSize,
+    maxIter: options.maxIter,
+    tol: options.tol,
+    maxNoImprovement: options.maxNoImprovement,
+    reassignmentRatio: options.reassignmentRatio,
+    keepAlpha,
+    inputs: stamps,
+  });
+  const base = join(outDir, SHARED_PALETTE_BASE);
+  const files = { json: `${base}.json`, npy: `${base}.npy` };
+
+  const saved = await readFile(files.json, 'utf8')
+    .then((t) => JSON.parse(t) as { fitKey?: string })
+    .catch(() => undefined);
+  if (saved?.fitKey === fitKey) {
+    report({ type: 'palette', phase: 'reused' });
+    return { palette: await loadPalette(files.json), files };
+  }
+
+  const channels = clusterChannels(
+    readable.map((i) => i.info!),
+    keepAlpha,
+  );
+  const fitter = new PaletteFitter(options, channels);
+  const rows = readable.reduce((s, i) => s + i.info!.height, 0);
+  let rowsDone = 0;
+  for (const input of readable) {
+    let source;
+    try {
+      source = await openImage(input.file, {
+        maxPixels: options.maxPixels,
+        tmpDir: options.tmpDir,
+        signal: options.signal,
+      });
+    } catch {
+      continue; // A file that cannot be read is recorded as failed when its turn comes.
+    }
+    try {
+      await fitter.add(source, (n) => {
+        rowsDone += n;
+        report({ type: 'palette', phase: 'fitting', rowsDone, rows });
+      });
+    } finally {
+      await source.close();
+    }
+  }
+  const { palette } = fitter.finish();
+  await savePalette(palette, base, { fitKey });
+  report({ type: 'palette', phase: 'fitted' });
+  return { palette, files };
+}
