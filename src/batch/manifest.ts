@@ -21,6 +21,8 @@ export interface ManifestRecord {
   /** Key of the options that change the output; a different key means the file is redone. */
   optionsKey: string;
   error?: { code: string; message: string };
+  /** false when a bad input was not tried again because it has not changed since it failed. */
+  retried?: boolean;
   figures?: {
     width: number;
     height: number;

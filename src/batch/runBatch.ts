@@ -1,6 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import { ExitCode, GigaquantError, asGigaquantError } from '../errors.js';
@@ -75,7 +75,7 @@ export type BatchEvent =
       rowsDone?: number;
       rows?: number;
     }
-  | { type: 'file-start'; input: string }
+  | { type: 'file-start'; input: string; pixels: number }
   | { type: 'file-progress'; input: string; event: ProgressEvent }
   | { type: 'file-end'; record: ManifestRecord; pixels: number }
   | { type: 'end'; result: BatchResult };
@@ -331,49 +331,67 @@ async function processOne(
   let sha256: string | undefined;
 
   const prev = ctx.previous;
-  if (
-    !ctx.force &&
-    prev &&
-    (prev.status === 'done' || prev.status === 'skipped') &&
-    prev.optionsKey === ctx.optionsKey &&
-    prev.output === outputRel
-  ) {
+  const unchanged = async (): Promise<boolean> => {
+    if (!st || !prev?.sha256) return false;
+    // Same size and time: trust the recorded fingerprint, as git trusts its index.
+    sha256 =
+      prev.size === size && prev.mtimeMs === mtimeMs
+        ? prev.sha256
+        : await fingerprintFile(input.file).catch(() => undefined);
+    return sha256 === prev.sha256;
+  };
+  const sameJob = !ctx.force && prev?.optionsKey === ctx.optionsKey && prev.output === outputRel;
+  if (sameJob && (prev.status === 'done' || prev.status === 'skipped')) {
     const outputThere = await stat(input.output)
       .then((s) => s.isFile())
       .catch(() => false);
-    if (outputThere && st) {
-      // Same size and time: trust the recorded fingerprint, as git trusts its index.
-      sha256 =
-        prev.size === size && prev.mtimeMs === mtimeMs
-          ? prev.sha256
-          : await fingerprintFile(input.file).catch(() => undefined);
-      if (sha256 && sha256 === prev.sha256) {
-        return {
-          ...base,
-          status: 'skipped',
-          size,
-          mtimeMs,
-          sha256,
-          figures: prev.figures,
-          finishedAt: new Date().toISOString(),
-        };
-      }
+    if (outputThere && (await unchanged())) {
+      return {
+        ...base,
+        status: 'skipped',
+        size,
+        mtimeMs,
+        sha256,
+        figures: prev.figures,
+        finishedAt: now(),
+      };
     }
   }
-
-  ctx.report({ type: 'file-start', input: input.rel });
-  if (input.probeError) {
+  // A bad input fails the same way until it changes; other failures (disk full, ...) are retried.
+  if (
+    sameJob &&
+    prev.status === 'failed' &&
+    prev.error?.code.startsWith('E_INPUT') &&
+    (await unchanged())
+  ) {
     return {
       ...base,
       status: 'failed',
       size,
       mtimeMs,
+      sha256,
+      error: prev.error,
+      finishedAt: now(),
+      retried: false,
+    };
+  }
+
+  ctx.report({ type: 'file-start', input: input.rel, pixels: input.pixels });
+  if (input.probeError) {
+    sha256 ??= st?.isFile() ? await fingerprintFile(input.file).catch(() => undefined) : undefined;
+    return {
+      ...base,
+      status: 'failed',
+      size,
+      mtimeMs,
+      sha256,
       error: input.probeError,
       finishedAt: new Date().toISOString(),
     };
   }
   try {
     sha256 ??= await fingerprintFile(input.file);
+    await mkdir(dirname(input.output), { recursive: true });
     const result: QuantizeResult = await ctx.pool.run(input.file, input.output, ctx.options, {
       signal: ctx.signal,
       onProgress: (event) => ctx.report({ type: 'file-progress', input: input.rel, event }),
@@ -410,6 +428,10 @@ async function processOne(
       finishedAt: new Date().toISOString(),
     };
   }
+}
+
+function now(): string {
+  return new Date().toISOString();
 }
 
 /** libvips' threads shared out so that N files in flight do not oversubscribe the cores. */

@@ -2,7 +2,9 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
+import { batchCommand, runBatchCommand, type BatchArgs } from './batch.js';
 import { compressCommand, runCompress, type CompressArgs } from './compress.js';
+import { runMerge } from './merge.js';
 
 async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
@@ -15,6 +17,22 @@ async function main(argv: string[]): Promise<number> {
       (y) => compressCommand(y),
       async (args) => {
         exitCode = await runCompress(args);
+      },
+    )
+    .command<BatchArgs>(
+      'batch [globs..]',
+      'quantize every file the globs match into --out-dir, resumably, N at a time',
+      (y) => batchCommand(y),
+      async (args) => {
+        exitCode = await runBatchCommand(args);
+      },
+    )
+    .command<{ 'out-dir': string }>(
+      'merge <out-dir>',
+      "fold the shards' manifest parts in <out-dir> into its main manifest",
+      (y) => y.positional('out-dir', { type: 'string', demandOption: true }) as never,
+      async (args) => {
+        exitCode = await runMerge(args['out-dir']);
       },
     )
     .demandCommand(1, 'name a command: gigaquant compress <input> -k 64 -o out.png')

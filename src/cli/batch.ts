@@ -1,0 +1,155 @@
+import type { Argv } from 'yargs';
+import { runBatch, type BatchFormat, type BatchRequest } from '../batch/runBatch.js';
+import { GigaquantError, usageError } from '../errors.js';
+import { jsonReporter, plainReporter, terminalReporter, type Reporter } from './batchReporters.js';
+import { abortOnSignals } from './interrupts.js';
+import { addQuantizerOptions, toQuantizeOptions, type QuantizerArgs } from './quantizerOptions.js';
+
+export interface BatchArgs extends QuantizerArgs {
+  globs: string[];
+  /** From a job file: the same as the globs on the command line. */
+  inputs?: string[];
+  'out-dir'?: string;
+  format: string;
+  concurrency?: number;
+  name?: string;
+  ignore?: string[];
+  'shared-palette': boolean;
+  palette?: string;
+  shard?: string;
+  force: boolean;
+  'fail-fast': boolean;
+  json: boolean;
+  quiet: boolean;
+}
+
+export function batchCommand(yargs: Argv): Argv<BatchArgs> {
+  return addQuantizerOptions(
+    yargs
+      .positional('globs', {
+        type: 'string',
+        array: true,
+        describe: 'input files or glob patterns ("scans/**/*.tif")',
+      })
+      .option('out-dir', {
+        type: 'string',
+        describe: 'output folder; input folders are mirrored under it',
+      })
+      .option('format', {
+        type: 'string',
+        choices: ['png', 'tiff'],
+        default: 'png',
+        describe: 'output format',
+      })
+      .option('concurrency', {
+        alias: 'j',
+        type: 'number',
+        describe: 'files at a time (default: from cores and memory)',
+      })
+      .option('name', {
+        type: 'string',
+        describe:
+          'output name template: {name} {srcext} {ext} {k} {seed} {format} (default "{name}.{ext}")',
+      })
+      .option('ignore', { type: 'string', array: true, describe: 'glob patterns to leave out' })
+      .option('shared-palette', {
+        type: 'boolean',
+        default: false,
+        describe: 'fit one palette over all inputs and use it for each',
+      })
+      .option('palette', {
+        type: 'string',
+        describe: 'apply this palette (.json or .npy) to every input, without fitting',
+      })
+      .option('shard', {
+        type: 'string',
+        describe: 'i/n: do only the i-th of n shares of the inputs (0-based)',
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'redo files already done with the same options',
+      })
+      .option('fail-fast', {
+        type: 'boolean',
+        default: false,
+        describe: 'stop starting files after the first failure',
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print events as JSON lines on stdout',
+      })
+      .option('quiet', {
+        alias: 'q',
+        type: 'boolean',
+        default: false,
+        describe: 'print nothing but failures',
+      })
+      .config(
+        'config',
+        'a JSON job file with the same options (flags override it; "inputs": [globs])',
+      ),
+  ) as unknown as Argv<BatchArgs>;
+}
+
+export function parseShard(value: string | undefined): BatchRequest['shard'] {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index >= count) {
+    throw usageError(
+      `--shard: expected i/n with 0 <= i < n (e.g. 0/4, or $SLURM_ARRAY_TASK_ID/4) but received ${value}`,
+    );
+  }
+  return { index, count };
+}
+
+export async function runBatchCommand(args: BatchArgs): Promise<number> {
+  const tty = process.stderr.isTTY === true && !args.quiet && !args.json;
+  let reporter: Reporter;
+  if (args.json) reporter = jsonReporter(process.stdout);
+  else if (tty) reporter = terminalReporter(process.stderr);
+  else reporter = plainReporter(process.stdout, process.stderr, args.quiet);
+  const signal = abortOnSignals(() =>
+    process.stderr.write((tty ? '\r\x1b[2K' : '') + 'interrupting: starting no new files\n'),
+  );
+  try {
+    const globs = args.globs && args.globs.length > 0 ? args.globs : (args.inputs ?? []);
+    if (!args['out-dir'])
+      throw usageError('--out-dir is required (on the command line or in the job file)');
+    if (args.k === undefined && !args.palette)
+      throw usageError('-k is required unless --palette is given');
+    const result = await runBatch(
+      {
+        inputs: globs,
+        ignore: args.ignore,
+        outDir: args['out-dir'],
+        format: args.format as BatchFormat,
+        name: args.name,
+        concurrency: args.concurrency,
+        quantize: toQuantizeOptions(args),
+        sharedPalette: args['shared-palette'],
+        paletteFile: args.palette,
+        shard: parseShard(args.shard),
+        force: args.force,
+        failFast: args['fail-fast'],
+        signal,
+      },
+      reporter,
+    );
+    return result.exitCode;
+  } catch (err) {
+    if (!(err instanceof GigaquantError)) throw err;
+    if (args.json)
+      process.stdout.write(
+        JSON.stringify({
+          type: 'error',
+          error: { code: err.code, message: err.message, file: err.file },
+        }) + '\n',
+      );
+    process.stderr.write(`gigaquant: error: ${err.message}\n`);
+    return err.exitCode;
+  }
+}

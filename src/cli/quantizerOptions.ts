@@ -1,0 +1,77 @@
+import type { Argv } from 'yargs';
+import type { QuantizeOptions } from '../options.js';
+
+/** The quantizer's flags, shared by `compress` and `batch`. */
+export interface QuantizerArgs {
+  k?: number;
+  seed?: number;
+  sample?: number;
+  'n-init'?: number;
+  'batch-size'?: number;
+  'max-iter'?: number;
+  tol?: number;
+  'max-no-improvement'?: number;
+  memory?: number;
+  'band-height'?: number;
+  'max-pixels'?: number;
+  'tmp-dir'?: string;
+  'compression-level'?: number;
+  bigtiff?: string;
+}
+
+export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> {
+  return yargs
+    .option('k', { type: 'number', describe: 'number of colours' })
+    .option('seed', { type: 'number', describe: 'random seed; same seed, same bytes (default 1)' })
+    .option('sample', {
+      type: 'number',
+      describe: 'pixels sampled for fitting (default max(262144, 8k))',
+    })
+    .option('n-init', { type: 'number', describe: 'k-means++ initialisations (default 3)' })
+    .option('batch-size', { type: 'number', describe: 'mini-batch size (default 1024)' })
+    .option('max-iter', { type: 'number', describe: 'max passes over the sample (default 100)' })
+    .option('tol', { type: 'number', describe: 'centre-shift tolerance, 0 = off (default 0)' })
+    .option('max-no-improvement', {
+      type: 'number',
+      describe: 'steps without improvement before stopping (default 10)',
+    })
+    .option('memory', {
+      type: 'number',
+      describe: 'MiB for row bands, per file; sets the band height (default 64)',
+    })
+    .option('band-height', { type: 'number', describe: 'rows per band (overrides --memory)' })
+    .option('max-pixels', {
+      type: 'number',
+      describe: 'refuse larger inputs; 0 = no limit (default 1e10)',
+    })
+    .option('tmp-dir', {
+      type: 'string',
+      describe: 'where PNG/JPEG/WebP/GIF inputs are spooled (default: OS temp dir)',
+    })
+    .option('compression-level', { type: 'number', describe: 'zlib level 0-9 (default 6)' })
+    .option('bigtiff', {
+      type: 'string',
+      choices: ['auto', 'always', 'never'],
+      describe: 'BigTIFF for TIFF output (default auto)',
+    }) as Argv<T & QuantizerArgs>;
+}
+
+export function toQuantizeOptions(args: QuantizerArgs): QuantizeOptions {
+  return {
+    k: args.k,
+    seed: args.seed,
+    sample: args.sample,
+    nInit: args['n-init'],
+    batchSize: args['batch-size'],
+    maxIter: args['max-iter'],
+    tol: args.tol,
+    maxNoImprovement: args['max-no-improvement'],
+    memoryBudget: args.memory === undefined ? undefined : Math.round(args.memory * 1024 * 1024),
+    bandHeight: args['band-height'],
+    maxPixels: args['max-pixels'],
+    tmpDir: args['tmp-dir'],
+    compressionLevel: args['compression-level'],
+    bigtiff:
+      args.bigtiff === undefined || args.bigtiff === 'auto' ? 'auto' : args.bigtiff === 'always',
+  };
+}
