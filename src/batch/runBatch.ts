@@ -1,6 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import { ExitCode, GigaquantError, asGigaquantError } from '../errors.js';
@@ -133,7 +133,7 @@ export async function runBatch(
   const concurrency = request.concurrency ?? defaultConcurrency(resolved.memoryBudget);
   const tmpDir = request.quantize.tmpDir ?? tmpdir();
 
-  const outDir = join(request.cwd ?? process.cwd(), request.outDir);
+  const outDir = resolve(request.cwd ?? process.cwd(), request.outDir);
   try {
     await mkdir(outDir, { recursive: true });
   } catch (err) {

@@ -31,6 +31,12 @@ export function batchCommand(yargs: Argv): Argv<BatchArgs> {
         array: true,
         describe: 'input files or glob patterns ("scans/**/*.tif")',
       })
+      .option('inputs', {
+        type: 'string',
+        array: true,
+        hidden: true,
+        describe: 'job file: the globs',
+      })
       .option('out-dir', {
         type: 'string',
         describe: 'output folder; input folders are mirrored under it',
