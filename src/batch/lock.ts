@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { GigaquantError } from '../errors.js';
@@ -65,12 +66,18 @@ async function isStale(path: string, owner: LockOwner | undefined): Promise<bool
   return !st || Date.now() - st.mtimeMs > STALE_AFTER_MS;
 }
 
+/** Whether a process with this id is alive on this host (a zombie, killed but not reaped, is not). */
 export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // No /proc (not Linux): signal 0 is all we can know.
   }
 }
 
