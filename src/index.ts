@@ -29,5 +29,15 @@ export {
 export { NearestColorMatcher } from './cluster/nearest.js';
 export { paletteFromColors } from './cluster/palette.js';
 export { Rng } from './cluster/rng.js';
+export {
+  runBatch,
+  defaultConcurrency,
+  type BatchRequest,
+  type BatchResult,
+  type BatchEvent,
+  type BatchFormat,
+} from './batch/runBatch.js';
+export { type ManifestRecord } from './batch/manifest.js';
+export { loadPalette, savePalette } from './io/paletteFile.js';
 export { GigaquantError, ExitCode, type ErrorCode } from './errors.js';
 export type { RowBand, Palette, IndexBand, IndexWriter, ProgressEvent } from './types.js';

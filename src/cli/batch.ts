@@ -37,6 +37,7 @@ export function batchCommand(yargs: Argv): Argv<BatchArgs> {
         hidden: true,
         describe: 'job file: the globs',
       })
+      .option('comment', { type: 'string', hidden: true, describe: 'job file: a note, ignored' })
       .option('out-dir', {
         type: 'string',
         describe: 'output folder; input folders are mirrored under it',

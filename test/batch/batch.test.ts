@@ -329,3 +329,21 @@ function pngChunk(png: Buffer, type: string): Buffer {
   }
   throw new Error(`no ${type} chunk`);
 }
+
+test('the example nightly job in config/ is a valid job file', () => {
+  const out = join(folder.dir, 'out-nightly');
+  const r = spawnSync(
+    process.execPath,
+    [CLI, 'batch', '--config', 'config/nightly.example.json', '--out-dir', out, '--json'],
+    {
+      encoding: 'utf8',
+      cwd: join(import.meta.dirname, '../..'),
+    },
+  );
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(JSON.parse(r.stdout.split('\n')[0] as string)).toMatchObject({
+    type: 'plan',
+    outDir: out,
+  });
+});
