@@ -1,4 +1,4 @@
-// npm run bench [-- --sizes 100,400 --k 64 --inputs tif,png]
+// npm run bench [-- --sizes 100,400 --k 64 --inputs tif,png --batch-count 100 --batch-mpx 2]
 //
 // For each size (megapixels) and input format: generates a photo-like image, then times
 // `vips copy` of it to a .v file (one decode, the floor any tool pays) and `gigaquant compress`,
@@ -23,6 +23,8 @@ const args = Object.fromEntries(
 const sizes = (args.sizes ?? '100,400').split(',').map(Number);
 const k = Number(args.k ?? 64);
 const inputs = (args.inputs ?? 'tif,png').split(',');
+const batchCount = Number(args['batch-count'] ?? 100);
+const batchMpx = Number(args['batch-mpx'] ?? 2);
 
 function need(cmd, pkg) {
   if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0) {
@@ -92,6 +94,56 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
+// Batch: a folder of generated multi-megapixel images, one at a time and at the default concurrency.
+const batchRows = [];
+if (batchCount > 0) {
+  const folder = mkdtempSync(join(tmpdir(), 'gigaquant-bench-batch-'));
+  try {
+    const width = Math.round(Math.sqrt(batchMpx * 1e6 * 1.5));
+    const height = Math.round((batchMpx * 1e6) / width);
+    process.stderr.write(`generating ${batchCount} images of ${width}x${height} ...\n`);
+    for (let i = 0; i < batchCount; i++) {
+      const sub = join(folder, 'in', `d${i % 10}`);
+      mkdirSync(sub, { recursive: true });
+      await makeLargeImage(join(sub, `img${i}.png`), width, height, i + 1);
+    }
+    for (const concurrency of ['1', 'default']) {
+      const flags = concurrency === 'default' ? [] : ['--concurrency', concurrency];
+      const cli = join(root, 'dist/cli/bin.js');
+      const pattern = join(folder, 'in', '**/*.png');
+      const out = join(folder, `out-${concurrency}`);
+      const run = measure(process.execPath, [
+        cli,
+        'batch',
+        pattern,
+        '--out-dir',
+        out,
+        '-k',
+        String(k),
+        '--json',
+        ...flags,
+      ]);
+      const events = run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      const plan = events.find((e) => e.type === 'plan');
+      const end = events.find((e) => e.type === 'end').result;
+      if (end.done !== batchCount) throw new Error(`batch did ${end.done} of ${batchCount} images`);
+      batchRows.push({
+        concurrency: plan.concurrency,
+        images: batchCount,
+        megapixelsEach: batchMpx,
+        seconds: run.seconds,
+        imagesPerSecond: batchCount / run.seconds,
+        peakMiB: run.peakMiB,
+      });
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 const header = [
   'Mpx',
   'input',
@@ -118,13 +170,37 @@ console.log(line(header));
 console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
 for (const row of table) console.log(line(row));
 
+if (batchRows.length > 0) {
+  const base = batchRows[0].imagesPerSecond;
+  console.log(`\nbatch: ${batchCount} PNG images of ${batchMpx} Mpx, k=${k}`);
+  console.log('| concurrency | seconds | images/s | x concurrency 1 | peak RSS MiB |');
+  console.log('|-------------|---------|----------|-----------------|--------------|');
+  for (const r of batchRows) {
+    r.ratio = r.imagesPerSecond / base;
+    const cells = [
+      r.concurrency,
+      r.seconds.toFixed(1),
+      r.imagesPerSecond.toFixed(2),
+      r.ratio.toFixed(2),
+      r.peakMiB.toFixed(0),
+    ];
+    console.log(`| ${cells.map(String).join(' | ')} |`);
+  }
+}
+
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const file = join(root, 'bench/results', `bench-${stamp}.json`);
 writeFileSync(
   file,
   JSON.stringify(
-    { date: new Date().toISOString(), k, cores: (await import('node:os')).cpus().length, rows },
+    {
+      date: new Date().toISOString(),
+      k,
+      cores: (await import('node:os')).cpus().length,
+      rows,
+      batch: batchRows,
+    },
     null,
     2,
   ),
