@@ -29,6 +29,7 @@ import {
 import { probeAll, type PlannedInput } from './probeAll.js';
 import { obtainSharedPalette } from './sharedPalette.js';
 import { sweepStaleTemps } from './sweepStaleTemps.js';
+import { kmeansOptions } from '../pipeline/fitPalette.js';
 import { WorkerPool } from './workerPool.js';
 
 export type BatchFormat = 'png' | 'tiff';
@@ -204,17 +205,11 @@ export async function runBatch(
     }
 
     const optionsKey = keyOf({
+      ...kmeansOptions(resolved),
       format,
       template,
       k: palette ? palette.size : resolved.k,
-      seed: resolved.seed,
       sample: resolved.sample,
-      nInit: resolved.nInit,
-      batchSize: resolved.batchSize,
-      maxIter: resolved.maxIter,
-      tol: resolved.tol,
-      maxNoImprovement: resolved.maxNoImprovement,
-      reassignmentRatio: resolved.reassignmentRatio,
       compressionLevel: resolved.compressionLevel,
       bigtiff: resolved.bigtiff,
       palette: palette ? keyOf(Array.from(palette.colors)) + `/${palette.channels}` : undefined,

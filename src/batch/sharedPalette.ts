@@ -4,7 +4,7 @@ import { openImage } from '../io/openImage.js';
 import { loadPalette, savePalette } from '../io/paletteFile.js';
 import type { ResolvedOptions } from '../options.js';
 import { clusterChannels } from '../pipeline/channelLayout.js';
-import { PaletteFitter } from '../pipeline/fitPalette.js';
+import { kmeansOptions, PaletteFitter } from '../pipeline/fitPalette.js';
 import type { Palette } from '../types.js';
 import { keyOf } from './fingerprint.js';
 import type { PlannedInput } from './probeAll.js';
@@ -32,15 +32,8 @@ export async function obtainSharedPalette(
     }),
   );
   const fitKey = keyOf({
-    k: options.k,
-    seed: options.seed,
+    ...kmeansOptions(options),
     sample: options.sample,
-    nInit: options.nInit,
-    batchSize: options.batchSize,
-    maxIter: options.maxIter,
-    tol: options.tol,
-    maxNoImprovement: options.maxNoImprovement,
-    reassignmentRatio: options.reassignmentRatio,
     keepAlpha,
     inputs: stamps,
   });

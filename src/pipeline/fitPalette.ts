@@ -1,5 +1,9 @@
 import { DistinctColorCounter } from '../cluster/distinctColors.js';
-import { miniBatchKMeans, type StopReason } from '../cluster/miniBatchKMeans.js';
+import {
+  miniBatchKMeans,
+  type MiniBatchKMeansOptions,
+  type StopReason,
+} from '../cluster/miniBatchKMeans.js';
 import { paletteFromColors } from '../cluster/palette.js';
 import { ReservoirSampler } from '../cluster/reservoir.js';
 import type { ImageSource } from '../io/openImage.js';
@@ -90,16 +94,7 @@ export class PaletteFitter {
     options.onProgress?.({ phase: 'cluster', rowsDone: 0, rows: 0 });
     let samples = sampler.samples.subarray(0, sampler.count * channels);
     if (dropAlpha) samples = dropAlphaOfColors(samples, sampler.count, channels);
-    const fit = miniBatchKMeans(samples, sampler.count, fitChannels, {
-      k: options.k,
-      nInit: options.nInit,
-      batchSize: options.batchSize,
-      maxIter: options.maxIter,
-      tol: options.tol,
-      maxNoImprovement: options.maxNoImprovement,
-      reassignmentRatio: options.reassignmentRatio,
-      seed: options.seed,
-    });
+    const fit = miniBatchKMeans(samples, sampler.count, fitChannels, kmeansOptions(options));
     return {
       palette: paletteFromColors(fit.centers, fitChannels),
       report: {
@@ -111,6 +106,12 @@ export class PaletteFitter {
       },
     };
   }
+}
+
+/** The k-means settings within the resolved options: with `sample`, all that decides a fit. */
+export function kmeansOptions(options: ResolvedOptions): MiniBatchKMeansOptions {
+  const { k, nInit, batchSize, maxIter, tol, maxNoImprovement, reassignmentRatio, seed } = options;
+  return { k, nInit, batchSize, maxIter, tol, maxNoImprovement, reassignmentRatio, seed };
 }
 
 /** Pass 1 for one image: its palette in `channels` layout. */
