@@ -19,7 +19,7 @@ export interface QuantizeOptions {
   batchSize?: number;
   /** Upper bound on passes over the sample. Default 100. */
   maxIter?: number;
-  /** Centre-shift tolerance relative to the data variance; 0 disables. Default 0. */
+  /** Centre-shift tolerance relative to the data variance; 0 disables. Default 1e-4. */
   tol?: number;
   /** Steps without improvement before stopping; 0 disables. Default 10. */
   maxNoImprovement?: number;
@@ -69,7 +69,7 @@ export const DEFAULTS = {
   nInit: 3,
   batchSize: 1024,
   maxIter: 100,
-  tol: 0,
+  tol: 1e-4,
   maxNoImprovement: 10,
   reassignmentRatio: 0.01,
   memoryBudget: 64 * 1024 * 1024,

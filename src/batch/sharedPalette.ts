@@ -52,7 +52,8 @@ export async function obtainSharedPalette(
     readable.map((i) => i.info!),
     keepAlpha,
   );
-  const fitter = new PaletteFitter(options, channels);
+  const pixels = readable.reduce((sum, i) => sum + i.pixels, 0);
+  const fitter = new PaletteFitter(options, channels, pixels);
   const rows = readable.reduce((s, i) => s + i.info!.height, 0);
   let rowsDone = 0;
   for (const input of readable) {

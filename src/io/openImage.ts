@@ -45,7 +45,7 @@ export async function openImage(path: string, options: OpenImageOptions): Promis
   }
   const spoolPath = join(dir.path, 'spool.v');
   try {
-    await openWithSharp(path).toFile(spoolPath);
+    await openWithSharp(path).keepIccProfile().toFile(spoolPath);
   } catch (err) {
     await dir.remove();
     throw new GigaquantError('E_INPUT_CORRUPT', `${path}: cannot decode image (${describe(err)})`, {

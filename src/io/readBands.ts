@@ -45,6 +45,7 @@ async function readBand(source: ImageSource, y: number, rows: number): Promise<R
     const out = await openWithSharp(source.readPath)
       .extract({ left: 0, top: y, width, height: rows })
       .toColourspace('srgb')
+      .keepIccProfile()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     data = out.data;

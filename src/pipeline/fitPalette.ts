@@ -1,4 +1,6 @@
+import { ColorHistogram } from '../cluster/colorHistogram.js';
 import { DistinctColorCounter } from '../cluster/distinctColors.js';
+import { lloydKMeans } from '../cluster/lloydKMeans.js';
 import {
   miniBatchKMeans,
   type MiniBatchKMeansOptions,
@@ -25,11 +27,11 @@ export interface FitReport {
    * `exact`: the images have no more than k colours and the palette is exactly those; `given`: a
    * palette was supplied, nothing was fitted.
    */
-  method: 'exact' | 'mini-batch-kmeans' | 'given';
+  method: 'exact' | 'kmeans-histogram' | 'mini-batch-kmeans' | 'given';
   /** Sum of squared distances of the sampled pixels to their nearest centre (0 when exact). */
   inertia: number;
   steps: number;
-  stopReason: StopReason | 'exact-colors' | 'given-palette';
+  stopReason: StopReason | 'converged' | 'exact-colors' | 'given-palette';
   sampleSize: number;
 }
 
@@ -39,21 +41,29 @@ export interface FitResult {
 }
 
 /**
- * Pass 1, for one image or many: every band of every image added goes through one reservoir
- * sampler and one distinct-colour counter in the `channels` layout; `finish()` fits the palette
- * on the sample. Images can be added one at a time, so a batch never has more than one open.
+ * Pass 1, for one image or many, in the `channels` layout; images can be added one at a time, so a
+ * batch never has more than one open. Colour (and grey) pixels are counted exactly in a
+ * ColorHistogram, and `finish()` runs weighted k-means over the distinct colours: k-means over
+ * every pixel, whatever the image size. Only translucent RGBA, which a histogram cannot hold,
+ * falls back to mini-batch k-means on a reservoir sample.
  */
 export class PaletteFitter {
-  private readonly sampler: ReservoirSampler;
-  private readonly counter: DistinctColorCounter;
+  private readonly histogram: ColorHistogram;
+  private readonly sampler: ReservoirSampler | undefined;
+  private readonly counter: DistinctColorCounter | undefined;
   private translucent = false;
 
+  /** `totalPixels`: an upper bound on the pixels that will be added (sizes the counters). */
   constructor(
     private readonly options: ResolvedOptions,
     private readonly channels: Channels,
+    totalPixels: number,
   ) {
-    this.sampler = new ReservoirSampler(options.sample, channels, options.seed);
-    this.counter = new DistinctColorCounter(options.k);
+    this.histogram = new ColorHistogram(channels === 4 ? 3 : channels, totalPixels);
+    if (channels === 4) {
+      this.sampler = new ReservoirSampler(options.sample, channels, options.seed);
+      this.counter = new DistinctColorCounter(options.k);
+    }
   }
 
   /** Streams one image in; `onRows` hears of each band's rows. */
@@ -64,23 +74,63 @@ export class PaletteFitter {
     for await (const raw of readBands(source, { bandHeight, signal: options.signal })) {
       if (!this.translucent && !isOpaque(raw)) this.translucent = true;
       const band = convertBand(raw, this.channels);
-      this.sampler.offer(band);
-      this.counter.offer(band);
+      this.histogram.add(band);
+      this.sampler?.offer(band);
+      this.counter?.offer(band);
       onRows?.(band.height);
     }
   }
 
   finish(): FitResult {
-    const { options, channels, sampler, counter } = this;
+    const { options, channels } = this;
     // Alpha that is 255 everywhere carries nothing: fit and write colours only.
     const dropAlpha = hasAlphaChannel(channels) && !this.translucent;
     const fitChannels = dropAlpha ? layout(channels === 2 ? 1 : 3, false) : channels;
+    if (channels === 4 && !dropAlpha) return this.finishFromSample();
 
-    if (!counter.exceeded) {
-      let colors = counter.colors(channels);
-      if (dropAlpha) colors = dropAlphaOfColors(colors, colors.length / channels, channels);
+    let { points, weights, count } = this.histogram.fitPoints();
+    const histChannels = this.histogram.channels;
+    if (histChannels !== fitChannels) points = dropAlphaOfPoints(points, count, histChannels);
+    if (count <= options.k) {
       return {
-        palette: paletteFromColors(colors, fitChannels),
+        palette: paletteFromColors(points, fitChannels),
+        report: {
+          method: 'exact',
+          inertia: 0,
+          steps: 0,
+          stopReason: 'exact-colors',
+          sampleSize: count,
+        },
+      };
+    }
+    options.onProgress?.({ phase: 'cluster', rowsDone: 0, rows: 0 });
+    const fit = lloydKMeans(points, weights, count, fitChannels, {
+      k: options.k,
+      nInit: options.nInit,
+      maxIter: options.maxIter,
+      tol: options.tol,
+      seed: options.seed,
+    });
+    return {
+      palette: paletteFromColors(fit.centers, fitChannels),
+      report: {
+        method: 'kmeans-histogram',
+        inertia: fit.inertia,
+        steps: fit.steps,
+        stopReason: fit.stopReason,
+        sampleSize: count,
+      },
+    };
+  }
+
+  /** Translucent RGBA: exact colours when few enough, else mini-batch k-means on the sample. */
+  private finishFromSample(): FitResult {
+    const { options, channels } = this;
+    const sampler = this.sampler as ReservoirSampler;
+    const counter = this.counter as DistinctColorCounter;
+    if (!counter.exceeded) {
+      return {
+        palette: paletteFromColors(counter.colors(channels), channels),
         report: {
           method: 'exact',
           inertia: 0,
@@ -90,13 +140,11 @@ export class PaletteFitter {
         },
       };
     }
-
     options.onProgress?.({ phase: 'cluster', rowsDone: 0, rows: 0 });
-    let samples = sampler.samples.subarray(0, sampler.count * channels);
-    if (dropAlpha) samples = dropAlphaOfColors(samples, sampler.count, channels);
-    const fit = miniBatchKMeans(samples, sampler.count, fitChannels, kmeansOptions(options));
+    const samples = sampler.samples.subarray(0, sampler.count * channels);
+    const fit = miniBatchKMeans(samples, sampler.count, channels, kmeansOptions(options));
     return {
-      palette: paletteFromColors(fit.centers, fitChannels),
+      palette: paletteFromColors(fit.centers, channels),
       report: {
         method: 'mini-batch-kmeans',
         inertia: fit.inertia,
@@ -106,6 +154,14 @@ export class PaletteFitter {
       },
     };
   }
+}
+
+/** Grey + alpha points without their (all opaque) alpha. */
+function dropAlphaOfPoints(points: Float64Array, count: number, channels: number): Float64Array {
+  const out = new Float64Array(count * (channels - 1));
+  for (let i = 0, o = 0; i < count; i++)
+    for (let ch = 0; ch < channels - 1; ch++) out[o++] = points[i * channels + ch] as number;
+  return out;
 }
 
 /** The k-means settings within the resolved options: with `sample`, all that decides a fit. */
@@ -120,7 +176,7 @@ export async function fitPalette(
   options: ResolvedOptions,
   channels: Channels,
 ): Promise<FitResult> {
-  const fitter = new PaletteFitter(options, channels);
+  const fitter = new PaletteFitter(options, channels, source.info.width * source.info.height);
   let rowsDone = 0;
   await fitter.add(source, (rows) => {
     rowsDone += rows;

@@ -52,7 +52,7 @@ describe('gigaquant compress', () => {
       k: 8,
       format: 'tiff',
       seed: 9,
-      fit: { method: 'mini-batch-kmeans' },
+      fit: { method: 'kmeans-histogram' },
     });
     expect(json.palette).toHaveLength(json.colors);
     expect(json.palette[0]).toMatch(/^#[0-9a-f]{6}$/);

@@ -120,6 +120,7 @@ export async function decodeRgba(
 ): Promise<{ data: Uint8Array; width: number; height: number; channels: number }> {
   const { data, info } = await sharp(path)
     .toColourspace('srgb')
+    .keepIccProfile()
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
   return {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { quantizeFile } from '../../src/index.js';
 import { tool } from '../helpers/cli.js';
@@ -43,7 +44,9 @@ describe('quantizeFile on every kind of input', () => {
       const output = join(folder.dir, `${name}.k16.${ext}`);
       const result = await quantizeFile(input, output, { k: 16, bandHeight: 9 });
       await verifyOutput(result, 16);
-      expect(result.fit.method).toBe('mini-batch-kmeans');
+      // Translucent RGBA cannot go in a colour histogram: it is fitted on a sample instead.
+      const translucentRgba = ext === 'png' && channels === 4;
+      expect(result.fit.method).toBe(translucentRgba ? 'mini-batch-kmeans' : 'kmeans-histogram');
       expect(result.fit.steps).toBeGreaterThan(0);
       expect(result.psnr).toBeGreaterThan(15);
       expect(result.spooled).toBe(!name.endsWith('.tif') && !name.endsWith('.v'));
@@ -213,4 +216,33 @@ describe('a given palette', () => {
       /transparency, which for TIFF output .* cannot store/,
     );
   });
+});
+
+test('pixels are quantized as stored: an embedded ICC profile is not applied to them', async () => {
+  const colours = [
+    [200, 30, 30],
+    [20, 180, 60],
+    [30, 40, 220],
+  ];
+  const pixels = new Uint8Array(W * H * 3);
+  for (let p = 0; p < W * H; p++) pixels.set(colours[p % 3] as number[], p * 3);
+  const input = join(folder.dir, 'p3.png');
+  await sharp(Buffer.from(pixels), { raw: { width: W, height: H, channels: 3 } })
+    .withIccProfile('p3')
+    .png()
+    .toFile(input);
+  expect((await sharp(input).metadata()).icc).toBeDefined();
+  const result = await quantizeFile(input, join(folder.dir, 'p3.k4.png'), { k: 4 });
+  expect(result.psnr).toBe(Infinity);
+  const hex = (c: number[]) => c.map((v) => v.toString(16).padStart(2, '0')).join('');
+  const palette = Array.from({ length: result.colors }, (_, i) =>
+    hex(Array.from(result.palette.colors.subarray(i * 3, i * 3 + 3))),
+  );
+  // The values stored in the file (as libvips reads them without colour management, and as PIL
+  // and numpy users see them), not the colours the profile maps them to.
+  const stored = await sharp(input).keepIccProfile().raw().toBuffer();
+  const storedColours = [0, 1, 2].map((p) => hex(Array.from(stored.subarray(p * 3, p * 3 + 3))));
+  const managed = await sharp(input).raw().toBuffer();
+  expect(hex(Array.from(managed.subarray(0, 3)))).not.toBe(storedColours[0]);
+  expect(palette.sort()).toEqual(storedColours.sort());
 });

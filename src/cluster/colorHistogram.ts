@@ -1,0 +1,107 @@
+import type { RowBand } from '../types.js';
+
+/** Above this many distinct colours, the fit works on 6-bit bins (each at its exact mean colour). */
+export const MAX_FIT_POINTS = 1 << 18;
+
+/**
+ * Exact count of every colour of a stream, for 1-3 channel images (at most 2^24 entries, 64 MiB
+ * for RGB, whatever the image size). It turns k-means over every pixel into weighted k-means over
+ * the distinct colours, which is the same problem and far smaller.
+ */
+export class ColorHistogram {
+  readonly channels: 1 | 2 | 3;
+  private readonly counts: Uint32Array | Float64Array;
+
+  /** `maxCount` bounds any one colour's count: past 2^32 - 1 the counts are kept as doubles. */
+  constructor(channels: 1 | 2 | 3, maxCount: number) {
+    this.channels = channels;
+    const size = 1 << (8 * channels);
+    this.counts = maxCount < 2 ** 32 ? new Uint32Array(size) : new Float64Array(size);
+  }
+
+  /** Counts the band's pixels by their first `channels` channels (an RGBA band counts by RGB). */
+  add(band: RowBand): void {
+    const { data } = band;
+    const counts = this.counts;
+    const n = band.width * band.height;
+    const stride = band.channels;
+    switch (this.channels) {
+      case 1:
+        for (let p = 0, o = 0; p < n; p++, o += stride) {
+          const key = data[o] as number;
+          counts[key] = (counts[key] as number) + 1;
+        }
+        break;
+      case 2:
+        for (let p = 0, o = 0; p < n; p++, o += stride) {
+          const key = (data[o] as number) | ((data[o + 1] as number) << 8);
+          counts[key] = (counts[key] as number) + 1;
+        }
+        break;
+      case 3:
+        for (let p = 0, o = 0; p < n; p++, o += stride) {
+          const key =
+            (data[o] as number) | ((data[o + 1] as number) << 8) | ((data[o + 2] as number) << 16);
+          counts[key] = (counts[key] as number) + 1;
+        }
+        break;
+    }
+  }
+
+  /** How many distinct colours were seen. */
+  distinct(): number {
+    let n = 0;
+    for (let i = 0; i < this.counts.length; i++) if (this.counts[i] !== 0) n++;
+    return n;
+  }
+
+  /** Distinct colours (packed, channel 0 first) with their pixel counts, in colour order. */
+  entries(): { colors: Uint8Array; weights: Float64Array; count: number } {
+    const c = this.channels;
+    const count = this.distinct();
+    const colors = new Uint8Array(count * c);
+    const weights = new Float64Array(count);
+    for (let key = 0, i = 0; key < this.counts.length; key++) {
+      const w = this.counts[key] as number;
+      if (w === 0) continue;
+      for (let ch = 0; ch < c; ch++) colors[i * c + ch] = (key >>> (8 * ch)) & 255;
+      weights[i++] = w;
+    }
+    return { colors, weights, count };
+  }
+
+  /**
+   * The points to fit: every distinct colour with its count, or, when there are more than
+   * `MAX_FIT_POINTS`, 6-bit bins placed at the exact mean of the colours in them (a bin is 4
+   * levels wide, so the loss is a fraction of a level).
+   */
+  fitPoints(): { points: Float64Array; weights: Float64Array; count: number } {
+    const { colors, weights, count } = this.entries();
+    const c = this.channels;
+    if (count <= MAX_FIT_POINTS) return { points: Float64Array.from(colors), weights, count };
+    const bins = new Map<number, number>();
+    const sums: number[] = [];
+    const binWeights: number[] = [];
+    for (let i = 0; i < count; i++) {
+      let key = 0;
+      for (let ch = 0; ch < c; ch++) key |= ((colors[i * c + ch] as number) >> 2) << (6 * ch);
+      let b = bins.get(key);
+      if (b === undefined) {
+        b = binWeights.length;
+        bins.set(key, b);
+        binWeights.push(0);
+        for (let ch = 0; ch < c; ch++) sums.push(0);
+      }
+      const w = weights[i] as number;
+      binWeights[b] = (binWeights[b] as number) + w;
+      for (let ch = 0; ch < c; ch++)
+        sums[b * c + ch] = (sums[b * c + ch] as number) + w * (colors[i * c + ch] as number);
+    }
+    const points = new Float64Array(binWeights.length * c);
+    for (let b = 0; b < binWeights.length; b++) {
+      for (let ch = 0; ch < c; ch++)
+        points[b * c + ch] = (sums[b * c + ch] as number) / (binWeights[b] as number);
+    }
+    return { points, weights: Float64Array.from(binWeights), count: binWeights.length };
+  }
+}

@@ -1,0 +1,383 @@
+import { Rng } from './rng.js';
+
+export interface LloydKMeansOptions {
+  k: number;
+  /** k-means++ initialisations; the run with the lowest inertia wins. */
+  nInit: number;
+  maxIter: number;
+  /** Stop when the centres move less than this, relative to the data's variance (as scikit-learn). */
+  tol: number;
+  seed: number;
+}
+
+export interface LloydResult {
+  /** k x d, row-major. */
+  centers: Float64Array;
+  /** Weighted sum of squared distances of every point to its centre. */
+  inertia: number;
+  /** Lloyd iterations of the winning run. */
+  steps: number;
+  stopReason: 'converged' | 'tol' | 'max-iter';
+}
+
+/** Points k-means++ seeds from; more are thinned by weighted sampling first. */
+const SEEDING_POINTS = 16384;
+
+/**
+ * Weighted k-means (Lloyd's algorithm, k-means++ seeding) over points with weights: run on the
+ * distinct colours of an image weighted by their pixel counts, this is exactly k-means over every
+ * pixel. Assignment searches the centres sorted along the data's principal axis, starting from the
+ * point's previous centre, so that most centres are never looked at.
+ */
+export function lloydKMeans(
+  points: Float64Array,
+  weights: Float64Array,
+  n: number,
+  d: number,
+  options: LloydKMeansOptions,
+): LloydResult {
+  const rng = new Rng(options.seed);
+  const axis = principalAxis(points, weights, n, d);
+  const proj = new Float64Array(n);
+  for (let i = 0; i < n; i++) proj[i] = dot(points, i * d, axis, d);
+  const tol = options.tol * weightedVariance(points, weights, n, d);
+
+  let best: LloydResult | undefined;
+  for (let run = 0; run < options.nInit; run++) {
+    const seeds = seedCenters(points, weights, n, d, options.k, rng);
+    const result = lloyd(points, weights, proj, axis, n, d, seeds, options.maxIter, tol);
+    if (!best || result.inertia < best.inertia) best = result;
+  }
+  if (!best) throw new Error('nInit must be at least 1');
+  return best;
+}
+
+function lloyd(
+  points: Float64Array,
+  weights: Float64Array,
+  proj: Float64Array,
+  axis: Float64Array,
+  n: number,
+  d: number,
+  initial: Float64Array,
+  maxIter: number,
+  tol: number,
+): LloydResult {
+  const k = initial.length / d;
+  let centers = initial;
+  const labels = new Int32Array(n).fill(-1);
+  const dist = new Float64Array(n);
+  let inertia = Infinity;
+  let stopReason: LloydResult['stopReason'] = 'max-iter';
+  let steps = 0;
+
+  for (let iter = 0; iter < maxIter; iter++) {
+    steps++;
+    const changed = assign(points, proj, axis, n, d, centers, labels, dist);
+    inertia = 0;
+    for (let i = 0; i < n; i++) inertia += (weights[i] as number) * (dist[i] as number);
+    if (changed === 0 && iter > 0) {
+      stopReason = 'converged';
+      break;
+    }
+    const next = updateCenters(points, weights, n, d, k, labels, dist, centers);
+    let shift = 0;
+    for (let j = 0; j < next.length; j++)
+      shift += ((next[j] as number) - (centers[j] as number)) ** 2;
+    centers = next;
+    if (shift <= tol) {
+      // Assign once more so labels and inertia belong to the final centres.
+      assign(points, proj, axis, n, d, centers, labels, dist);
+      inertia = 0;
+      for (let i = 0; i < n; i++) inertia += (weights[i] as number) * (dist[i] as number);
+      stopReason = 'tol';
+      break;
+    }
+  }
+  return { centers, inertia, steps, stopReason };
+}
+
+/** Nearest centre of every point; returns how many labels changed. */
+function assign(
+  points: Float64Array,
+  proj: Float64Array,
+  axis: Float64Array,
+  n: number,
+  d: number,
+  centers: Float64Array,
+  labels: Int32Array,
+  dist: Float64Array,
+): number {
+  const k = centers.length / d;
+  const cproj = new Float64Array(k);
+  for (let j = 0; j < k; j++) cproj[j] = dot(centers, j * d, axis, d);
+  const order = Int32Array.from({ length: k }, (_, j) => j).sort(
+    (a, b) => (cproj[a] as number) - (cproj[b] as number) || a - b,
+  );
+  const sortedProj = Float64Array.from(order, (j) => cproj[j] as number);
+  // Where each centre sits in the sorted order, to start the search there.
+  const rank = new Int32Array(k);
+  order.forEach((j, r) => (rank[j] = r));
+
+  let changed = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    const p = proj[i] as number;
+    let bestJ = labels[i] as number;
+    let best = bestJ >= 0 ? sqDist(points, o, centers, bestJ * d, d) : Infinity;
+    let start: number;
+    if (bestJ >= 0) start = rank[bestJ] as number;
+    else {
+      let lo = 0;
+      let hi = k;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((sortedProj[mid] as number) < p) lo = mid + 1;
+        else hi = mid;
+      }
+      start = Math.min(lo, k - 1);
+    }
+    for (let r = start; r < k; r++) {
+      const gap = (sortedProj[r] as number) - p;
+      if (gap > 0 && gap * gap > best) break;
+      const j = order[r] as number;
+      const dd = sqDist(points, o, centers, j * d, d);
+      if (dd < best || (dd === best && j < bestJ)) {
+        best = dd;
+        bestJ = j;
+      }
+    }
+    for (let r = start - 1; r >= 0; r--) {
+      const gap = p - (sortedProj[r] as number);
+      if (gap > 0 && gap * gap > best) break;
+      const j = order[r] as number;
+      const dd = sqDist(points, o, centers, j * d, d);
+      if (dd < best || (dd === best && j < bestJ)) {
+        best = dd;
+        bestJ = j;
+      }
+    }
+    if (bestJ !== labels[i]) changed++;
+    labels[i] = bestJ;
+    dist[i] = best;
+  }
+  return changed;
+}
+
+/**
+ * Weighted means of each cluster. A centre left with no points moves to the point that is worst
+ * served, as scikit-learn relocates empty clusters.
+ */
+function updateCenters(
+  points: Float64Array,
+  weights: Float64Array,
+  n: number,
+  d: number,
+  k: number,
+  labels: Int32Array,
+  dist: Float64Array,
+  previous: Float64Array,
+): Float64Array {
+  const sums = new Float64Array(k * d);
+  const mass = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    const j = labels[i] as number;
+    const w = weights[i] as number;
+    mass[j] = (mass[j] as number) + w;
+    for (let ch = 0; ch < d; ch++)
+      sums[j * d + ch] = (sums[j * d + ch] as number) + w * (points[i * d + ch] as number);
+  }
+  const next = new Float64Array(k * d);
+  const taken = new Set<number>();
+  for (let j = 0; j < k; j++) {
+    if ((mass[j] as number) > 0) {
+      for (let ch = 0; ch < d; ch++)
+        next[j * d + ch] = (sums[j * d + ch] as number) / (mass[j] as number);
+      continue;
+    }
+    let worst = -1;
+    let worstCost = -1;
+    for (let i = 0; i < n; i++) {
+      const cost = (weights[i] as number) * (dist[i] as number);
+      if (cost > worstCost && !taken.has(i)) {
+        worstCost = cost;
+        worst = i;
+      }
+    }
+    if (worst < 0 || worstCost <= 0) {
+      next.set(previous.subarray(j * d, j * d + d), j * d);
+    } else {
+      taken.add(worst);
+      next.set(points.subarray(worst * d, worst * d + d), j * d);
+    }
+  }
+  return next;
+}
+
+/** Greedy k-means++ with weights, on at most SEEDING_POINTS points drawn by weight. */
+function seedCenters(
+  points: Float64Array,
+  weights: Float64Array,
+  n: number,
+  d: number,
+  k: number,
+  rng: Rng,
+): Float64Array {
+  const { idx, w } = thin(weights, n, rng);
+  const m = idx.length;
+  const centers = new Float64Array(k * d);
+  const closest = new Float64Array(m).fill(Infinity);
+  const trials = 2 + Math.floor(Math.log(k));
+  const candidateDist = new Float64Array(m);
+  const bestDist = new Float64Array(m);
+
+  let chosen = idx[pickWeighted(w, m, rng)] as number;
+  for (let c = 0; c < k; c++) {
+    if (c > 0) {
+      let bestPot = Infinity;
+      for (let t = 0; t < trials; t++) {
+        const cw = new Float64Array(m);
+        for (let s = 0; s < m; s++) cw[s] = (w[s] as number) * (closest[s] as number);
+        const cand = idx[pickWeighted(cw, m, rng)] as number;
+        let pot = 0;
+        for (let s = 0; s < m; s++) {
+          const dd = Math.min(
+            closest[s] as number,
+            sqDist(points, (idx[s] as number) * d, points, cand * d, d),
+          );
+          candidateDist[s] = dd;
+          pot += (w[s] as number) * dd;
+        }
+        if (pot < bestPot) {
+          bestPot = pot;
+          chosen = cand;
+          bestDist.set(candidateDist);
+        }
+      }
+      closest.set(bestDist);
+    } else {
+      for (let s = 0; s < m; s++)
+        closest[s] = sqDist(points, (idx[s] as number) * d, points, chosen * d, d);
+    }
+    centers.set(points.subarray(chosen * d, chosen * d + d), c * d);
+  }
+  return centers;
+}
+
+/** Up to SEEDING_POINTS distinct point indices drawn with probability by weight, with their multiplicity as weight. */
+function thin(weights: Float64Array, n: number, rng: Rng): { idx: Int32Array; w: Float64Array } {
+  if (n <= SEEDING_POINTS)
+    return { idx: Int32Array.from({ length: n }, (_, i) => i), w: weights.subarray(0, n) };
+  const cumulative = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) cumulative[i] = total += weights[i] as number;
+  const hits = new Map<number, number>();
+  for (let s = 0; s < SEEDING_POINTS; s++) {
+    const i = upperBound(cumulative, rng.next() * total);
+    hits.set(i, (hits.get(i) ?? 0) + 1);
+  }
+  const idx = Int32Array.from([...hits.keys()].sort((a, b) => a - b));
+  return { idx, w: Float64Array.from(idx, (i) => hits.get(i) as number) };
+}
+
+function pickWeighted(w: Float64Array, m: number, rng: Rng): number {
+  let total = 0;
+  for (let s = 0; s < m; s++) total += w[s] as number;
+  if (!(total > 0)) return rng.int(m);
+  let target = rng.next() * total;
+  for (let s = 0; s < m; s++) {
+    target -= w[s] as number;
+    if (target < 0) return s;
+  }
+  return m - 1;
+}
+
+function upperBound(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function sqDist(a: Float64Array, ao: number, b: Float64Array, bo: number, d: number): number {
+  let s = 0;
+  for (let ch = 0; ch < d; ch++) {
+    const diff = (a[ao + ch] as number) - (b[bo + ch] as number);
+    s += diff * diff;
+  }
+  return s;
+}
+
+function dot(a: Float64Array, ao: number, axis: Float64Array, d: number): number {
+  let s = 0;
+  for (let ch = 0; ch < d; ch++) s += (a[ao + ch] as number) * (axis[ch] as number);
+  return s;
+}
+
+function weightedVariance(
+  points: Float64Array,
+  weights: Float64Array,
+  n: number,
+  d: number,
+): number {
+  let total = 0;
+  let mass = 0;
+  for (let i = 0; i < n; i++) mass += weights[i] as number;
+  for (let ch = 0; ch < d; ch++) {
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const v = points[i * d + ch] as number;
+      s += (weights[i] as number) * v;
+      s2 += (weights[i] as number) * v * v;
+    }
+    const mean = s / mass;
+    total += s2 / mass - mean * mean;
+  }
+  return total / d;
+}
+
+/** Unit vector of greatest weighted spread (power iteration on the weighted covariance). */
+function principalAxis(
+  points: Float64Array,
+  weights: Float64Array,
+  n: number,
+  d: number,
+): Float64Array {
+  const mean = new Float64Array(d);
+  let mass = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weights[i] as number;
+    mass += w;
+    for (let ch = 0; ch < d; ch++)
+      mean[ch] = (mean[ch] as number) + w * (points[i * d + ch] as number);
+  }
+  for (let ch = 0; ch < d; ch++) mean[ch] = (mean[ch] as number) / mass;
+  const cov = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    const w = weights[i] as number;
+    for (let a = 0; a < d; a++) {
+      const da = (points[i * d + a] as number) - (mean[a] as number);
+      for (let b = 0; b < d; b++)
+        cov[a * d + b] =
+          (cov[a * d + b] as number) +
+          w * da * ((points[i * d + b] as number) - (mean[b] as number));
+    }
+  }
+  let v = new Float64Array(d).fill(1 / Math.sqrt(d));
+  for (let iter = 0; iter < 50; iter++) {
+    const next = new Float64Array(d);
+    for (let a = 0; a < d; a++)
+      for (let b = 0; b < d; b++)
+        next[a] = (next[a] as number) + (cov[a * d + b] as number) * (v[b] as number);
+    const norm = Math.hypot(...next);
+    if (!(norm > 0)) break;
+    for (let a = 0; a < d; a++) next[a] = (next[a] as number) / norm;
+    v = next;
+  }
+  return v;
+}

@@ -1,0 +1,143 @@
+import { describe, expect, test } from 'vitest';
+import { ColorHistogram, MAX_FIT_POINTS } from '../../src/cluster/colorHistogram.js';
+import { lloydKMeans } from '../../src/cluster/lloydKMeans.js';
+import { Rng } from '../../src/cluster/rng.js';
+
+const OPTIONS = { k: 3, nInit: 2, maxIter: 100, tol: 0, seed: 3 };
+
+function bruteInertia(
+  points: Float64Array,
+  weights: Float64Array,
+  centers: Float64Array,
+  d: number,
+): number {
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) {
+    let best = Infinity;
+    for (let j = 0; j < centers.length / d; j++) {
+      let s = 0;
+      for (let ch = 0; ch < d; ch++)
+        s += ((points[i * d + ch] as number) - (centers[j * d + ch] as number)) ** 2;
+      best = Math.min(best, s);
+    }
+    total += (weights[i] as number) * best;
+  }
+  return total;
+}
+
+describe('lloydKMeans', () => {
+  test('weights count as repeated points: the same centres either way', () => {
+    const pts = [10, 10, 10, 12, 12, 12, 200, 50, 50, 210, 60, 40, 90, 220, 90];
+    const w = [5, 1, 3, 2, 4];
+    const expanded: number[] = [];
+    w.forEach((n, i) => {
+      for (let r = 0; r < n; r++) expanded.push(...pts.slice(i * 3, i * 3 + 3));
+    });
+    const a = lloydKMeans(Float64Array.from(pts), Float64Array.from(w), 5, 3, OPTIONS);
+    const b = lloydKMeans(
+      Float64Array.from(expanded),
+      new Float64Array(15).fill(1),
+      15,
+      3,
+      OPTIONS,
+    );
+    const sorted = (c: Float64Array) =>
+      [0, 1, 2]
+        .map((j) =>
+          Array.from(c.subarray(j * 3, j * 3 + 3))
+            .map((v) => v.toFixed(6))
+            .join(),
+        )
+        .sort();
+    expect(sorted(a.centers)).toEqual(sorted(b.centers));
+    expect(a.inertia).toBeCloseTo(b.inertia, 6);
+    // Cluster means by hand: {10,10,10 x5; 12,12,12 x1} -> 10.333..., {200,50,50 x3; 210,60,40 x2} -> 204,54,46.
+    expect(sorted(a.centers)).toContain(['204.000000', '54.000000', '46.000000'].join());
+  });
+
+  test('assignment through the sorted-axis search matches brute force inertia on random data', () => {
+    const rng = new Rng(5);
+    const n = 3000;
+    const points = Float64Array.from({ length: n * 3 }, () => rng.int(256));
+    const weights = Float64Array.from({ length: n }, () => 1 + rng.int(20));
+    const r = lloydKMeans(points, weights, n, 3, { k: 40, nInit: 1, maxIter: 30, tol: 0, seed: 1 });
+    expect(r.inertia).toBeCloseTo(bruteInertia(points, weights, r.centers, 3), 3);
+    expect(r.steps).toBeGreaterThan(1);
+    expect(['converged', 'max-iter']).toContain(r.stopReason);
+  });
+
+  test('is deterministic for a seed, stops on tol when asked', () => {
+    const rng = new Rng(8);
+    const points = Float64Array.from({ length: 900 }, () => rng.int(256));
+    const weights = new Float64Array(300).fill(1);
+    const a = lloydKMeans(points, weights, 300, 3, {
+      k: 8,
+      nInit: 2,
+      maxIter: 100,
+      tol: 1e-2,
+      seed: 4,
+    });
+    const b = lloydKMeans(points, weights, 300, 3, {
+      k: 8,
+      nInit: 2,
+      maxIter: 100,
+      tol: 1e-2,
+      seed: 4,
+    });
+    expect(b.centers).toEqual(a.centers);
+    expect(a.stopReason).toBe('tol');
+  });
+
+  test('a centre left empty moves to the worst-served point', () => {
+    // Four distinct points, k = 4, all seeds end up distinct points: every centre owns one point.
+    const points = Float64Array.of(0, 0, 0, 255, 255, 255, 0, 255, 0, 255, 0, 0);
+    const r = lloydKMeans(points, new Float64Array(4).fill(1), 4, 3, {
+      k: 4,
+      nInit: 1,
+      maxIter: 20,
+      tol: 0,
+      seed: 2,
+    });
+    expect(r.inertia).toBe(0);
+  });
+});
+
+describe('ColorHistogram', () => {
+  const band = (channels: number, data: number[]) => ({
+    y: 0,
+    height: 1,
+    width: data.length / channels,
+    channels,
+    data: Uint8Array.from(data),
+  });
+
+  test('counts colours exactly; an RGBA band counts by RGB', () => {
+    const h = new ColorHistogram(3, 100);
+    h.add(band(3, [1, 2, 3, 1, 2, 3, 9, 9, 9]));
+    h.add(band(4, [1, 2, 3, 0, 9, 9, 9, 255]));
+    const e = h.entries();
+    expect(e.count).toBe(2);
+    expect(Array.from(e.colors)).toEqual([1, 2, 3, 9, 9, 9]);
+    expect(Array.from(e.weights)).toEqual([3, 2]);
+  });
+
+  test('more distinct colours than the fit takes: 6-bit bins at their exact means, weights kept', () => {
+    const rng = new Rng(1);
+    const h = new ColorHistogram(3, 1e6);
+    const n = 400_000;
+    const data = Uint8Array.from({ length: n * 3 }, () => rng.int(256));
+    h.add({ y: 0, height: 1, width: n, channels: 3, data });
+    expect(h.distinct()).toBeGreaterThan(MAX_FIT_POINTS);
+    const { points, weights, count } = h.fitPoints();
+    expect(count).toBeLessThanOrEqual(MAX_FIT_POINTS);
+    expect(weights.reduce((s, w) => s + w, 0)).toBe(n);
+    // A mean of colours from one 4-level bin stays in that bin: every point names a different bin.
+    const keys = new Set<number>();
+    for (let b = 0; b < count; b++) {
+      keys.add(
+        [0, 1, 2].reduce((key, ch) => key * 64 + Math.floor((points[b * 3 + ch] as number) / 4), 0),
+      );
+    }
+    expect(keys.size).toBe(count);
+  });
+});
