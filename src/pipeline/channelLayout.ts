@@ -62,15 +62,6 @@ export function isOpaque(band: RowBand): boolean {
   return true;
 }
 
-/** Drops the alpha channel of `count` packed colours. */
-export function dropAlphaOfColors(colors: Uint8Array, count: number, channels: number): Uint8Array {
-  const out = new Uint8Array(count * (channels - 1));
-  for (let i = 0, o = 0; i < count; i++) {
-    for (let ch = 0; ch < channels - 1; ch++) out[o++] = colors[i * channels + ch] as number;
-  }
-  return out;
-}
-
 /**
  * A given palette made fit to apply to an image: a grey palette is spread to RGB for a colour
  * image. Returns the palette (possibly converted) and the layout the image's bands must take.

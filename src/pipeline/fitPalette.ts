@@ -13,14 +13,7 @@ import { readBands } from '../io/readBands.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Palette } from '../types.js';
 import { chooseBandHeight } from './bandHeight.js';
-import {
-  convertBand,
-  dropAlphaOfColors,
-  hasAlphaChannel,
-  isOpaque,
-  layout,
-  type Channels,
-} from './channelLayout.js';
+import { convertBand, hasAlphaChannel, isOpaque, layout, type Channels } from './channelLayout.js';
 
 export interface FitReport {
   /**
@@ -88,9 +81,13 @@ export class PaletteFitter {
     const fitChannels = dropAlpha ? layout(channels === 2 ? 1 : 3, false) : channels;
     if (channels === 4 && !dropAlpha) return this.finishFromSample();
 
-    let { points, weights, count } = this.histogram.fitPoints();
+    const fitPoints = this.histogram.fitPoints();
+    const { weights, count } = fitPoints;
     const histChannels = this.histogram.channels;
-    if (histChannels !== fitChannels) points = dropAlphaOfPoints(points, count, histChannels);
+    const points =
+      histChannels === fitChannels
+        ? fitPoints.points
+        : dropAlphaOfPoints(fitPoints.points, count, histChannels);
     if (count <= options.k) {
       return {
         palette: paletteFromColors(points, fitChannels),
