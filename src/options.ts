@@ -13,7 +13,7 @@ export interface QuantizeOptions {
   seed?: number;
   /** Pixels kept by the reservoir sampler for fitting. Default 262144 (and at least 8k). */
   sample?: number;
-  /** k-means++ initialisations tried. Default 3. */
+  /** k-means++ initialisations tried. Default 1. */
   nInit?: number;
   /** Mini-batch size. Default 1024. */
   batchSize?: number;
@@ -66,7 +66,7 @@ export interface ResolvedOptions {
 export const DEFAULTS = {
   seed: 1,
   sample: 262144,
-  nInit: 3,
+  nInit: 1,
   batchSize: 1024,
   maxIter: 100,
   tol: 1e-4,

@@ -27,10 +27,16 @@ export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> 
       type: 'number',
       describe: 'pixels sampled for fitting (default max(262144, 8k))',
     })
-    .option('n-init', { type: 'number', describe: 'k-means++ initialisations (default 3)' })
+    .option('n-init', {
+      type: 'number',
+      describe: 'k-means++ initialisations; the lowest inertia wins (default 1)',
+    })
     .option('batch-size', { type: 'number', describe: 'mini-batch size (default 1024)' })
     .option('max-iter', { type: 'number', describe: 'max passes over the sample (default 100)' })
-    .option('tol', { type: 'number', describe: 'centre-shift tolerance, 0 = off (default 0)' })
+    .option('tol', {
+      type: 'number',
+      describe: 'centre-shift tolerance relative to the variance, 0 = off (default 1e-4)',
+    })
     .option('max-no-improvement', {
       type: 'number',
       describe: 'steps without improvement before stopping (default 10)',
