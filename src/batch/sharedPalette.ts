@@ -76,7 +76,7 @@ export async function obtainSharedPalette(
       await source.close();
     }
   }
-  const { palette } = fitter.finish();
+  const { palette } = await fitter.finish();
   await savePalette(palette, base, { fitKey });
   report({ type: 'palette', phase: 'fitted' });
   return { palette, files };

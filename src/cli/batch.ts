@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { runBatch, type BatchFormat, type BatchRequest } from '../batch/runBatch.js';
+import type { BatchFormat, BatchRequest } from '../batch/runBatch.js';
 import { GigaquantError, usageError } from '../errors.js';
 import { jsonReporter, plainReporter, terminalReporter, type Reporter } from './batchReporters.js';
 import { abortOnSignals } from './interrupts.js';
@@ -128,6 +128,7 @@ export async function runBatchCommand(args: BatchArgs): Promise<number> {
       throw usageError('--out-dir is required (on the command line or in the job file)');
     if (args.k === undefined && !args.palette)
       throw usageError('-k is required unless --palette is given');
+    const { runBatch } = await import('../batch/runBatch.js');
     const result = await runBatch(
       {
         inputs: globs,

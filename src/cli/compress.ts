@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { GigaquantError } from '../errors.js';
 import type { QuantizeOptions } from '../options.js';
-import { quantizeFile, type QuantizeResult } from '../pipeline/quantizeFile.js';
+import type { QuantizeResult } from '../pipeline/quantizeFile.js';
 import { formatBytes, formatPsnr, formatSeconds } from './format.js';
 import { abortOnSignals } from './interrupts.js';
 import { ProgressBar } from './progressBar.js';
@@ -51,6 +51,8 @@ export async function runCompress(args: CompressArgs): Promise<number> {
     onProgress: bar ? (e) => bar.update(e) : undefined,
   };
   try {
+    // Loaded here, not at the top: `gigaquant --help` should not pay for sharp and libvips.
+    const { quantizeFile } = await import('../pipeline/quantizeFile.js');
     const result = await quantizeFile(args.input, args.output, options);
     bar?.clear();
     for (const w of result.warnings)

@@ -1,11 +1,7 @@
 import { ColorHistogram } from '../cluster/colorHistogram.js';
 import { DistinctColorCounter } from '../cluster/distinctColors.js';
 import { lloydKMeans } from '../cluster/lloydKMeans.js';
-import {
-  miniBatchKMeans,
-  type MiniBatchKMeansOptions,
-  type StopReason,
-} from '../cluster/miniBatchKMeans.js';
+import type { MiniBatchKMeansOptions, StopReason } from '../cluster/miniBatchKMeans.js';
 import { paletteFromColors } from '../cluster/palette.js';
 import { ReservoirSampler } from '../cluster/reservoir.js';
 import type { ImageSource } from '../io/openImage.js';
@@ -74,7 +70,7 @@ export class PaletteFitter {
     }
   }
 
-  finish(): FitResult {
+  async finish(): Promise<FitResult> {
     const { options, channels } = this;
     // Alpha that is 255 everywhere carries nothing: fit and write colours only.
     const dropAlpha = hasAlphaChannel(channels) && !this.translucent;
@@ -121,7 +117,7 @@ export class PaletteFitter {
   }
 
   /** Translucent RGBA: exact colours when few enough, else mini-batch k-means on the sample. */
-  private finishFromSample(): FitResult {
+  private async finishFromSample(): Promise<FitResult> {
     const { options, channels } = this;
     const sampler = this.sampler as ReservoirSampler;
     const counter = this.counter as DistinctColorCounter;
@@ -139,6 +135,8 @@ export class PaletteFitter {
     }
     options.onProgress?.({ phase: 'cluster', rowsDone: 0, rows: 0 });
     const samples = sampler.samples.subarray(0, sampler.count * channels);
+    // ml-matrix is loaded only for this rare path.
+    const { miniBatchKMeans } = await import('../cluster/miniBatchKMeans.js');
     const fit = miniBatchKMeans(samples, sampler.count, channels, kmeansOptions(options));
     return {
       palette: paletteFromColors(fit.centers, channels),
@@ -179,5 +177,5 @@ export async function fitPalette(
     rowsDone += rows;
     options.onProgress?.({ phase: 'fit', rowsDone, rows: source.info.height });
   });
-  return fitter.finish();
+  return await fitter.finish();
 }
