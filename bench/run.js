@@ -1,4 +1,5 @@
-// npm run bench [-- --sizes 100,400 --k 64 --inputs tif,png --batch-count 100 --batch-mpx 2]
+// npm run bench [-- --sizes 100,400 --k 256 --inputs tif,png --peers yes|no --fidelity 16,64,256|no
+//                   --batch-count 100 --batch-mpx 2]
 //
 // For each size (megapixels) and input format: generates a photo-like image, then times
 // `vips copy` of it to a .v file (one decode, the floor any tool pays) and `gigaquant compress`,
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeLargeImage } from '../examples/largeImage.js';
+import { runFidelity } from './fidelity.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(
@@ -21,9 +23,17 @@ const args = Object.fromEntries(
     ),
 );
 const sizes = (args.sizes ?? '100,400').split(',').map(Number);
-const k = Number(args.k ?? 64);
+const k = Number(args.k ?? 256);
 const inputs = (args.inputs ?? 'tif,png').split(',');
 const batchCount = Number(args['batch-count'] ?? 100);
+const withPeers = (args.peers ?? 'yes') !== 'no';
+const fidelityKs =
+  (args.fidelity ?? '16,64,256') === 'no'
+    ? []
+    : (args.fidelity ?? '16,64,256').split(',').map(Number);
+const hasPngquant = spawnSync('sh', ['-c', 'command -v pngquant']).status === 0;
+if (!hasPngquant)
+  console.error('bench: pngquant not found; apt-get install -y pngquant to compare with it');
 const batchMpx = Number(args['batch-mpx'] ?? 2);
 
 function need(cmd, pkg) {
@@ -42,6 +52,8 @@ function measure(cmd, argv) {
   if (r.status !== 0 || !m) throw new Error(`${cmd} ${argv.join(' ')} failed:\n${r.stderr}`);
   return { seconds: Number(m[1]), peakMiB: Number(m[2]) / 1024, stdout: r.stdout };
 }
+
+const fidelity = fidelityKs.length > 0 ? await runFidelity({ root, ks: fidelityKs }) : [];
 
 const work = mkdtempSync(join(tmpdir(), 'gigaquant-bench-'));
 const rows = [];
@@ -69,6 +81,25 @@ try {
       ]);
       const result = JSON.parse(gq.stdout);
       rmSync(join(work, 'out.png'));
+      // The peers take minutes and gigabytes at this size: run them on the largest size only.
+      const peerRows = [];
+      if (withPeers && mpx === Math.max(...sizes)) {
+        const sharpPalette = `require('sharp')(process.argv[1], { limitInputPixels: false }).png({ palette: true, colours: ${k}, dither: 0 }).toFile(process.argv[2]).catch((e) => { console.error(e.message); process.exit(1); })`;
+        const sp = measure(process.execPath, ['-e', sharpPalette, input, join(work, 'peer.png')]);
+        peerRows.push({ tool: `sharp palette k=${k}`, ...sp });
+        if (ext === 'png' && hasPngquant) {
+          const pq = measure('pngquant', [
+            String(k),
+            '--nofs',
+            '--force',
+            '--output',
+            join(work, 'peer.png'),
+            input,
+          ]);
+          peerRows.push({ tool: `pngquant ${k}`, ...pq });
+        }
+        rmSync(join(work, 'peer.png'), { force: true });
+      }
       rmSync(input);
       const common = { megapixels: mpx, width, height, input: ext, inputBytes };
       rows.push({
@@ -77,6 +108,7 @@ try {
         seconds: vips.seconds,
         peakMiB: vips.peakMiB,
         ratio: 1,
+        vsGigaquant: vips.seconds / gq.seconds,
       });
       rows.push({
         ...common,
@@ -84,10 +116,21 @@ try {
         seconds: gq.seconds,
         peakMiB: gq.peakMiB,
         ratio: gq.seconds / vips.seconds,
+        vsGigaquant: 1,
         psnr: result.psnr,
         bitsPerPixel: result.bitsPerPixel,
         outputBytes: result.outputBytes,
       });
+      for (const peer of peerRows) {
+        rows.push({
+          ...common,
+          tool: peer.tool,
+          seconds: peer.seconds,
+          peakMiB: peer.peakMiB,
+          ratio: peer.seconds / vips.seconds,
+          vsGigaquant: peer.seconds / gq.seconds,
+        });
+      }
     }
   }
 } finally {
@@ -150,6 +193,7 @@ const header = [
   'tool',
   'seconds',
   'x vips copy',
+  'x gigaquant',
   'peak RSS MiB',
   'PSNR dB',
   'bits/px',
@@ -160,6 +204,7 @@ const table = rows.map((r) => [
   r.tool,
   r.seconds.toFixed(1),
   r.ratio.toFixed(2),
+  r.vsGigaquant.toFixed(2),
   r.peakMiB.toFixed(0),
   r.psnr === undefined ? '' : r.psnr === null ? 'lossless' : r.psnr.toFixed(2),
   r.bitsPerPixel === undefined ? '' : r.bitsPerPixel.toFixed(3),
