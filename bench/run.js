@@ -245,6 +245,7 @@ writeFileSync(
       cores: (await import('node:os')).cpus().length,
       rows,
       batch: batchRows,
+      fidelity,
     },
     null,
     2,
