@@ -35,6 +35,8 @@ export interface QuantizeOptions {
   tmpDir?: string;
   /** zlib level 0-9 for PNG and TIFF. Default 6. */
   compressionLevel?: number;
+  /** Floyd-Steinberg dithering strength, 0 (off, default) to 1 (full error diffusion). */
+  dither?: number;
   /** TIFF only: BigTIFF always, never, or when the file could pass 4 GiB ('auto', default). */
   bigtiff?: boolean | 'auto';
   signal?: AbortSignal;
@@ -58,6 +60,7 @@ export interface ResolvedOptions {
   maxPixels: number;
   tmpDir: string;
   compressionLevel: number;
+  dither: number;
   bigtiff: boolean | 'auto';
   signal: AbortSignal | undefined;
   onProgress: ((event: ProgressEvent) => void) | undefined;
@@ -131,6 +134,7 @@ export function resolveOptions(outputPath: string, options: QuantizeOptions): Re
       0,
       9,
     ),
+    dither: number('dither', options.dither ?? 0, 0, 1),
     bigtiff,
     signal: options.signal,
     onProgress: options.onProgress,

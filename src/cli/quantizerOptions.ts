@@ -17,6 +17,7 @@ export interface QuantizerArgs {
   'tmp-dir'?: string;
   'compression-level'?: number;
   bigtiff?: string;
+  dither?: number;
 }
 
 export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> {
@@ -54,6 +55,11 @@ export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> 
       type: 'string',
       describe: 'where PNG/JPEG/WebP/GIF inputs are spooled (default: OS temp dir)',
     })
+    .option('dither', {
+      type: 'string',
+      describe: 'Floyd-Steinberg dithering, strength 0-1; --dither alone is 1 (default off)',
+      coerce: (v: string) => (v === '' ? 1 : Number(v)),
+    })
     .option('compression-level', { type: 'number', describe: 'zlib level 0-9 (default 6)' })
     .option('bigtiff', {
       type: 'string',
@@ -77,6 +83,7 @@ export function toQuantizeOptions(args: QuantizerArgs): QuantizeOptions {
     maxPixels: args['max-pixels'],
     tmpDir: args['tmp-dir'],
     compressionLevel: args['compression-level'],
+    dither: args.dither,
     bigtiff:
       args.bigtiff === undefined || args.bigtiff === 'auto' ? 'auto' : args.bigtiff === 'always',
   };

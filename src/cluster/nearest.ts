@@ -70,6 +70,21 @@ export class NearestColorMatcher {
     return sse;
   }
 
+  /** Like `assign` for one pixel, through the same cache: its nearest index. */
+  lookup(data: Uint8Array, offset: number): number {
+    const c = this.channels;
+    let key = 0;
+    for (let ch = c - 1; ch >= 0; ch--) key = key * 256 + (data[offset + ch] as number);
+    const slot = this.direct ? key : Math.imul(key, 0x9e3779b1) >>> (32 - HASH_BITS);
+    const cached = this.cacheIndex[slot] as number;
+    if (cached !== EMPTY && (this.direct || this.cacheKeys[slot] === key)) return cached;
+    const index = this.search(data, offset);
+    this.cacheIndex[slot] = index;
+    this.cacheDist[slot] = this.distance(data, offset, index);
+    if (!this.direct) this.cacheKeys[slot] = key;
+    return index;
+  }
+
   /** Index of the palette entry nearest to the pixel at `data[offset..]`. */
   search(data: Uint8Array, offset: number): number {
     const p = this.project(data, offset);

@@ -4,6 +4,7 @@ import { readBands } from '../io/readBands.js';
 import type { ResolvedOptions } from '../options.js';
 import type { IndexWriter, Palette } from '../types.js';
 import { convertBand, hasAlphaChannel, isOpaque } from './channelLayout.js';
+import { FloydSteinbergDitherer } from './ditherer.js';
 
 export interface ApplyResult {
   /** Exact sum of squared errors over every pixel and channel compared. */
@@ -24,7 +25,11 @@ export async function applyPalette(
   bandHeight: number,
 ): Promise<ApplyResult> {
   const matcher = new NearestColorMatcher(palette);
-  const { height } = source.info;
+  const { width, height } = source.info;
+  const ditherer =
+    options.dither > 0
+      ? new FloydSteinbergDitherer(palette, width, options.dither, matcher)
+      : undefined;
   const paletteAlpha = hasAlphaChannel(palette.channels);
   let sse = 0;
   let droppedTranslucency = false;
@@ -34,7 +39,7 @@ export async function applyPalette(
     const band = convertBand(raw, palette.channels as 1 | 2 | 3 | 4);
     const pixels = band.width * band.height;
     const indices = palette.size <= 256 ? new Uint8Array(pixels) : new Uint16Array(pixels);
-    sse += matcher.assign(band.data, pixels, indices);
+    sse += ditherer ? ditherer.process(band, indices) : matcher.assign(band.data, pixels, indices);
     await writer.write({ y: band.y, height: band.height, width: band.width, indices });
     rowsDone += band.height;
     options.onProgress?.({ phase: 'apply', rowsDone, rows: height });
