@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { usageError } from './errors.js';
 import { CARRIES_ALPHA, MAX_COLORS, outputFormatOf, type OutputFormat } from './io/outputFormat.js';
+import type { ColorSpace } from './cluster/nearest.js';
 import type { Palette, ProgressEvent } from './types.js';
 
 /** Options of quantizeFile(). Every field is optional but `k`; defaults are given per field. */
@@ -37,6 +38,8 @@ export interface QuantizeOptions {
   compressionLevel?: number;
   /** Floyd-Steinberg dithering strength, 0 (off, default) to 1 (full error diffusion). */
   dither?: number;
+  /** Where colours are fitted and matched: 'rgb' (default) or 'oklab' (RGB images only). */
+  space?: ColorSpace;
   /** TIFF only: BigTIFF always, never, or when the file could pass 4 GiB ('auto', default). */
   bigtiff?: boolean | 'auto';
   signal?: AbortSignal;
@@ -61,6 +64,7 @@ export interface ResolvedOptions {
   tmpDir: string;
   compressionLevel: number;
   dither: number;
+  space: ColorSpace;
   bigtiff: boolean | 'auto';
   signal: AbortSignal | undefined;
   onProgress: ((event: ProgressEvent) => void) | undefined;
@@ -135,6 +139,7 @@ export function resolveOptions(outputPath: string, options: QuantizeOptions): Re
       9,
     ),
     dither: number('dither', options.dither ?? 0, 0, 1),
+    space: oneOf('space', options.space ?? 'rgb', ['rgb', 'oklab'] as const),
     bigtiff,
     signal: options.signal,
     onProgress: options.onProgress,
@@ -148,6 +153,15 @@ function integer(name: string, value: unknown, min: number, max: number, context
     );
   }
   return value;
+}
+
+function oneOf<T extends string>(name: string, value: unknown, choices: readonly T[]): T {
+  if (!choices.includes(value as T)) {
+    throw usageError(
+      `Expected one of ${choices.join(', ')} for ${name} but received ${String(value)}`,
+    );
+  }
+  return value as T;
 }
 
 function number(name: string, value: unknown, min: number, max: number): number {

@@ -211,6 +211,8 @@ export async function runBatch(
       k: palette ? palette.size : resolved.k,
       sample: resolved.sample,
       compressionLevel: resolved.compressionLevel,
+      dither: resolved.dither,
+      space: resolved.space,
       bigtiff: resolved.bigtiff,
       palette: palette ? keyOf(Array.from(palette.colors)) + `/${palette.channels}` : undefined,
     });

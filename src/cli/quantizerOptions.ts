@@ -18,6 +18,7 @@ export interface QuantizerArgs {
   'compression-level'?: number;
   bigtiff?: string;
   dither?: number;
+  space?: string;
 }
 
 export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> {
@@ -60,6 +61,11 @@ export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> 
       describe: 'Floyd-Steinberg dithering, strength 0-1; --dither alone is 1 (default off)',
       coerce: (v: string) => (v === '' ? 1 : Number(v)),
     })
+    .option('space', {
+      type: 'string',
+      choices: ['rgb', 'oklab'],
+      describe: 'colour space to fit and match in; the palette is always sRGB (default rgb)',
+    })
     .option('compression-level', { type: 'number', describe: 'zlib level 0-9 (default 6)' })
     .option('bigtiff', {
       type: 'string',
@@ -84,6 +90,7 @@ export function toQuantizeOptions(args: QuantizerArgs): QuantizeOptions {
     tmpDir: args['tmp-dir'],
     compressionLevel: args['compression-level'],
     dither: args.dither,
+    space: args.space as QuantizeOptions['space'],
     bigtiff:
       args.bigtiff === undefined || args.bigtiff === 'auto' ? 'auto' : args.bigtiff === 'always',
   };

@@ -1,4 +1,8 @@
 import type { Palette } from '../types.js';
+import { srgbToOklab } from './oklab.js';
+
+/** Where colours are compared: sRGB values, or OKLab (perceptual; RGB images only). */
+export type ColorSpace = 'rgb' | 'oklab';
 
 const HASH_BITS = 18;
 const EMPTY = -1;
@@ -25,8 +29,25 @@ export class NearestColorMatcher {
   private readonly cacheIndex: Int32Array;
   private readonly cacheDist: Uint32Array;
 
-  constructor(palette: Palette) {
+  /** The palette in OKLab when matching there (`space` 'oklab', RGB palettes only). */
+  private readonly lab: Float64Array | undefined;
+  private readonly pixelLab = new Float64Array(3);
+
+  constructor(palette: Palette, space: ColorSpace = 'rgb') {
     if (palette.size < 1) throw new Error('empty palette');
+    if (space === 'oklab' && palette.channels === 3) {
+      this.lab = new Float64Array(palette.size * 3);
+      for (let i = 0; i < palette.size; i++) {
+        const c = palette.colors;
+        srgbToOklab(
+          c[i * 3] as number,
+          c[i * 3 + 1] as number,
+          c[i * 3 + 2] as number,
+          this.lab,
+          i * 3,
+        );
+      }
+    }
     this.channels = palette.channels;
     this.colors = palette.colors;
     this.axis = principalAxis(palette);
@@ -87,6 +108,7 @@ export class NearestColorMatcher {
 
   /** Index of the palette entry nearest to the pixel at `data[offset..]`. */
   search(data: Uint8Array, offset: number): number {
+    if (this.lab) return this.searchLab(data, offset);
     const p = this.project(data, offset);
     const proj = this.projections;
     const n = proj.length;
@@ -128,6 +150,32 @@ export class NearestColorMatcher {
           }
           down--;
         }
+      }
+    }
+    return bestIndex;
+  }
+
+  /** Nearest in OKLab, by brute force: it runs once per distinct colour, thanks to the cache. */
+  private searchLab(data: Uint8Array, offset: number): number {
+    const lab = this.lab as Float64Array;
+    const p = this.pixelLab;
+    srgbToOklab(
+      data[offset] as number,
+      data[offset + 1] as number,
+      data[offset + 2] as number,
+      p,
+      0,
+    );
+    let best = Infinity;
+    let bestIndex = 0;
+    for (let i = 0, o = 0; o < lab.length; i++, o += 3) {
+      const d0 = (p[0] as number) - (lab[o] as number);
+      const d1 = (p[1] as number) - (lab[o + 1] as number);
+      const d2 = (p[2] as number) - (lab[o + 2] as number);
+      const d = d0 * d0 + d1 * d1 + d2 * d2;
+      if (d < best) {
+        best = d;
+        bestIndex = i;
       }
     }
     return bestIndex;

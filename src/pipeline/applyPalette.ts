@@ -24,7 +24,7 @@ export async function applyPalette(
   options: ResolvedOptions,
   bandHeight: number,
 ): Promise<ApplyResult> {
-  const matcher = new NearestColorMatcher(palette);
+  const matcher = new NearestColorMatcher(palette, options.space);
   const { width, height } = source.info;
   const ditherer =
     options.dither > 0

@@ -1,6 +1,7 @@
 import { ColorHistogram } from '../cluster/colorHistogram.js';
 import { DistinctColorCounter } from '../cluster/distinctColors.js';
 import { lloydKMeans } from '../cluster/lloydKMeans.js';
+import { oklabToSrgb, srgbFloatToOklab } from '../cluster/oklab.js';
 import type { MiniBatchKMeansOptions, StopReason } from '../cluster/miniBatchKMeans.js';
 import { paletteFromColors } from '../cluster/palette.js';
 import { ReservoirSampler } from '../cluster/reservoir.js';
@@ -97,7 +98,8 @@ export class PaletteFitter {
       };
     }
     options.onProgress?.({ phase: 'cluster', rowsDone: 0, rows: 0 });
-    const fit = lloydKMeans(points, weights, count, fitChannels, {
+    const inLab = options.space === 'oklab' && fitChannels === 3;
+    const fit = lloydKMeans(inLab ? toOklab(points, count) : points, weights, count, fitChannels, {
       k: options.k,
       nInit: options.nInit,
       maxIter: options.maxIter,
@@ -105,7 +107,7 @@ export class PaletteFitter {
       seed: options.seed,
     });
     return {
-      palette: paletteFromColors(fit.centers, fitChannels),
+      palette: paletteFromColors(inLab ? fromOklab(fit.centers) : fit.centers, fitChannels),
       report: {
         method: 'kmeans-histogram',
         inertia: fit.inertia,
@@ -149,6 +151,32 @@ export class PaletteFitter {
       },
     };
   }
+}
+
+function toOklab(points: Float64Array, count: number): Float64Array {
+  const out = new Float64Array(count * 3);
+  for (let i = 0; i < count; i++) {
+    srgbFloatToOklab(
+      points[i * 3] as number,
+      points[i * 3 + 1] as number,
+      points[i * 3 + 2] as number,
+      out,
+      i * 3,
+    );
+  }
+  return out;
+}
+
+/** Centres found in OKLab, back in sRGB for the palette (inertia stays in OKLab units). */
+function fromOklab(centers: Float64Array): Float64Array {
+  const out = new Float64Array(centers.length);
+  for (let i = 0; i < centers.length; i += 3) {
+    out.set(
+      oklabToSrgb(centers[i] as number, centers[i + 1] as number, centers[i + 2] as number),
+      i,
+    );
+  }
+  return out;
 }
 
 /** Grey + alpha points without their (all opaque) alpha. */

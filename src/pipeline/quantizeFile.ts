@@ -98,6 +98,11 @@ export async function quantizeFile(
     const pixels = info.width * info.height;
     const mse = applied.sse / (pixels * fit.palette.channels);
     const warnings: string[] = [];
+    if (opts.space === 'oklab' && fit.palette.channels !== 3) {
+      warnings.push(
+        `${inputPath}: --space oklab applies to opaque RGB images; this one was fitted and matched in RGB`,
+      );
+    }
     if (applied.droppedTranslucency) {
       warnings.push(
         opts.palette

@@ -3,8 +3,15 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { quantizeFile } from '../../src/index.js';
+import { srgbToOklab } from '../../src/cluster/oklab.js';
 import { tool } from '../helpers/cli.js';
-import { syntheticPixels, tempFolder, writeImage, type FixtureKind } from '../helpers/images.js';
+import {
+  decodeRgba,
+  syntheticPixels,
+  tempFolder,
+  writeImage,
+  type FixtureKind,
+} from '../helpers/images.js';
 import { verifyOutput } from '../helpers/verify.js';
 
 const W = 97;
@@ -245,4 +252,62 @@ test('pixels are quantized as stored: an embedded ICC profile is not applied to 
   const managed = await sharp(input).raw().toBuffer();
   expect(hex(Array.from(managed.subarray(0, 3)))).not.toBe(storedColours[0]);
   expect(palette.sort()).toEqual(storedColours.sort());
+});
+
+describe('--space oklab', () => {
+  test('fits and matches in OKLab: every pixel gets the palette colour nearest in OKLab', async () => {
+    const input = await fixture('oklab.png', 3, 'png');
+    const result = await quantizeFile(input, join(folder.dir, 'oklab.k12.png'), {
+      k: 12,
+      space: 'oklab',
+    });
+    expect(result.warnings).toEqual([]);
+    const { palette } = result;
+    const lab = new Float64Array(palette.size * 3);
+    for (let i = 0; i < palette.size; i++) {
+      srgbToOklab(
+        palette.colors[i * 3] as number,
+        palette.colors[i * 3 + 1] as number,
+        palette.colors[i * 3 + 2] as number,
+        lab,
+        i * 3,
+      );
+    }
+    const src = await decodeRgba(input);
+    const out = await decodeRgba(result.output);
+    const p = new Float64Array(3);
+    for (let px = 0; px < W * H; px++) {
+      srgbToOklab(
+        src.data[px * 3] as number,
+        src.data[px * 3 + 1] as number,
+        src.data[px * 3 + 2] as number,
+        p,
+        0,
+      );
+      let best = Infinity;
+      let bestI = 0;
+      for (let i = 0; i < palette.size; i++) {
+        const d =
+          (p[0]! - lab[i * 3]!) ** 2 +
+          (p[1]! - lab[i * 3 + 1]!) ** 2 +
+          (p[2]! - lab[i * 3 + 2]!) ** 2;
+        if (d < best) [best, bestI] = [d, i];
+      }
+      expect(Array.from(out.data.subarray(px * 3, px * 3 + 3))).toEqual(
+        Array.from(palette.colors.subarray(bestI * 3, bestI * 3 + 3)),
+      );
+    }
+    const rgb = await quantizeFile(input, join(folder.dir, 'rgb.k12.png'), { k: 12 });
+    expect(rgb.palette).not.toEqual(result.palette);
+  });
+
+  test('falls back to RGB, with a warning, for grey images', async () => {
+    const input = await fixture('oklab-grey.png', 1, 'png');
+    const result = await quantizeFile(input, join(folder.dir, 'oklab-grey.png.out.png'), {
+      k: 6,
+      space: 'oklab',
+    });
+    expect(result.warnings.join()).toMatch(/--space oklab applies to opaque RGB images/);
+    await verifyOutput(result, 6);
+  });
 });
