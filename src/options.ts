@@ -10,6 +10,8 @@ export interface QuantizeOptions {
   k?: number;
   /** Apply this palette instead of fitting one (pass 1 is skipped). */
   palette?: Palette;
+  /** Use the smallest k (up to `k`, or the format's limit) whose PSNR reaches this many dB. */
+  targetPsnr?: number;
   /** Seed of every random choice; the same seed gives the same bytes. Default 1. */
   seed?: number;
   /** Pixels kept by the reservoir sampler for fitting. Default 262144 (and at least 8k). */
@@ -49,6 +51,7 @@ export interface QuantizeOptions {
 export interface ResolvedOptions {
   k: number;
   palette: Palette | undefined;
+  targetPsnr: number | undefined;
   format: OutputFormat;
   seed: number;
   sample: number;
@@ -91,7 +94,15 @@ export function resolveOptions(outputPath: string, options: QuantizeOptions): Re
   const formatName = `for ${format === 'png' ? 'PNG' : 'TIFF'} output ${outputPath}`;
   const palette = options.palette;
   if (palette) checkPalette(palette, format, maxK, formatName);
-  const k = integer('k', palette ? palette.size : options.k, 1, maxK, formatName);
+  const targetPsnr =
+    options.targetPsnr === undefined ? undefined : number('targetPsnr', options.targetPsnr, 1, 120);
+  // With a target, k is the most colours to try: by default all the format can hold.
+  const askedK = palette
+    ? palette.size
+    : (options.k ?? (targetPsnr !== undefined ? maxK : undefined));
+  if (askedK === undefined)
+    throw usageError('k is required (-k N), unless a target PSNR or a palette is given');
+  const k = integer('k', askedK, 1, maxK, formatName);
   const bandHeight =
     options.bandHeight === undefined
       ? undefined
@@ -104,6 +115,7 @@ export function resolveOptions(outputPath: string, options: QuantizeOptions): Re
   return {
     k,
     palette,
+    targetPsnr,
     format,
     seed: integer('seed', options.seed ?? DEFAULTS.seed, 0, 2 ** 32 - 1),
     sample,

@@ -212,6 +212,7 @@ export async function runBatch(
       sample: resolved.sample,
       compressionLevel: resolved.compressionLevel,
       dither: resolved.dither,
+      targetPsnr: resolved.targetPsnr,
       space: resolved.space,
       bigtiff: resolved.bigtiff,
       palette: palette ? keyOf(Array.from(palette.colors)) + `/${palette.channels}` : undefined,

@@ -126,8 +126,9 @@ export async function runBatchCommand(args: BatchArgs): Promise<number> {
     const globs = args.globs && args.globs.length > 0 ? args.globs : (args.inputs ?? []);
     if (!args['out-dir'])
       throw usageError('--out-dir is required (on the command line or in the job file)');
-    if (args.k === undefined && !args.palette)
-      throw usageError('-k is required unless --palette is given');
+    if (args.k === undefined && !args.palette && args['target-psnr'] === undefined) {
+      throw usageError('-k is required unless --target-psnr or --palette is given');
+    }
     const { runBatch } = await import('../batch/runBatch.js');
     const result = await runBatch(
       {

@@ -39,7 +39,7 @@ export function compressCommand(yargs: Argv): Argv<CompressArgs> {
         default: false,
         describe: 'print nothing but errors',
       }),
-  ).demandOption('k') as unknown as Argv<CompressArgs>;
+  ) as unknown as Argv<CompressArgs>;
 }
 
 export async function runCompress(args: CompressArgs): Promise<number> {

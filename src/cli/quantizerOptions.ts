@@ -19,6 +19,7 @@ export interface QuantizerArgs {
   bigtiff?: string;
   dither?: number;
   space?: string;
+  'target-psnr'?: number;
 }
 
 export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> {
@@ -61,6 +62,11 @@ export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> 
       describe: 'Floyd-Steinberg dithering, strength 0-1; --dither alone is 1 (default off)',
       coerce: (v: string) => (v === '' ? 1 : Number(v)),
     })
+    .option('target-psnr', {
+      type: 'number',
+      describe:
+        'use the smallest k (up to -k, or the format limit) whose PSNR reaches this many dB',
+    })
     .option('space', {
       type: 'string',
       choices: ['rgb', 'oklab'],
@@ -91,6 +97,7 @@ export function toQuantizeOptions(args: QuantizerArgs): QuantizeOptions {
     compressionLevel: args['compression-level'],
     dither: args.dither,
     space: args.space as QuantizeOptions['space'],
+    targetPsnr: args['target-psnr'],
     bigtiff:
       args.bigtiff === undefined || args.bigtiff === 'auto' ? 'auto' : args.bigtiff === 'always',
   };

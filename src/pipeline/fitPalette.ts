@@ -1,6 +1,9 @@
 import { ColorHistogram } from '../cluster/colorHistogram.js';
 import { DistinctColorCounter } from '../cluster/distinctColors.js';
 import { lloydKMeans } from '../cluster/lloydKMeans.js';
+import { NearestColorMatcher } from '../cluster/nearest.js';
+import { GigaquantError } from '../errors.js';
+import { psnrFromMse } from './stats.js';
 import { oklabToSrgb, srgbFloatToOklab } from '../cluster/oklab.js';
 import type { MiniBatchKMeansOptions, StopReason } from '../cluster/miniBatchKMeans.js';
 import { paletteFromColors } from '../cluster/palette.js';
@@ -28,6 +31,8 @@ export interface FitReport {
 export interface FitResult {
   palette: Palette;
   report: FitReport;
+  /** With a PSNR target: the target, whether the chosen k reaches it, and the PSNR it predicts. */
+  target?: { psnr: number; reached: boolean; predictedPsnr: number };
 }
 
 /**
@@ -42,6 +47,9 @@ export class PaletteFitter {
   private readonly sampler: ReservoirSampler | undefined;
   private readonly counter: DistinctColorCounter | undefined;
   private translucent = false;
+  private cachedPoints:
+    | { points: Float64Array; weights: Float64Array; count: number; fitChannels: Channels }
+    | undefined;
 
   /** `totalPixels`: an upper bound on the pixels that will be added (sizes the counters). */
   constructor(
@@ -71,21 +79,12 @@ export class PaletteFitter {
     }
   }
 
-  async finish(): Promise<FitResult> {
+  /** The palette of `k` colours (default: the options' k) for everything added so far. */
+  async finish(k = this.options.k): Promise<FitResult> {
     const { options, channels } = this;
-    // Alpha that is 255 everywhere carries nothing: fit and write colours only.
-    const dropAlpha = hasAlphaChannel(channels) && !this.translucent;
-    const fitChannels = dropAlpha ? layout(channels === 2 ? 1 : 3, false) : channels;
-    if (channels === 4 && !dropAlpha) return this.finishFromSample();
-
-    const fitPoints = this.histogram.fitPoints();
-    const { weights, count } = fitPoints;
-    const histChannels = this.histogram.channels;
-    const points =
-      histChannels === fitChannels
-        ? fitPoints.points
-        : dropAlphaOfPoints(fitPoints.points, count, histChannels);
-    if (count <= options.k) {
+    if (channels === 4 && this.translucent) return this.finishFromSample();
+    const { points, weights, count, fitChannels } = this.pointsToFit();
+    if (count <= k) {
       return {
         palette: paletteFromColors(points, fitChannels),
         report: {
@@ -100,7 +99,7 @@ export class PaletteFitter {
     options.onProgress?.({ phase: 'cluster', rowsDone: 0, rows: 0 });
     const inLab = options.space === 'oklab' && fitChannels === 3;
     const fit = lloydKMeans(inLab ? toOklab(points, count) : points, weights, count, fitChannels, {
-      k: options.k,
+      k,
       nInit: options.nInit,
       maxIter: options.maxIter,
       tol: options.tol,
@@ -116,6 +115,86 @@ export class PaletteFitter {
         sampleSize: count,
       },
     };
+  }
+
+  /**
+   * The smallest k (up to `maxK`) whose palette reaches `targetPsnr` dB over every pixel, found by
+   * bisection (PSNR grows with k, up to the small wobble of k-means' local optima). The PSNR of each
+   * candidate is exact: every distinct colour is mapped to its nearest entry, weighted by its count.
+   * If even `maxK` falls short, that palette is returned and `reached` is false.
+   */
+  async finishForTarget(
+    targetPsnr: number,
+    maxK: number,
+  ): Promise<FitResult & { psnr: number; reached: boolean }> {
+    if (this.channels === 4 && this.translucent) {
+      throw new GigaquantError(
+        'E_USAGE',
+        '--target-psnr needs an opaque image (translucent RGBA is fitted on a sample)',
+      );
+    }
+    const psnrOf = async (k: number) => {
+      const fit = await this.finish(k);
+      return { fit, psnr: this.exactPsnr(fit.palette) };
+    };
+    let best = await psnrOf(maxK);
+    if (best.psnr < targetPsnr) return { ...best.fit, psnr: best.psnr, reached: false };
+    let lo = 1;
+    let hi = Math.min(maxK, best.fit.palette.size);
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const tried = await psnrOf(mid);
+      if (tried.psnr >= targetPsnr) {
+        hi = mid;
+        best = tried;
+      } else lo = mid + 1;
+    }
+    if (best.fit.palette.size > hi) best = await psnrOf(hi);
+    return { ...best.fit, psnr: best.psnr, reached: true };
+  }
+
+  /** PSNR of a palette over every pixel added, from the exact histogram. */
+  private exactPsnr(palette: Palette): number {
+    const { colors, weights, count } = this.histogram.entries();
+    const c = this.histogram.channels;
+    const pc = palette.channels;
+    const matcher = new NearestColorMatcher(palette, this.options.space);
+    const pixel = new Uint8Array(pc);
+    let sse = 0;
+    let pixels = 0;
+    for (let i = 0; i < count; i++) {
+      // Histogram colours have no alpha; a palette with alpha here has it opaque.
+      for (let ch = 0; ch < pc; ch++) pixel[ch] = ch < c ? (colors[i * c + ch] as number) : 255;
+      const index = matcher.lookup(pixel, 0);
+      let d = 0;
+      for (let ch = 0; ch < pc; ch++)
+        d += ((pixel[ch] as number) - (palette.colors[index * pc + ch] as number)) ** 2;
+      sse += (weights[i] as number) * d;
+      pixels += weights[i] as number;
+    }
+    return psnrFromMse(sse / (pixels * pc));
+  }
+
+  /** The histogram's points in the layout to fit: alpha dropped when it was opaque everywhere. */
+  private pointsToFit(): {
+    points: Float64Array;
+    weights: Float64Array;
+    count: number;
+    fitChannels: Channels;
+  } {
+    this.cachedPoints ??= (() => {
+      const { channels } = this;
+      const dropAlpha = hasAlphaChannel(channels) && !this.translucent;
+      const fitChannels = dropAlpha ? layout(channels === 2 ? 1 : 3, false) : channels;
+      const fitPoints = this.histogram.fitPoints();
+      const histChannels = this.histogram.channels;
+      const points =
+        histChannels === fitChannels
+          ? fitPoints.points
+          : dropAlphaOfPoints(fitPoints.points, fitPoints.count, histChannels);
+      return { points, weights: fitPoints.weights, count: fitPoints.count, fitChannels };
+    })();
+    return this.cachedPoints;
   }
 
   /** Translucent RGBA: exact colours when few enough, else mini-batch k-means on the sample. */
@@ -205,5 +284,7 @@ export async function fitPalette(
     rowsDone += rows;
     options.onProgress?.({ phase: 'fit', rowsDone, rows: source.info.height });
   });
-  return await fitter.finish();
+  if (options.targetPsnr === undefined) return await fitter.finish();
+  const { psnr, reached, ...fit } = await fitter.finishForTarget(options.targetPsnr, options.k);
+  return { ...fit, target: { psnr: options.targetPsnr, reached, predictedPsnr: psnr } };
 }

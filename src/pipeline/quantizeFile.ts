@@ -49,6 +49,8 @@ export interface QuantizeResult {
   bigtiff: boolean;
   seed: number;
   fit: FitReport;
+  /** With --target-psnr: the target and whether the chosen k (in `k`) reaches it. */
+  target?: FitResult['target'];
   warnings: string[];
 }
 
@@ -98,6 +100,11 @@ export async function quantizeFile(
     const pixels = info.width * info.height;
     const mse = applied.sse / (pixels * fit.palette.channels);
     const warnings: string[] = [];
+    if (fit.target && !fit.target.reached) {
+      warnings.push(
+        `${inputPath}: no k up to ${opts.k} reaches ${fit.target.psnr} dB; used k=${fit.palette.size} (${fit.target.predictedPsnr.toFixed(2)} dB)`,
+      );
+    }
     if (opts.space === 'oklab' && fit.palette.channels !== 3) {
       warnings.push(
         `${inputPath}: --space oklab applies to opaque RGB images; this one was fitted and matched in RGB`,
@@ -118,7 +125,7 @@ export async function quantizeFile(
       width: info.width,
       height: info.height,
       channels: fit.palette.channels,
-      k: opts.k,
+      k: fit.target ? fit.palette.size : opts.k,
       colors: fit.palette.size,
       palette: fit.palette,
       mse,
@@ -133,6 +140,7 @@ export async function quantizeFile(
       bigtiff: writer.bigtiff ?? false,
       seed: opts.seed,
       fit: fit.report,
+      target: fit.target,
       warnings,
     };
   } finally {

@@ -88,7 +88,7 @@ describe('bad options: exit code 2', () => {
     expectFailure(
       (out) => ['compress', good, '-o', join(out, 'x.png')],
       2,
-      /Missing required argument: k/,
+      /k is required \(-k N\)/,
     );
   });
 

@@ -311,3 +311,34 @@ describe('--space oklab', () => {
     await verifyOutput(result, 6);
   });
 });
+
+describe('--target-psnr', () => {
+  test('picks the smallest k that reaches the target, and says what it reached', async () => {
+    const input = await fixture('target.png', 3, 'png');
+    const target = 24;
+    const result = await quantizeFile(input, join(folder.dir, 'target.png.out.png'), {
+      targetPsnr: target,
+      k: 64,
+    });
+    expect(result.target).toMatchObject({ psnr: target, reached: true });
+    expect(result.psnr).toBeGreaterThanOrEqual(target);
+    expect(result.target?.predictedPsnr).toBeCloseTo(result.psnr, 9);
+    expect(result.k).toBe(result.colors);
+    const below = await quantizeFile(input, join(folder.dir, 'target-below.png'), {
+      k: result.k - 1,
+    });
+    expect(below.psnr).toBeLessThan(target);
+    await verifyOutput(result, result.k);
+  });
+
+  test('says so when even the most colours allowed fall short', async () => {
+    const input = await fixture('target-short.png', 3, 'png');
+    const result = await quantizeFile(input, join(folder.dir, 'target-short.out.png'), {
+      targetPsnr: 80,
+      k: 4,
+    });
+    expect(result.target).toMatchObject({ reached: false });
+    expect(result.k).toBe(4);
+    expect(result.warnings.join()).toMatch(/no k up to 4 reaches 80 dB; used k=4/);
+  });
+});
