@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { batchCommand, runBatchCommand, type BatchArgs } from './batch.js';
 import { compressCommand, runCompress, type CompressArgs } from './compress.js';
 import { runMerge } from './merge.js';
+import { runSweep, sweepCommand, type SweepArgs } from './sweep.js';
 
 async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
@@ -25,6 +26,14 @@ async function main(argv: string[]): Promise<number> {
       (y) => batchCommand(y),
       async (args) => {
         exitCode = await runBatchCommand(args);
+      },
+    )
+    .command<SweepArgs>(
+      'sweep <input>',
+      'the k curve of one image: PSNR, bits/pixel and bytes for each k, and the knee',
+      (y) => sweepCommand(y),
+      async (args) => {
+        exitCode = await runSweep(args);
       },
     )
     .command<{ 'out-dir': string }>(

@@ -154,7 +154,7 @@ export class PaletteFitter {
   }
 
   /** PSNR of a palette over every pixel added, from the exact histogram. */
-  private exactPsnr(palette: Palette): number {
+  exactPsnr(palette: Palette): number {
     const { colors, weights, count } = this.histogram.entries();
     const c = this.histogram.channels;
     const pc = palette.channels;

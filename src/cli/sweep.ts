@@ -1,0 +1,67 @@
+import type { Argv } from 'yargs';
+import { GigaquantError } from '../errors.js';
+import type { SweepResult } from '../pipeline/sweepFile.js';
+import { formatBytes, formatPsnr } from './format.js';
+import { abortOnSignals } from './interrupts.js';
+import { addQuantizerOptions, toQuantizeOptions, type QuantizerArgs } from './quantizerOptions.js';
+
+export interface SweepArgs extends Omit<QuantizerArgs, 'k'> {
+  input: string;
+  k: string;
+  format?: string;
+  json: boolean;
+}
+
+export function sweepCommand(yargs: Argv): Argv<SweepArgs> {
+  return addQuantizerOptions(
+    yargs
+      .positional('input', { type: 'string', describe: 'image to sweep', demandOption: true })
+      .option('format', {
+        type: 'string',
+        choices: ['png', 'tiff'],
+        describe: 'format whose bytes are counted (default png; tiff above 256)',
+      })
+      .option('json', { type: 'boolean', default: false, describe: 'print the table as JSON' }),
+  ).option('k', {
+    type: 'string',
+    default: '2..256',
+    describe: 'k values: a..b (every k up to 16 apart, else a geometric grid) or a list 4,16,64',
+  }) as unknown as Argv<SweepArgs>;
+}
+
+export async function runSweep(args: SweepArgs): Promise<number> {
+  const signal = abortOnSignals();
+  try {
+    const { sweepFile, parseKs } = await import('../pipeline/sweepFile.js');
+    const ks = parseKs(args.k);
+    const { k: _k, ...options } = toQuantizeOptions({ ...args, k: undefined });
+    void _k;
+    const result = await sweepFile(args.input, ks, {
+      ...options,
+      format: args.format as 'png' | 'tiff' | undefined,
+      signal,
+    });
+    process.stdout.write(args.json ? JSON.stringify(result, null, 1) + '\n' : sweepTable(result));
+    return 0;
+  } catch (err) {
+    if (!(err instanceof GigaquantError)) throw err;
+    process.stderr.write(`gigaquant: error: ${err.message}\n`);
+    return err.exitCode;
+  }
+}
+
+export function sweepTable(r: SweepResult): string {
+  const lines = [
+    `${r.input}  ${r.width}x${r.height}  ${r.format} output`,
+    '|    k | colours |  PSNR dB | bits/px |      bytes |',
+    '|------|---------|----------|---------|------------|',
+  ];
+  for (const row of r.rows) {
+    const mark = row.k === r.knee ? '  <- knee' : '';
+    lines.push(
+      `| ${String(row.k).padStart(4)} | ${String(row.colors).padStart(7)} | ${formatPsnr(row.psnr).replace(' dB', '').padStart(8)} | ${row.bitsPerPixel.toFixed(3).padStart(7)} | ${formatBytes(row.outputBytes).padStart(10)} |${mark}`,
+    );
+  }
+  lines.push(`knee: k=${r.knee} (beyond it, each doubling of k buys less PSNR)`);
+  return lines.join('\n') + '\n';
+}

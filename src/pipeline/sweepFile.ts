@@ -1,0 +1,136 @@
+import { stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { usageError } from '../errors.js';
+import { createWriter } from '../io/createWriter.js';
+import { openImage } from '../io/openImage.js';
+import { CARRIES_ALPHA, type OutputFormat } from '../io/outputFormat.js';
+import { createTempDir } from '../io/tempFiles.js';
+import { resolveOptions, type QuantizeOptions } from '../options.js';
+import { applyPalette } from './applyPalette.js';
+import { chooseBandHeight } from './bandHeight.js';
+import { clusterChannels } from './channelLayout.js';
+import { PaletteFitter } from './fitPalette.js';
+import { bitsPerPixel } from './stats.js';
+
+export interface SweepRow {
+  k: number;
+  colors: number;
+  psnr: number;
+  bitsPerPixel: number;
+  outputBytes: number;
+}
+
+export interface SweepResult {
+  input: string;
+  width: number;
+  height: number;
+  format: OutputFormat;
+  rows: SweepRow[];
+  /** The k where PSNR against log k bends most (Kneedle): more colours buy less from there on. */
+  knee: number;
+}
+
+/**
+ * "2..10" (every k), "2..256" (a geometric grid: powers of two and the steps halfway between),
+ * or "4,16,64". Sorted, no repeats.
+ */
+export function parseKs(spec: string): number[] {
+  const range = /^(\d+)\.\.(\d+)$/.exec(spec.trim());
+  let ks: number[];
+  if (range) {
+    const lo = Number(range[1]);
+    const hi = Number(range[2]);
+    if (!(lo >= 1 && hi >= lo))
+      throw usageError(`--k: expected a..b with 1 <= a <= b but received ${spec}`);
+    if (hi - lo <= 16) ks = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+    else {
+      ks = [lo, hi];
+      for (let p = 1; p <= hi; p *= 2) ks.push(p, Math.round(p * 1.5));
+      ks = ks.filter((k) => k >= lo && k <= hi);
+    }
+  } else {
+    ks = spec.split(',').map((s) => Number(s.trim()));
+    if (ks.some((k) => !Number.isInteger(k) || k < 1))
+      throw usageError(`--k: expected a..b or a list like 4,16,64 but received ${spec}`);
+  }
+  return [...new Set(ks)].sort((a, b) => a - b);
+}
+
+/**
+ * The k curve of one image: pass 1 once, then for each k a palette, its exact PSNR, and the bytes
+ * of the output it gives (encoded to a temporary file, then removed).
+ */
+export async function sweepFile(
+  input: string,
+  ks: number[],
+  options: Omit<QuantizeOptions, 'k'> & { format?: OutputFormat },
+): Promise<SweepResult> {
+  const format = options.format ?? (Math.max(...ks) > 256 ? 'tiff' : 'png');
+  const ext = format === 'png' ? 'png' : 'tif';
+  const opts = resolveOptions(`sweep.${ext}`, { ...options, k: Math.max(...ks), dither: 0 });
+  const source = await openImage(input, {
+    maxPixels: opts.maxPixels,
+    tmpDir: opts.tmpDir,
+    signal: opts.signal,
+  });
+  const work = await createTempDir(opts.tmpDir);
+  try {
+    const { info } = source;
+    const pixels = info.width * info.height;
+    const fitter = new PaletteFitter(opts, clusterChannels([info], CARRIES_ALPHA[format]), pixels);
+    let rowsDone = 0;
+    await fitter.add(source, (rows) => {
+      rowsDone += rows;
+      opts.onProgress?.({ phase: 'fit', rowsDone, rows: info.height });
+    });
+    const bandHeight =
+      opts.bandHeight ?? chooseBandHeight(info.width, info.height, opts.memoryBudget);
+    const rows: SweepRow[] = [];
+    for (const k of ks) {
+      const { palette } = await fitter.finish(k);
+      const out = join(work.path, `k${k}.${ext}`);
+      const writer = await createWriter(out, { ...opts, k }, info, palette);
+      try {
+        await applyPalette(source, palette, writer, { ...opts, onProgress: undefined }, bandHeight);
+        await writer.close();
+      } catch (err) {
+        await writer.abort(err as Error);
+        throw err;
+      }
+      const outputBytes = (await stat(out)).size;
+      await unlink(out);
+      rows.push({
+        k,
+        colors: palette.size,
+        psnr: fitter.exactPsnr(palette),
+        bitsPerPixel: bitsPerPixel(outputBytes, pixels),
+        outputBytes,
+      });
+    }
+    return { input, width: info.width, height: info.height, format, rows, knee: kneeOf(rows) };
+  } finally {
+    await work.remove();
+    await source.close();
+  }
+}
+
+/** Kneedle on (log k, PSNR), both scaled to 0-1: the k farthest above the straight line. */
+export function kneeOf(rows: readonly { k: number; psnr: number }[]): number {
+  const finite = rows.filter((r) => Number.isFinite(r.psnr));
+  if (finite.length < 3) return finite.at(-1)?.k ?? rows.at(-1)?.k ?? 1;
+  const xs = finite.map((r) => Math.log(r.k));
+  const ys = finite.map((r) => r.psnr);
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  let best = finite[0] as { k: number };
+  let bestGap = -Infinity;
+  finite.forEach((r, i) => {
+    const gap =
+      ((ys[i] as number) - y0) / (y1 - y0 || 1) - ((xs[i] as number) - x0) / (x1 - x0 || 1);
+    if (gap > bestGap) {
+      bestGap = gap;
+      best = r;
+    }
+  });
+  return best.k;
+}
