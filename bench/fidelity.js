@@ -95,12 +95,22 @@ export async function runFidelity({ root, ks = [16, 64, 256] }) {
         const run = async (peer, fn) => {
           const out = join(work, `out.png`);
           const seconds = await fn(out);
+          const decoded = await stored(out);
+          const colours = new Set();
+          for (let i = 0; i < decoded.data.length; i += 3) {
+            colours.add((decoded.data[i] << 16) | (decoded.data[i + 1] << 8) | decoded.data[i + 2]);
+          }
+          // sharp's palette PNG holds 2^bitdepth colours: it cannot give 64, and uses 256 instead.
+          const honest = colours.size <= k;
+          const score = psnr(ref.data, decoded.data);
           rows.push({
             photo: basename(photo),
             k,
             peer,
-            psnr: psnr(ref.data, (await stored(out)).data),
+            psnr: score,
             seconds,
+            colours: colours.size,
+            honest,
           });
           rmSync(out, { force: true });
         };
@@ -139,6 +149,8 @@ export async function runFidelity({ root, ks = [16, 64, 256] }) {
   for (const k of ks) {
     const cells = peers.map((peer) => {
       const mine = rows.filter((r) => r.k === k && r.peer === peer);
+      if (mine.some((r) => !r.honest))
+        return `- (gives ${Math.max(...mine.map((r) => r.colours))} colours)`;
       const mean = (f) => mine.reduce((s, r) => s + f(r), 0) / mine.length;
       return `${mean((r) => r.psnr).toFixed(2)} (${mean((r) => r.seconds).toFixed(2)} s)`;
     });

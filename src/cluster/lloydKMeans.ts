@@ -66,35 +66,149 @@ function lloyd(
   const k = initial.length / d;
   let centers = initial;
   const labels = new Int32Array(n).fill(-1);
-  const dist = new Float64Array(n);
-  let inertia = Infinity;
+  // Hamerly's bounds: upper >= distance to the own centre, lower <= distance to any other.
+  const upper = new Float64Array(n);
+  const lower = new Float64Array(n);
+  const approxDist = new Float64Array(n);
   let stopReason: LloydResult['stopReason'] = 'max-iter';
   let steps = 0;
 
   for (let iter = 0; iter < maxIter; iter++) {
     steps++;
-    const changed = assign(points, proj, axis, n, d, centers, labels, dist);
-    inertia = 0;
-    for (let i = 0; i < n; i++) inertia += (weights[i] as number) * (dist[i] as number);
+    const changed = assignBounded(points, proj, axis, n, d, centers, labels, upper, lower);
     if (changed === 0 && iter > 0) {
       stopReason = 'converged';
       break;
     }
-    const next = updateCenters(points, weights, n, d, k, labels, dist, centers);
+    for (let i = 0; i < n; i++) approxDist[i] = (upper[i] as number) ** 2;
+    const next = updateCenters(points, weights, n, d, k, labels, approxDist, centers);
+    const moved = new Float64Array(k);
     let shift = 0;
-    for (let j = 0; j < next.length; j++)
-      shift += ((next[j] as number) - (centers[j] as number)) ** 2;
+    let most = 0;
+    let mostJ = -1;
+    let secondMost = 0;
+    for (let j = 0; j < k; j++) {
+      const m2 = sqDist(next, j * d, centers, j * d, d);
+      shift += m2;
+      const m = Math.sqrt(m2);
+      moved[j] = m;
+      if (m > most) {
+        secondMost = most;
+        most = m;
+        mostJ = j;
+      } else if (m > secondMost) secondMost = m;
+    }
+    for (let i = 0; i < n; i++) {
+      const j = labels[i] as number;
+      upper[i] = (upper[i] as number) + (moved[j] as number);
+      lower[i] = (lower[i] as number) - (j === mostJ ? secondMost : most);
+    }
     centers = next;
     if (shift <= tol) {
-      // Assign once more so labels and inertia belong to the final centres.
-      assign(points, proj, axis, n, d, centers, labels, dist);
-      inertia = 0;
-      for (let i = 0; i < n; i++) inertia += (weights[i] as number) * (dist[i] as number);
       stopReason = 'tol';
       break;
     }
   }
+  // One exact assignment, so that inertia (and its comparison between runs) is exact.
+  const dist = new Float64Array(n);
+  assign(points, proj, axis, n, d, centers, labels, dist);
+  let inertia = 0;
+  for (let i = 0; i < n; i++) inertia += (weights[i] as number) * (dist[i] as number);
   return { centers, inertia, steps, stopReason };
+}
+
+/**
+ * Assignment with Hamerly's bounds: a point whose upper bound is below both its lower bound and
+ * half the distance from its centre to the nearest other centre cannot change cluster, and is not
+ * looked at. Others get an exact nearest and second-nearest search. Returns labels changed.
+ */
+function assignBounded(
+  points: Float64Array,
+  proj: Float64Array,
+  axis: Float64Array,
+  n: number,
+  d: number,
+  centers: Float64Array,
+  labels: Int32Array,
+  upper: Float64Array,
+  lower: Float64Array,
+): number {
+  const k = centers.length / d;
+  const half = new Float64Array(k).fill(Infinity);
+  for (let a = 0; a < k; a++) {
+    for (let b = a + 1; b < k; b++) {
+      const h = Math.sqrt(sqDist(centers, a * d, centers, b * d, d)) / 2;
+      if (h < (half[a] as number)) half[a] = h;
+      if (h < (half[b] as number)) half[b] = h;
+    }
+  }
+  const cproj = new Float64Array(k);
+  for (let j = 0; j < k; j++) cproj[j] = dot(centers, j * d, axis, d);
+  const order = Int32Array.from({ length: k }, (_, j) => j).sort(
+    (a, b) => (cproj[a] as number) - (cproj[b] as number) || a - b,
+  );
+  const sortedProj = Float64Array.from(order, (j) => cproj[j] as number);
+
+  let changed = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    const own = labels[i] as number;
+    if (own >= 0) {
+      const bound = Math.max(half[own] as number, lower[i] as number);
+      if ((upper[i] as number) <= bound) continue;
+      upper[i] = Math.sqrt(sqDist(points, o, centers, own * d, d));
+      if ((upper[i] as number) <= bound) continue;
+    }
+    // Nearest and second nearest, searching out from the point's projection on the axis.
+    const p = proj[i] as number;
+    let lo = 0;
+    let hi = k;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((sortedProj[mid] as number) < p) lo = mid + 1;
+      else hi = mid;
+    }
+    let best = Infinity;
+    let bestJ = -1;
+    let second = Infinity;
+    let up = lo;
+    let down = lo - 1;
+    while (up < k || down >= 0) {
+      if (up < k) {
+        const gap = (sortedProj[up] as number) - p;
+        if (gap * gap > second) up = k;
+        else {
+          const j = order[up] as number;
+          const dd = sqDist(points, o, centers, j * d, d);
+          if (dd < best || (dd === best && j < bestJ)) {
+            second = best;
+            best = dd;
+            bestJ = j;
+          } else if (dd < second) second = dd;
+          up++;
+        }
+      }
+      if (down >= 0) {
+        const gap = p - (sortedProj[down] as number);
+        if (gap * gap > second) down = -1;
+        else {
+          const j = order[down] as number;
+          const dd = sqDist(points, o, centers, j * d, d);
+          if (dd < best || (dd === best && j < bestJ)) {
+            second = best;
+            best = dd;
+            bestJ = j;
+          } else if (dd < second) second = dd;
+          down--;
+        }
+      }
+    }
+    if (bestJ !== own) changed++;
+    labels[i] = bestJ;
+    upper[i] = Math.sqrt(best);
+    lower[i] = Math.sqrt(second);
+  }
+  return changed;
 }
 
 /** Nearest centre of every point; returns how many labels changed. */
