@@ -1,5 +1,8 @@
 import type { RowBand } from '../types.js';
 
+/** RGB images up to this many pixels are counted in a hash rather than the 2^24 table. */
+export const SPARSE_PIXELS = 1 << 22;
+
 /** Above this many distinct colours, the fit works on 6-bit bins (each at its exact mean colour). */
 export const MAX_FIT_POINTS = 1 << 18;
 
@@ -11,16 +14,31 @@ export const MAX_FIT_POINTS = 1 << 18;
 export class ColorHistogram {
   readonly channels: 1 | 2 | 3;
   private readonly counts: Uint32Array | Float64Array;
+  /** Small RGB images: a hash of the colours seen instead of the 2^24 table (see constructor). */
+  private readonly sparse: SparseCounts | undefined;
 
-  /** `maxCount` bounds any one colour's count: past 2^32 - 1 the counts are kept as doubles. */
-  constructor(channels: 1 | 2 | 3, maxCount: number) {
+  /**
+   * `pixels` bounds the pixels that will be added: past 2^32 - 1 the counts are kept as doubles,
+   * and up to SPARSE_PIXELS an RGB image is counted in a hash sized for it, which spares a small
+   * photo the allocation and the scans of the 64 MiB table.
+   */
+  constructor(channels: 1 | 2 | 3, pixels: number) {
     this.channels = channels;
+    if (channels === 3 && pixels <= SPARSE_PIXELS) {
+      this.sparse = new SparseCounts(pixels);
+      this.counts = new Uint32Array(0);
+      return;
+    }
     const size = 1 << (8 * channels);
-    this.counts = maxCount < 2 ** 32 ? new Uint32Array(size) : new Float64Array(size);
+    this.counts = pixels < 2 ** 32 ? new Uint32Array(size) : new Float64Array(size);
   }
 
   /** Counts the band's pixels by their first `channels` channels (an RGBA band counts by RGB). */
   add(band: RowBand): void {
+    if (this.sparse) {
+      this.sparse.add(band);
+      return;
+    }
     const { data } = band;
     const counts = this.counts;
     const n = band.width * band.height;
@@ -50,6 +68,7 @@ export class ColorHistogram {
 
   /** How many distinct colours were seen. */
   distinct(): number {
+    if (this.sparse) return this.sparse.size;
     let n = 0;
     for (let i = 0; i < this.counts.length; i++) if (this.counts[i] !== 0) n++;
     return n;
@@ -57,6 +76,7 @@ export class ColorHistogram {
 
   /** Distinct colours (packed, channel 0 first) with their pixel counts, in colour order. */
   entries(): { colors: Uint8Array; weights: Float64Array; count: number } {
+    if (this.sparse) return this.sparse.entries();
     const c = this.channels;
     const count = this.distinct();
     const colors = new Uint8Array(count * c);
@@ -103,5 +123,64 @@ export class ColorHistogram {
         points[b * c + ch] = (sums[b * c + ch] as number) / (binWeights[b] as number);
     }
     return { points, weights: Float64Array.from(binWeights), count: binWeights.length };
+  }
+}
+
+/** Open-addressing hash of RGB colour counts for images of at most SPARSE_PIXELS pixels. */
+class SparseCounts {
+  private readonly keys: Int32Array;
+  private readonly counts: Uint32Array;
+  private readonly shift: number;
+  size = 0;
+
+  constructor(pixels: number) {
+    // At least twice the pixels, so the table is never more than half full.
+    const bits = Math.max(10, Math.ceil(Math.log2(Math.max(1, pixels) * 2)));
+    this.keys = new Int32Array(1 << bits).fill(-1);
+    this.counts = new Uint32Array(1 << bits);
+    this.shift = 32 - bits;
+  }
+
+  add(band: RowBand): void {
+    const { data } = band;
+    const { keys, counts, shift } = this;
+    const mask = keys.length - 1;
+    const n = band.width * band.height;
+    const stride = band.channels;
+    let lastKey = -1;
+    let lastSlot = 0;
+    for (let p = 0, o = 0; p < n; p++, o += stride) {
+      const key =
+        (data[o] as number) | ((data[o + 1] as number) << 8) | ((data[o + 2] as number) << 16);
+      if (key !== lastKey) {
+        let slot = Math.imul(key, 0x9e3779b1) >>> shift;
+        while (keys[slot] !== key && keys[slot] !== -1) slot = (slot + 1) & mask;
+        if (keys[slot] === -1) {
+          keys[slot] = key;
+          this.size++;
+        }
+        lastKey = key;
+        lastSlot = slot;
+      }
+      counts[lastSlot] = (counts[lastSlot] as number) + 1;
+    }
+  }
+
+  /** The same entries, in the same (colour) order, as the dense table gives. */
+  entries(): { colors: Uint8Array; weights: Float64Array; count: number } {
+    const found: number[] = [];
+    for (let slot = 0; slot < this.keys.length; slot++)
+      if (this.keys[slot] !== -1) found.push(slot);
+    found.sort((a, b) => (this.keys[a] as number) - (this.keys[b] as number));
+    const colors = new Uint8Array(found.length * 3);
+    const weights = new Float64Array(found.length);
+    found.forEach((slot, i) => {
+      const key = this.keys[slot] as number;
+      colors[i * 3] = key & 255;
+      colors[i * 3 + 1] = (key >>> 8) & 255;
+      colors[i * 3 + 2] = (key >>> 16) & 255;
+      weights[i] = this.counts[slot] as number;
+    });
+    return { colors, weights, count: found.length };
   }
 }

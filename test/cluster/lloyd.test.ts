@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ColorHistogram, MAX_FIT_POINTS } from '../../src/cluster/colorHistogram.js';
+import { ColorHistogram, MAX_FIT_POINTS, SPARSE_PIXELS } from '../../src/cluster/colorHistogram.js';
 import { lloydKMeans } from '../../src/cluster/lloydKMeans.js';
 import { Rng } from '../../src/cluster/rng.js';
 
@@ -140,4 +140,17 @@ describe('ColorHistogram', () => {
     }
     expect(keys.size).toBe(count);
   });
+});
+
+test('small images are counted in a hash that gives the same entries as the full table', () => {
+  const rng = new Rng(12);
+  const n = 50_000;
+  const data = Uint8Array.from({ length: n * 3 }, (_, i) => (i % 3 === 2 ? 7 : rng.int(40) * 6));
+  const band = { y: 0, height: 1, width: n, channels: 3, data };
+  const sparse = new ColorHistogram(3, n);
+  const dense = new ColorHistogram(3, SPARSE_PIXELS + 1);
+  sparse.add(band);
+  dense.add(band);
+  expect(sparse.distinct()).toBe(dense.distinct());
+  expect(sparse.entries()).toEqual(dense.entries());
 });
