@@ -70,7 +70,17 @@ export function lloydKMeans(
       coarseSteps = rough.steps;
     }
     // Started near the optimum, centres move little from the first step: ask for a tighter stop.
-    const result = lloyd(points, weights, proj, axis, n, d, seeds, options.maxIter, coarse ? tol / 10 : tol);
+    const result = lloyd(
+      points,
+      weights,
+      proj,
+      axis,
+      n,
+      d,
+      seeds,
+      options.maxIter,
+      coarse ? tol / 10 : tol,
+    );
     result.steps += coarseSteps;
     if (!best || result.inertia < best.inertia) best = result;
   }
