@@ -1,5 +1,6 @@
 import type { Palette } from '../types.js';
 import { srgbToOklab } from './oklab.js';
+import { principalAxis } from './principalAxis.js';
 
 /** Where colours are compared: sRGB values, or OKLab (perceptual; RGB images only). */
 export type ColorSpace = 'rgb' | 'oklab';
@@ -50,7 +51,12 @@ export class NearestColorMatcher {
     }
     this.channels = palette.channels;
     this.colors = palette.colors;
-    this.axis = principalAxis(palette);
+    this.axis = principalAxis(
+      Float64Array.from(palette.colors),
+      new Float64Array(palette.size).fill(1),
+      palette.size,
+      palette.channels,
+    );
     const proj = Array.from({ length: palette.size }, (_, i) =>
       this.project(this.colors, i * this.channels),
     );
@@ -198,34 +204,4 @@ export class NearestColorMatcher {
       s += (values[offset + ch] as number) * (this.axis[ch] as number);
     return s;
   }
-}
-
-/** Unit vector along the palette's direction of greatest spread (power iteration on its covariance). */
-function principalAxis(palette: Palette): Float64Array {
-  const { size, channels: c, colors } = palette;
-  const mean = new Float64Array(c);
-  for (let i = 0; i < size; i++)
-    for (let ch = 0; ch < c; ch++)
-      mean[ch] = (mean[ch] as number) + (colors[i * c + ch] as number) / size;
-  const cov = new Float64Array(c * c);
-  for (let i = 0; i < size; i++) {
-    for (let a = 0; a < c; a++) {
-      const da = (colors[i * c + a] as number) - (mean[a] as number);
-      for (let b = 0; b < c; b++)
-        cov[a * c + b] =
-          (cov[a * c + b] as number) + da * ((colors[i * c + b] as number) - (mean[b] as number));
-    }
-  }
-  let v = new Float64Array(c).fill(1 / Math.sqrt(c));
-  for (let iter = 0; iter < 50; iter++) {
-    const next = new Float64Array(c);
-    for (let a = 0; a < c; a++)
-      for (let b = 0; b < c; b++)
-        next[a] = (next[a] as number) + (cov[a * c + b] as number) * (v[b] as number);
-    const norm = Math.hypot(...next);
-    if (!(norm > 0)) break;
-    for (let a = 0; a < c; a++) next[a] = (next[a] as number) / norm;
-    v = next;
-  }
-  return v;
 }
