@@ -1,4 +1,7 @@
+import { gridCells } from './gridCells.js';
 import { principalAxis } from './principalAxis.js';
+import { dot, sqDist } from './vectors.js';
+import { seedCentersWeighted } from './weightedKMeansPlusPlus.js';
 import { Rng } from './rng.js';
 
 export interface LloydKMeansOptions {
@@ -25,9 +28,6 @@ export interface LloydResult {
 const COARSE_ABOVE = 32768;
 const GRID_CELLS = 64;
 
-/** Points k-means++ seeds from; more are thinned by weighted sampling first. */
-const SEEDING_POINTS = 4096;
-
 /**
  * Weighted k-means (Lloyd's algorithm, k-means++ seeding) over points with weights: run on the
  * distinct colours of an image weighted by their pixel counts, this is exactly k-means over every
@@ -48,12 +48,12 @@ export function lloydKMeans(
 
   // Many points: converge first on a coarse grid of cells (each at its exact mean), then finish
   // on every point from there, which then takes a few iterations instead of dozens.
-  const coarse = n > COARSE_ABOVE ? gridCells(points, weights, n, d) : undefined;
+  const coarse = n > COARSE_ABOVE ? gridCells(points, weights, n, d, GRID_CELLS) : undefined;
   const coarseProj = coarse && projectAll(coarse.points, coarse.count, d, axis);
 
   let best: LloydResult | undefined;
   for (let run = 0; run < options.nInit; run++) {
-    let seeds = seedCenters(points, weights, n, d, options.k, rng);
+    let seeds = seedCentersWeighted(points, weights, n, d, options.k, rng);
     let coarseSteps = 0;
     if (coarse && coarseProj) {
       const rough = lloyd(
@@ -93,54 +93,6 @@ function projectAll(points: Float64Array, n: number, d: number, axis: Float64Arr
   const proj = new Float64Array(n);
   for (let i = 0; i < n; i++) proj[i] = dot(points, i * d, axis, d);
   return proj;
-}
-
-/** The points gathered into a GRID_CELLS^d grid over their range, each cell at its weighted mean. */
-function gridCells(
-  points: Float64Array,
-  weights: Float64Array,
-  n: number,
-  d: number,
-): { points: Float64Array; weights: Float64Array; count: number } {
-  const min = new Float64Array(d).fill(Infinity);
-  const max = new Float64Array(d).fill(-Infinity);
-  for (let i = 0; i < n; i++) {
-    for (let ch = 0; ch < d; ch++) {
-      const v = points[i * d + ch] as number;
-      if (v < (min[ch] as number)) min[ch] = v;
-      if (v > (max[ch] as number)) max[ch] = v;
-    }
-  }
-  const cellOf = new Map<number, number>();
-  const sums: number[] = [];
-  const mass: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let key = 0;
-    for (let ch = 0; ch < d; ch++) {
-      const span = (max[ch] as number) - (min[ch] as number) || 1;
-      const cell = Math.min(
-        GRID_CELLS - 1,
-        Math.floor((((points[i * d + ch] as number) - (min[ch] as number)) / span) * GRID_CELLS),
-      );
-      key = key * GRID_CELLS + cell;
-    }
-    let c = cellOf.get(key);
-    if (c === undefined) {
-      c = mass.length;
-      cellOf.set(key, c);
-      mass.push(0);
-      for (let ch = 0; ch < d; ch++) sums.push(0);
-    }
-    const w = weights[i] as number;
-    mass[c] = (mass[c] as number) + w;
-    for (let ch = 0; ch < d; ch++)
-      sums[c * d + ch] = (sums[c * d + ch] as number) + w * (points[i * d + ch] as number);
-  }
-  const out = new Float64Array(mass.length * d);
-  for (let c = 0; c < mass.length; c++)
-    for (let ch = 0; ch < d; ch++)
-      out[c * d + ch] = (sums[c * d + ch] as number) / (mass[c] as number);
-  return { points: out, weights: Float64Array.from(mass), count: mass.length };
 }
 
 function lloyd(
@@ -417,116 +369,6 @@ function updateCenters(
     }
   }
   return next;
-}
-
-/** Greedy k-means++ with weights, on at most SEEDING_POINTS points drawn by weight. */
-function seedCenters(
-  points: Float64Array,
-  weights: Float64Array,
-  n: number,
-  d: number,
-  k: number,
-  rng: Rng,
-): Float64Array {
-  const { idx, w } = thin(weights, n, rng);
-  const m = idx.length;
-  // The thinned points, packed, so the inner loops read them in order.
-  const local = new Float64Array(m * d);
-  for (let s = 0; s < m; s++)
-    local.set(points.subarray((idx[s] as number) * d, (idx[s] as number) * d + d), s * d);
-  const centers = new Float64Array(k * d);
-  const closest = new Float64Array(m);
-  const cumulative = new Float64Array(m);
-  const trials = 2 + Math.floor(Math.log(k));
-  const candidateDist = new Float64Array(m);
-  const bestDist = new Float64Array(m);
-
-  let chosen = pickFrom(cumulativeOf(w, undefined, cumulative, m), m, rng);
-  for (let s = 0; s < m; s++) closest[s] = sqDist(local, s * d, local, chosen * d, d);
-  centers.set(local.subarray(chosen * d, chosen * d + d), 0);
-  for (let c = 1; c < k; c++) {
-    cumulativeOf(w, closest, cumulative, m);
-    let bestPot = Infinity;
-    for (let t = 0; t < trials; t++) {
-      const cand = pickFrom(cumulative, m, rng);
-      let pot = 0;
-      for (let s = 0; s < m; s++) {
-        const dd = Math.min(closest[s] as number, sqDist(local, s * d, local, cand * d, d));
-        candidateDist[s] = dd;
-        pot += (w[s] as number) * dd;
-      }
-      if (pot < bestPot) {
-        bestPot = pot;
-        chosen = cand;
-        bestDist.set(candidateDist);
-      }
-    }
-    closest.set(bestDist);
-    centers.set(local.subarray(chosen * d, chosen * d + d), c * d);
-  }
-  return centers;
-}
-
-/** Running sums of w (times `by`, when given) into `out`. */
-function cumulativeOf(
-  w: Float64Array,
-  by: Float64Array | undefined,
-  out: Float64Array,
-  m: number,
-): Float64Array {
-  let total = 0;
-  for (let s = 0; s < m; s++) out[s] = total += (w[s] as number) * (by ? (by[s] as number) : 1);
-  return out;
-}
-
-/** An index drawn with probability proportional to its share of the running sums. */
-function pickFrom(cumulative: Float64Array, m: number, rng: Rng): number {
-  const total = cumulative[m - 1] as number;
-  // Every point already sits on a centre: any choice is as good as another.
-  if (!(total > 0)) return rng.int(m);
-  return Math.min(m - 1, upperBound(cumulative.subarray(0, m), rng.next() * total));
-}
-
-/** Up to SEEDING_POINTS distinct point indices drawn with probability by weight, with their multiplicity as weight. */
-function thin(weights: Float64Array, n: number, rng: Rng): { idx: Int32Array; w: Float64Array } {
-  if (n <= SEEDING_POINTS)
-    return { idx: Int32Array.from({ length: n }, (_, i) => i), w: weights.subarray(0, n) };
-  const cumulative = new Float64Array(n);
-  let total = 0;
-  for (let i = 0; i < n; i++) cumulative[i] = total += weights[i] as number;
-  const hits = new Map<number, number>();
-  for (let s = 0; s < SEEDING_POINTS; s++) {
-    const i = upperBound(cumulative, rng.next() * total);
-    hits.set(i, (hits.get(i) ?? 0) + 1);
-  }
-  const idx = Int32Array.from([...hits.keys()].sort((a, b) => a - b));
-  return { idx, w: Float64Array.from(idx, (i) => hits.get(i) as number) };
-}
-
-function upperBound(sorted: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function sqDist(a: Float64Array, ao: number, b: Float64Array, bo: number, d: number): number {
-  let s = 0;
-  for (let ch = 0; ch < d; ch++) {
-    const diff = (a[ao + ch] as number) - (b[bo + ch] as number);
-    s += diff * diff;
-  }
-  return s;
-}
-
-function dot(a: Float64Array, ao: number, axis: Float64Array, d: number): number {
-  let s = 0;
-  for (let ch = 0; ch < d; ch++) s += (a[ao + ch] as number) * (axis[ch] as number);
-  return s;
 }
 
 function weightedVariance(
