@@ -17,6 +17,7 @@ import {
   loadManifests,
   manifestPartName,
   ManifestWriter,
+  type FileStatus,
   type ManifestRecord,
   type Shard,
 } from './manifest.js';
@@ -317,16 +318,23 @@ async function processOne(
   ctx: ProcessContext,
 ): Promise<ManifestRecord | undefined> {
   const outputRel = relative(ctx.outDir, input.output);
-  const base = {
-    input: input.rel,
-    output: outputRel,
-    optionsKey: ctx.optionsKey,
-    runId: ctx.runId,
-  };
   const st = await stat(input.file).catch(() => undefined);
   const size = st?.size ?? 0;
   const mtimeMs = st?.mtimeMs ?? 0;
   let sha256: string | undefined;
+  /** This input's manifest line, as things stand when it is made. */
+  const record = (status: FileStatus, extra: Partial<ManifestRecord> = {}): ManifestRecord => ({
+    input: input.rel,
+    output: outputRel,
+    optionsKey: ctx.optionsKey,
+    runId: ctx.runId,
+    status,
+    size,
+    mtimeMs,
+    sha256,
+    ...extra,
+    finishedAt: now(),
+  });
 
   const prev = ctx.previous;
   const unchanged = async (): Promise<boolean> => {
@@ -344,15 +352,7 @@ async function processOne(
       .then((s) => s.isFile())
       .catch(() => false);
     if (outputThere && (await unchanged())) {
-      return {
-        ...base,
-        status: 'skipped',
-        size,
-        mtimeMs,
-        sha256,
-        figures: prev.figures,
-        finishedAt: now(),
-      };
+      return record('skipped', { figures: prev.figures });
     }
   }
   // A bad input fails the same way until it changes; other failures (disk full, ...) are retried.
@@ -362,30 +362,13 @@ async function processOne(
     prev.error?.code.startsWith('E_INPUT') &&
     (await unchanged())
   ) {
-    return {
-      ...base,
-      status: 'failed',
-      size,
-      mtimeMs,
-      sha256,
-      error: prev.error,
-      finishedAt: now(),
-      retried: false,
-    };
+    return record('failed', { error: prev.error, retried: false });
   }
 
   ctx.report({ type: 'file-start', input: input.rel, pixels: input.pixels });
   if (input.probeError) {
     sha256 ??= st?.isFile() ? await fingerprintFile(input.file).catch(() => undefined) : undefined;
-    return {
-      ...base,
-      status: 'failed',
-      size,
-      mtimeMs,
-      sha256,
-      error: input.probeError,
-      finishedAt: new Date().toISOString(),
-    };
+    return record('failed', { error: input.probeError });
   }
   try {
     sha256 ??= await fingerprintFile(input.file);
@@ -394,12 +377,7 @@ async function processOne(
       signal: ctx.signal,
       onProgress: (event) => ctx.report({ type: 'file-progress', input: input.rel, event }),
     });
-    return {
-      ...base,
-      status: 'done',
-      size,
-      mtimeMs,
-      sha256,
+    return record('done', {
       figures: {
         width: result.width,
         height: result.height,
@@ -411,20 +389,11 @@ async function processOne(
         outputBytes: result.outputBytes,
         seconds: result.seconds,
       },
-      finishedAt: new Date().toISOString(),
-    };
+    });
   } catch (err) {
     const e = asGigaquantError(err, 'E_INTERNAL', input.file);
     if (e.code === 'E_ABORTED') return undefined;
-    return {
-      ...base,
-      status: 'failed',
-      size,
-      mtimeMs,
-      sha256,
-      error: { code: e.code, message: e.message },
-      finishedAt: new Date().toISOString(),
-    };
+    return record('failed', { error: { code: e.code, message: e.message } });
   }
 }
 
