@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { ColorHistogram, MAX_FIT_POINTS, SPARSE_PIXELS } from '../../src/cluster/colorHistogram.js';
 import { lloydKMeans } from '../../src/cluster/lloydKMeans.js';
 import { Rng } from '../../src/cluster/rng.js';
+import { oneRowBand as band } from '../helpers/bands.js';
 
 const OPTIONS = { k: 3, nInit: 2, maxIter: 100, tol: 0, seed: 3 };
 
@@ -103,14 +104,6 @@ describe('lloydKMeans', () => {
 });
 
 describe('ColorHistogram', () => {
-  const band = (channels: number, data: number[]) => ({
-    y: 0,
-    height: 1,
-    width: data.length / channels,
-    channels,
-    data: Uint8Array.from(data),
-  });
-
   test('counts colours exactly; an RGBA band counts by RGB', () => {
     const h = new ColorHistogram(3, 100);
     h.add(band(3, [1, 2, 3, 1, 2, 3, 9, 9, 9]));

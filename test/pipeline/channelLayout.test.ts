@@ -1,14 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { convertBand, isOpaque, paletteForImage } from '../../src/pipeline/channelLayout.js';
 import type { ImageInfo } from '../../src/io/probeImage.js';
-
-const band = (channels: number, data: number[]) => ({
-  y: 0,
-  height: 1,
-  width: data.length / channels,
-  channels,
-  data: Uint8Array.from(data),
-});
+import { oneRowBand as band } from '../helpers/bands.js';
 
 describe('convertBand', () => {
   test.each([
