@@ -14,9 +14,18 @@ export { openImage, type ImageSource } from './io/openImage.js';
 export { probeImage, type ImageInfo } from './io/probeImage.js';
 export { readBands } from './io/readBands.js';
 export { createWriter } from './io/createWriter.js';
-export { PngIndexWriter } from './io/png/PngIndexWriter.js';
-export { TiffIndexWriter } from './io/tiff/TiffIndexWriter.js';
-export { outputFormatOf, MAX_COLORS, type OutputFormat } from './io/outputFormat.js';
+export { PngWriter } from './io/png/PngWriter.js';
+export { TiffWriter } from './io/tiff/TiffWriter.js';
+export {
+  outputFormatOf,
+  outputKindFor,
+  maxColors,
+  type OutputFormat,
+  type OutputKind,
+} from './io/outputFormat.js';
+export { readImageMetadata, type ImageMetadata } from './io/imageMetadata.js';
+export { NpyLabelWriter } from './io/NpyLabelWriter.js';
+export { EncodedRgbWriter } from './io/EncodedRgbWriter.js';
 export { ReservoirSampler } from './cluster/reservoir.js';
 export { DistinctColorCounter } from './cluster/distinctColors.js';
 export { kmeansPlusPlus } from './cluster/kmeansPlusPlus.js';

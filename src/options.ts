@@ -1,13 +1,31 @@
 import { tmpdir } from 'node:os';
 import { usageError } from './errors.js';
-import { CARRIES_ALPHA, MAX_COLORS, outputFormatOf, type OutputFormat } from './io/outputFormat.js';
+import {
+  carriesAlpha,
+  formatName,
+  maxColors,
+  outputFormatOf,
+  outputKindFor,
+  type OutputFormat,
+  type OutputKind,
+} from './io/outputFormat.js';
 import type { ColorSpace } from './cluster/nearest.js';
 import type { Palette, ProgressEvent } from './types.js';
 
 /** Options of quantizeFile(). Every field is optional but `k`; defaults are given per field. */
 export interface QuantizeOptions {
-  /** Palette size: 1-256 for PNG, 1-65536 for TIFF. Required unless `palette` is given. */
+  /** Palette size: 1-256 for a palette PNG, 1-65536 otherwise. Required unless `palette` is given. */
   k?: number;
+  /**
+   * What the output stores (the CLI's --format): 'palette' (palette PNG or indexed TIFF), 'labels'
+   * (a grey image of indices, with the codebook beside it as .json and .npy) or 'rgb' (the
+   * quantized colours). Default: from the extension; a palette where the format has one.
+   */
+  kind?: OutputKind;
+  /** TIFF only: square tiles of this many pixels (a multiple of 16) instead of strips. */
+  tile?: number;
+  /** JPEG and WebP only: quality 1-100. Default 90 for JPEG; WebP is lossless unless given. */
+  quality?: number;
   /** Apply this palette instead of fitting one (pass 1 is skipped). */
   palette?: Palette;
   /** Use the smallest k (up to `k`, or the format's limit) whose PSNR reaches this many dB. */
@@ -53,6 +71,9 @@ export interface ResolvedOptions {
   palette: Palette | undefined;
   targetPsnr: number | undefined;
   format: OutputFormat;
+  kind: OutputKind;
+  tile: number | undefined;
+  quality: number | undefined;
   seed: number;
   sample: number;
   nInit: number;
@@ -90,10 +111,11 @@ export const DEFAULTS = {
 /** Checks every option once, at the door, and fills in defaults. Inner code trusts the result. */
 export function resolveOptions(outputPath: string, options: QuantizeOptions): ResolvedOptions {
   const format = outputFormatOf(outputPath);
-  const maxK = MAX_COLORS[format];
-  const formatName = `for ${format === 'png' ? 'PNG' : 'TIFF'} output ${outputPath}`;
   const palette = options.palette;
-  if (palette) checkPalette(palette, format, maxK, formatName);
+  const kind = outputKindFor(outputPath, format, options.kind, palette ? palette.size : options.k);
+  const maxK = maxColors(format, kind);
+  const context = `for ${formatName(format)} ${kind} output ${outputPath}`;
+  if (palette) checkPalette(palette, carriesAlpha(format, kind), maxK, context);
   const targetPsnr =
     options.targetPsnr === undefined ? undefined : number('targetPsnr', options.targetPsnr, 1, 120);
   // With a target, k is the most colours to try: by default all the format can hold.
@@ -102,7 +124,20 @@ export function resolveOptions(outputPath: string, options: QuantizeOptions): Re
     : (options.k ?? (targetPsnr !== undefined ? maxK : undefined));
   if (askedK === undefined)
     throw usageError('k is required (-k N), unless a target PSNR or a palette is given');
-  const k = integer('k', askedK, 1, maxK, formatName);
+  const k = integer('k', askedK, 1, maxK, context);
+  let tile: number | undefined;
+  if (options.tile !== undefined) {
+    if (format !== 'tiff') throw usageError(`tiles are for TIFF output, not ${outputPath}`);
+    tile = integer('tile', options.tile, 16, 65536);
+    if (tile % 16 !== 0)
+      throw usageError(
+        `Expected a multiple of 16 for tile (TIFF requires it) but received ${tile}`,
+      );
+  }
+  if (options.quality !== undefined && format !== 'jpeg' && format !== 'webp')
+    throw usageError(`quality is for JPEG and WebP output, not ${outputPath}`);
+  const quality =
+    options.quality === undefined ? undefined : integer('quality', options.quality, 1, 100);
   const bandHeight =
     options.bandHeight === undefined
       ? undefined
@@ -117,6 +152,9 @@ export function resolveOptions(outputPath: string, options: QuantizeOptions): Re
     palette,
     targetPsnr,
     format,
+    kind,
+    tile,
+    quality,
     seed: integer('seed', options.seed ?? DEFAULTS.seed, 0, 2 ** 32 - 1),
     sample,
     nInit: integer('nInit', options.nInit ?? DEFAULTS.nInit, 1, 100),
@@ -185,7 +223,12 @@ function number(name: string, value: unknown, min: number, max: number): number 
   return value;
 }
 
-function checkPalette(palette: Palette, format: OutputFormat, maxK: number, context: string): void {
+function checkPalette(
+  palette: Palette,
+  alphaAllowed: boolean,
+  maxK: number,
+  context: string,
+): void {
   if (palette.size < 1 || palette.size > maxK) {
     throw usageError(
       `A palette of ${palette.size} colours does not fit ${context}: at most ${maxK}`,
@@ -198,7 +241,7 @@ function checkPalette(palette: Palette, format: OutputFormat, maxK: number, cont
     throw usageError('A palette needs 1-4 channels and size x channels bytes of colours');
   }
   const alpha = palette.channels === 2 || palette.channels === 4;
-  if (alpha && !CARRIES_ALPHA[format]) {
+  if (alpha && !alphaAllowed) {
     throw usageError(
       `The palette has transparency, which ${context} cannot store; use PNG output or an opaque palette`,
     );

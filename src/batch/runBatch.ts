@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import sharp from 'sharp';
 import { ExitCode, GigaquantError, asGigaquantError } from '../errors.js';
-import { CARRIES_ALPHA } from '../io/outputFormat.js';
+import { carriesAlpha, EXTENSION_OF, type OutputFormat } from '../io/outputFormat.js';
 import { loadPalette } from '../io/paletteFile.js';
 import { resolveOptions, type QuantizeOptions } from '../options.js';
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
@@ -33,7 +33,7 @@ import { sweepStaleTemps } from './sweepStaleTemps.js';
 import { kmeansOptions } from '../pipeline/fitPalette.js';
 import { WorkerPool } from './workerPool.js';
 
-export type BatchFormat = 'png' | 'tiff';
+export type BatchFormat = OutputFormat;
 
 /** Options of the quantizer that a batch passes to every file. */
 export type BatchQuantizeOptions = Omit<QuantizeOptions, 'signal' | 'onProgress' | 'palette'>;
@@ -101,7 +101,6 @@ export interface BatchResult {
   exitCode: number;
 }
 
-const OUTPUT_EXT: Record<BatchFormat, string> = { png: 'png', tiff: 'tif' };
 /** What one file in flight may hold beyond its bands: decoder state, k-means, zlib, a JS heap. */
 const PER_FILE_OVERHEAD = 192 * 1024 * 1024;
 
@@ -124,7 +123,7 @@ export async function runBatch(
   const started = Date.now();
   const runId = `${new Date(started).toISOString()}-${process.pid}`;
   const format = request.format ?? 'png';
-  const ext = OUTPUT_EXT[format];
+  const ext = EXTENSION_OF[format];
   const template = request.name ?? DEFAULT_NAME_TEMPLATE;
   checkNameTemplate(template);
   if (request.sharedPalette && request.paletteFile)
@@ -198,7 +197,7 @@ export async function runBatch(
         all,
         outDir,
         { ...resolved, signal: request.signal },
-        CARRIES_ALPHA[format],
+        carriesAlpha(resolved.format, resolved.kind),
         report,
       );
       palette = shared.palette;
@@ -216,6 +215,10 @@ export async function runBatch(
       targetPsnr: resolved.targetPsnr,
       space: resolved.space,
       bigtiff: resolved.bigtiff,
+      // Absent at their defaults, so that outputs made before these options existed stay done.
+      kind: resolved.kind === 'palette' ? undefined : resolved.kind,
+      tile: resolved.tile,
+      quality: resolved.quality,
       palette: palette ? keyOf(Array.from(palette.colors)) + `/${palette.channels}` : undefined,
     });
     const previous = await loadManifests(outDir);

@@ -44,9 +44,9 @@ export function batchCommand(yargs: Argv): Argv<BatchArgs> {
       })
       .option('format', {
         type: 'string',
-        choices: ['png', 'tiff'],
+        choices: ['png', 'tiff', 'jpeg', 'webp', 'npy'],
         default: 'png',
-        describe: 'output format',
+        describe: 'output file format (with --rgb or --labels: what goes in it)',
       })
       .option('concurrency', {
         alias: 'j',

@@ -10,6 +10,7 @@ import { addQuantizerOptions, toQuantizeOptions, type QuantizerArgs } from './qu
 export interface CompressArgs extends QuantizerArgs {
   input: string;
   output: string;
+  format?: string;
   json: boolean;
   quiet: boolean;
 }
@@ -25,8 +26,15 @@ export function compressCommand(yargs: Argv): Argv<CompressArgs> {
       .option('output', {
         alias: 'o',
         type: 'string',
-        describe: 'output file: .png (k <= 256) or .tif/.tiff (k <= 65536)',
+        describe:
+          'output file: .png (palette, k <= 256), .tif/.tiff (indexed, k <= 65536), .jpg/.webp (RGB) or .npy (labels)',
         demandOption: true,
+      })
+      .option('format', {
+        type: 'string',
+        choices: ['palette', 'labels', 'rgb'],
+        describe:
+          'what to store: palette indices with the palette, bare labels with a codebook file, or RGB (default: from the extension)',
       })
       .option('json', {
         type: 'boolean',
@@ -45,8 +53,10 @@ export function compressCommand(yargs: Argv): Argv<CompressArgs> {
 export async function runCompress(args: CompressArgs): Promise<number> {
   const bar = process.stderr.isTTY && !args.quiet ? new ProgressBar(process.stderr) : undefined;
   const signal = abortOnSignals(() => bar?.clear());
+  const quantizeOptions = toQuantizeOptions(args);
   const options: QuantizeOptions = {
-    ...toQuantizeOptions(args),
+    ...quantizeOptions,
+    kind: (args.format as QuantizeOptions['kind']) ?? quantizeOptions.kind,
     signal,
     onProgress: bar ? (e) => bar.update(e) : undefined,
   };

@@ -20,6 +20,10 @@ export interface QuantizerArgs {
   dither?: number;
   space?: string;
   'target-psnr'?: number;
+  rgb?: boolean;
+  labels?: boolean;
+  tile?: number;
+  quality?: number;
 }
 
 export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> {
@@ -72,6 +76,25 @@ export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> 
       choices: ['rgb', 'oklab'],
       describe: 'colour space to fit and match in; the palette is always sRGB (default rgb)',
     })
+    .option('rgb', {
+      type: 'boolean',
+      describe: 'write the quantized colours as plain RGB (the default for .jpg and .webp)',
+    })
+    .option('labels', {
+      type: 'boolean',
+      describe:
+        'write a grey label image (8-bit for k <= 256, else 16-bit) plus its codebook as .codebook.json and .codebook.npy',
+    })
+    .conflicts('rgb', 'labels')
+    .option('tile', {
+      type: 'number',
+      describe:
+        'TIFF output in square tiles of this many pixels, a multiple of 16 (default strips)',
+    })
+    .option('quality', {
+      type: 'number',
+      describe: 'JPEG/WebP quality 1-100 (default 90 for JPEG; WebP is lossless unless given)',
+    })
     .option('compression-level', { type: 'number', describe: 'zlib level 0-9 (default 6)' })
     .option('bigtiff', {
       type: 'string',
@@ -98,6 +121,9 @@ export function toQuantizeOptions(args: QuantizerArgs): QuantizeOptions {
     dither: args.dither,
     space: args.space as QuantizeOptions['space'],
     targetPsnr: args['target-psnr'],
+    kind: args.labels ? 'labels' : args.rgb ? 'rgb' : undefined,
+    tile: args.tile,
+    quality: args.quality,
     bigtiff:
       args.bigtiff === undefined || args.bigtiff === 'auto' ? 'auto' : args.bigtiff === 'always',
   };

@@ -1,26 +1,114 @@
+import { unlink } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
 import type { ResolvedOptions } from '../options.js';
 import type { IndexWriter, Palette } from '../types.js';
 import { VERSION } from '../version.js';
-import { PngIndexWriter } from './png/PngIndexWriter.js';
-import { TiffIndexWriter } from './tiff/TiffIndexWriter.js';
+import { EncodedRgbWriter } from './EncodedRgbWriter.js';
+import { metadataForOutput, NO_METADATA, type ImageMetadata } from './imageMetadata.js';
+import { NpyLabelWriter } from './NpyLabelWriter.js';
+import { savePalette } from './paletteFile.js';
+import { colorLayout, indexLayout } from './pixelLayout.js';
+import { PngWriter } from './png/PngWriter.js';
+import { TiffWriter } from './tiff/TiffWriter.js';
 
-/** The streaming writer for `options.format`, writing under a temporary name until closed. */
+export type WriterOptions = Pick<
+  ResolvedOptions,
+  'format' | 'kind' | 'compressionLevel' | 'bigtiff' | 'tile' | 'quality' | 'tmpDir'
+>;
+
+/** Where the codebook of a label image goes: `<labels without extension>.codebook.{json,npy}`. */
+export function codebookBase(labelsPath: string): string {
+  return labelsPath.slice(0, labelsPath.length - extname(labelsPath).length) + '.codebook';
+}
+
+/**
+ * The streaming writer for the output's format and kind, writing under temporary names until
+ * closed. A label image's writer also writes its codebook when it closes.
+ */
 export async function createWriter(
   outputPath: string,
-  options: ResolvedOptions,
+  options: WriterOptions,
   size: { width: number; height: number },
   palette: Palette,
+  inputMetadata: ImageMetadata = NO_METADATA,
 ): Promise<IndexWriter & { bigtiff?: boolean }> {
-  const common = {
-    width: size.width,
-    height: size.height,
-    palette,
-    compressionLevel: options.compressionLevel,
+  const { width, height } = size;
+  const { format, kind, compressionLevel } = options;
+  // Palette PNGs and indexed TIFFs hold RGB colour maps even for grey palettes.
+  const greyPixels = kind === 'rgb' && palette.channels <= 2;
+  const metadata = metadataForOutput(
+    inputMetadata,
+    kind === 'labels' ? 'labels' : greyPixels ? 'grey' : 'rgb',
+  );
+  const software = `gigaquant ${VERSION}`;
+  if (format === 'jpeg' || format === 'webp') {
+    return EncodedRgbWriter.create(outputPath, {
+      width,
+      height,
+      palette,
+      format,
+      quality: options.quality,
+      tmpDir: options.tmpDir,
+      metadata,
+      software,
+    });
+  }
+  const layout = kind === 'rgb' ? colorLayout(palette) : indexLayout(palette.size);
+  // A label image is a bare grey image of indices: the palette goes to the codebook instead.
+  const filePalette = kind === 'palette' ? palette : undefined;
+  let writer: IndexWriter & { bigtiff?: boolean };
+  if (format === 'npy')
+    writer = await NpyLabelWriter.create(outputPath, { width, height, paletteSize: palette.size });
+  else if (format === 'png')
+    writer = await PngWriter.create(outputPath, {
+      width,
+      height,
+      layout,
+      palette: filePalette,
+      compressionLevel,
+      metadata,
+    });
+  else
+    writer = await TiffWriter.create(outputPath, {
+      width,
+      height,
+      layout,
+      palette: filePalette,
+      compressionLevel,
+      bigtiff: options.bigtiff,
+      tile: options.tile,
+      software,
+      metadata,
+    });
+  return kind === 'labels' ? withCodebook(writer, outputPath, palette, size) : writer;
+}
+
+function withCodebook(
+  writer: IndexWriter & { bigtiff?: boolean },
+  labelsPath: string,
+  palette: Palette,
+  size: { width: number; height: number },
+): IndexWriter & { bigtiff?: boolean } {
+  return {
+    get bigtiff() {
+      return writer.bigtiff;
+    },
+    write: (band) => writer.write(band),
+    abort: (err) => writer.abort(err),
+    async close() {
+      await writer.close();
+      try {
+        await savePalette(palette, codebookBase(labelsPath), {
+          labels: basename(labelsPath),
+          width: size.width,
+          height: size.height,
+          software: `gigaquant ${VERSION}`,
+        });
+      } catch (err) {
+        // Labels without their codebook are numbers without meaning: keep both or neither.
+        await unlink(labelsPath).catch(() => {});
+        throw err;
+      }
+    },
   };
-  if (options.format === 'png') return PngIndexWriter.create(outputPath, common);
-  return TiffIndexWriter.create(outputPath, {
-    ...common,
-    bigtiff: options.bigtiff,
-    software: `gigaquant ${VERSION}`,
-  });
 }

@@ -12,8 +12,15 @@ export interface NpyArray {
 }
 
 export function encodeNpy(array: NpyArray): Buffer {
-  const descr = array.data instanceof Uint16Array ? '<u2' : '|u1';
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${array.shape[0]}, ${array.shape[1]}), }`;
+  const head = npyHeader(array.shape, array.data instanceof Uint16Array ? 16 : 8);
+  const body = Buffer.from(array.data.buffer, array.data.byteOffset, array.data.byteLength);
+  return Buffer.concat([head, body]);
+}
+
+/** Everything before the data of a C-order 2-D array of uint8 or little-endian uint16. */
+export function npyHeader(shape: [number, number], bits: 8 | 16): Buffer {
+  const descr = bits === 16 ? '<u2' : '|u1';
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape[0]}, ${shape[1]}), }`;
   // magic (6) + version (2) + header length (2) + header, padded with spaces and ending in a
   // newline so that the data starts on a 64-byte boundary.
   const unpadded = 10 + header.length + 1;
@@ -23,11 +30,21 @@ export function encodeNpy(array: NpyArray): Buffer {
   head[6] = 1;
   head[7] = 0;
   head.writeUInt16LE(header.length, 8);
-  const body = Buffer.from(array.data.buffer, array.data.byteOffset, array.data.byteLength);
-  return Buffer.concat([head, Buffer.from(header, 'latin1'), body]);
+  return Buffer.concat([head, Buffer.from(header, 'latin1')]);
 }
 
-export function decodeNpy(bytes: Buffer): NpyArray {
+export interface NpyLayout {
+  shape: [number, number];
+  bits: 8 | 16;
+  /** Byte offset of the first element. */
+  dataOffset: number;
+}
+
+/**
+ * The shape, element size and data offset of a .npy file from its first bytes (the header is
+ * shorter than 64 KiB in version 1 and 4 KiB covers any 2-D array numpy writes).
+ */
+export function parseNpyHeader(bytes: Buffer): NpyLayout {
   if (bytes.length < 10 || !bytes.subarray(0, 6).equals(MAGIC)) throw new Error('not a .npy file');
   const major = bytes[6];
   const headerLength = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
@@ -40,14 +57,18 @@ export function decodeNpy(bytes: Buffer): NpyArray {
     throw new Error(`unsupported .npy header (need a C-order 2-D array): ${header.trim()}`);
   }
   const dims: [number, number] = [Number(shape[1]), Number(shape[2])];
-  const body = bytes.subarray(start + headerLength);
-  const count = dims[0] * dims[1];
-  if (descr === '|u1' || descr === '<u1')
-    return { shape: dims, data: Uint8Array.from(body.subarray(0, count)) };
-  if (descr === '<u2') {
-    const data = new Uint16Array(count);
-    for (let i = 0; i < count; i++) data[i] = body.readUInt16LE(i * 2);
-    return { shape: dims, data };
-  }
-  throw new Error(`unsupported .npy dtype ${descr}: need uint8 or little-endian uint16`);
+  const bits = descr === '|u1' || descr === '<u1' ? 8 : descr === '<u2' ? 16 : undefined;
+  if (!bits) throw new Error(`unsupported .npy dtype ${descr}: need uint8 or little-endian uint16`);
+  return { shape: dims, bits, dataOffset: start + headerLength };
+}
+
+export function decodeNpy(bytes: Buffer): NpyArray {
+  const { shape, bits, dataOffset } = parseNpyHeader(bytes);
+  const body = bytes.subarray(dataOffset);
+  const count = shape[0] * shape[1];
+  if (body.length < count * (bits / 8)) throw new Error('.npy file is shorter than its shape');
+  if (bits === 8) return { shape, data: Uint8Array.from(body.subarray(0, count)) };
+  const data = new Uint16Array(count);
+  for (let i = 0; i < count; i++) data[i] = body.readUInt16LE(i * 2);
+  return { shape, data };
 }

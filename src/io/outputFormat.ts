@@ -1,27 +1,100 @@
 import { extname } from 'node:path';
 import { usageError } from '../errors.js';
 
-export type OutputFormat = 'png' | 'tiff';
+/** The file format written, from the output's extension. */
+export type OutputFormat = 'png' | 'tiff' | 'jpeg' | 'webp' | 'npy';
+
+/**
+ * What the output stores per pixel: `palette` an index into a palette kept in the file (palette
+ * PNG, indexed TIFF); `labels` a bare index, with the codebook in separate .json and .npy files;
+ * `rgb` the quantized colour itself, for formats or viewers without palettes.
+ */
+export type OutputKind = 'palette' | 'labels' | 'rgb';
 
 const BY_EXTENSION: Record<string, OutputFormat> = {
   '.png': 'png',
   '.tif': 'tiff',
   '.tiff': 'tiff',
+  '.jpg': 'jpeg',
+  '.jpeg': 'jpeg',
+  '.webp': 'webp',
+  '.npy': 'npy',
 };
 
-/** The most palette entries each format can index. */
-export const MAX_COLORS: Record<OutputFormat, number> = { png: 256, tiff: 65536 };
+/** The extension written for each format when gigaquant names a file itself. */
+export const EXTENSION_OF: Record<OutputFormat, string> = {
+  png: 'png',
+  tiff: 'tif',
+  jpeg: 'jpg',
+  webp: 'webp',
+  npy: 'npy',
+};
 
-/** Whether the format's palette can carry transparency. */
-export const CARRIES_ALPHA: Record<OutputFormat, boolean> = { png: true, tiff: false };
+const KINDS_OF: Record<OutputFormat, readonly OutputKind[]> = {
+  png: ['palette', 'labels', 'rgb'],
+  tiff: ['palette', 'labels', 'rgb'],
+  jpeg: ['rgb'],
+  webp: ['rgb'],
+  npy: ['labels'],
+};
+
+const NAME: Record<OutputFormat, string> = {
+  png: 'PNG',
+  tiff: 'TIFF',
+  jpeg: 'JPEG',
+  webp: 'WebP',
+  npy: '.npy',
+};
 
 export function outputFormatOf(path: string): OutputFormat {
   const ext = extname(path).toLowerCase();
   const format = BY_EXTENSION[ext];
   if (!format) {
     throw usageError(
-      `${path}: unknown output extension '${ext || '(none)'}'; use .png (palette PNG, k <= 256) or .tif/.tiff (indexed TIFF, k <= 65536)`,
+      `${path}: unknown output extension '${ext || '(none)'}'; use .png (palette PNG, k <= 256), .tif/.tiff (indexed TIFF, k <= 65536), .jpg/.webp (quantized RGB) or .npy (labels)`,
     );
   }
   return format;
+}
+
+/**
+ * What `format` will store: `asked`, when the format can hold it, or else the natural choice,
+ * a palette where the format has one (and it holds `k` colours), colours otherwise, labels in .npy.
+ */
+export function outputKindFor(
+  path: string,
+  format: OutputFormat,
+  asked: OutputKind | undefined,
+  k: number | undefined,
+): OutputKind {
+  if (asked) {
+    if (KINDS_OF[format].includes(asked)) return asked;
+    if (asked === 'labels') {
+      throw usageError(
+        `${path}: label images must be lossless, and ${NAME[format]} is not: its compression changes pixel values, so they would no longer be palette indices. Write labels as .png, .tif or .npy`,
+      );
+    }
+    throw usageError(
+      `${path}: ${NAME[format]} cannot store ${asked === 'palette' ? 'a palette' : 'colours'}; ${format === 'npy' ? 'use --format labels, or write .png or .tif' : 'use --rgb, or write .png or .tif'}`,
+    );
+  }
+  if (format === 'npy') return 'labels';
+  if (format === 'jpeg' || format === 'webp') return 'rgb';
+  return k !== undefined && k > maxColors(format, 'palette') ? 'rgb' : 'palette';
+}
+
+/** The most colours a format can index (a palette PNG holds 256; indices go up to 16 bits). */
+export function maxColors(format: OutputFormat, kind: OutputKind): number {
+  return kind === 'palette' && format === 'png' ? 256 : 65536;
+}
+
+/** Whether the output can carry transparency (a label image's codebook always can). */
+export function carriesAlpha(format: OutputFormat, kind: OutputKind): boolean {
+  if (kind === 'labels') return true;
+  if (kind === 'palette') return format === 'png';
+  return format !== 'jpeg';
+}
+
+export function formatName(format: OutputFormat): string {
+  return NAME[format];
 }

@@ -2,9 +2,11 @@ import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { asGigaquantError, GigaquantError } from '../errors.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
-import { createWriter } from '../io/createWriter.js';
+import { codebookBase, createWriter } from '../io/createWriter.js';
+import { WEBP_MAX_SIDE } from '../io/EncodedRgbWriter.js';
+import { readImageMetadata } from '../io/imageMetadata.js';
 import { openImage } from '../io/openImage.js';
-import { CARRIES_ALPHA, type OutputFormat } from '../io/outputFormat.js';
+import { carriesAlpha, type OutputFormat, type OutputKind } from '../io/outputFormat.js';
 import { resolveOptions, type QuantizeOptions } from '../options.js';
 import type { Palette } from '../types.js';
 import { applyPalette } from './applyPalette.js';
@@ -26,6 +28,10 @@ export interface QuantizeResult {
   input: string;
   output: string;
   format: OutputFormat;
+  /** What the output stores: palette indices, bare labels (with `codebook`), or colours. */
+  kind: OutputKind;
+  /** With labels: the codebook files written beside them. */
+  codebook?: { json: string; npy: string };
   width: number;
   height: number;
   /** Channels compared and written: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA. */
@@ -75,15 +81,27 @@ export async function quantizeFile(
   });
   try {
     const { info } = source;
+    if (opts.format === 'webp' && Math.max(info.width, info.height) > WEBP_MAX_SIDE) {
+      throw new GigaquantError(
+        'E_USAGE',
+        `${outputPath}: WebP images are at most ${WEBP_MAX_SIDE} pixels a side and ${inputPath} is ${info.width}x${info.height}; write .jpg, .png or .tif instead`,
+        { file: outputPath },
+      );
+    }
+    const metadata = await readImageMetadata(inputPath, info.format);
     const bandHeight =
       opts.bandHeight ?? chooseBandHeight(info.width, info.height, opts.memoryBudget);
     const fit: FitResult = opts.palette
       ? { palette: paletteForImage(opts.palette, info), report: GIVEN_PALETTE }
-      : await fitPalette(source, opts, clusterChannels([info], CARRIES_ALPHA[opts.format]));
+      : await fitPalette(
+          source,
+          opts,
+          clusterChannels([info], carriesAlpha(opts.format, opts.kind)),
+        );
 
     let writer;
     try {
-      writer = await createWriter(outputPath, opts, info, fit.palette);
+      writer = await createWriter(outputPath, opts, info, fit.palette, metadata);
     } catch (err) {
       throw asGigaquantError(err, 'E_OUTPUT', outputPath);
     }
@@ -114,7 +132,14 @@ export async function quantizeFile(
       warnings.push(
         opts.palette
           ? `${outputPath}: the palette has no transparency; the alpha channel of ${inputPath} was dropped`
-          : `${outputPath}: TIFF palette images cannot store transparency; the alpha channel of ${inputPath} was dropped (write .png to keep it)`,
+          : opts.format === 'jpeg'
+            ? `${outputPath}: JPEG cannot store transparency; the alpha channel of ${inputPath} was dropped (write .png or .webp to keep it)`
+            : `${outputPath}: TIFF palette images cannot store transparency; the alpha channel of ${inputPath} was dropped (write .png, or --rgb, to keep it)`,
+      );
+    }
+    if (opts.kind === 'rgb' && opts.format === 'png' && !options.kind) {
+      warnings.push(
+        `${outputPath}: a PNG palette holds at most 256 colours; wrote the ${opts.k} colours as RGB`,
       );
     }
     const outputBytes = (await stat(outputPath)).size;
@@ -122,6 +147,11 @@ export async function quantizeFile(
       input: inputPath,
       output: outputPath,
       format: opts.format,
+      kind: opts.kind,
+      codebook:
+        opts.kind === 'labels'
+          ? { json: `${codebookBase(outputPath)}.json`, npy: `${codebookBase(outputPath)}.npy` }
+          : undefined,
       width: info.width,
       height: info.height,
       channels: fit.palette.channels,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { createWriter } from '../io/createWriter.js';
 import { openImage } from '../io/openImage.js';
-import { CARRIES_ALPHA, type OutputFormat } from '../io/outputFormat.js';
+import { carriesAlpha, EXTENSION_OF, type OutputFormat } from '../io/outputFormat.js';
 import { createTempDir } from '../io/tempFiles.js';
 import { resolveOptions, type QuantizeOptions } from '../options.js';
 import { applyPalette } from './applyPalette.js';
@@ -66,7 +66,7 @@ export async function sweepFile(
   options: Omit<QuantizeOptions, 'k'> & { format?: OutputFormat },
 ): Promise<SweepResult> {
   const format = options.format ?? (Math.max(...ks) > 256 ? 'tiff' : 'png');
-  const ext = format === 'png' ? 'png' : 'tif';
+  const ext = EXTENSION_OF[format];
   const opts = resolveOptions(`sweep.${ext}`, { ...options, k: Math.max(...ks), dither: 0 });
   const source = await openImage(input, {
     maxPixels: opts.maxPixels,
@@ -77,7 +77,11 @@ export async function sweepFile(
   try {
     const { info } = source;
     const pixels = info.width * info.height;
-    const fitter = new PaletteFitter(opts, clusterChannels([info], CARRIES_ALPHA[format]), pixels);
+    const fitter = new PaletteFitter(
+      opts,
+      clusterChannels([info], carriesAlpha(opts.format, opts.kind)),
+      pixels,
+    );
     let rowsDone = 0;
     await fitter.add(source, (rows) => {
       rowsDone += rows;
@@ -89,7 +93,7 @@ export async function sweepFile(
     for (const k of ks) {
       const { palette } = await fitter.finish(k);
       const out = join(work.path, `k${k}.${ext}`);
-      const writer = await createWriter(out, { ...opts, k }, info, palette);
+      const writer = await createWriter(out, opts, info, palette);
       try {
         await applyPalette(source, palette, writer, { ...opts, onProgress: undefined }, bandHeight);
         await writer.close();

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { mayPassFourGiB } from '../../src/io/tiff/TiffIndexWriter.js';
+import { mayPassFourGiB } from '../../src/io/tiff/TiffWriter.js';
 import { buildIfd, colorMap, header, TagType } from '../../src/io/tiff/ifd.js';
 
 describe('TIFF builders', () => {
@@ -69,12 +69,20 @@ describe('TIFF builders', () => {
 
 describe('BigTIFF when the file could pass 4 GiB', () => {
   test.each([
-    [1000, 1000, 8, false],
-    [60000, 60000, 8, false],
-    [65536, 65536, 8, true],
-    [46341, 46341, 16, true],
-    [40000, 40000, 16, false],
-  ] as const)('%i x %i at %i bits: %s', (w, h, bits, big) => {
-    expect(mayPassFourGiB(w, h, bits)).toBe(big);
+    [1000, 1000, 1, false],
+    [60000, 60000, 1, false],
+    [65536, 65536, 1, true],
+    [46341, 46341, 2, true],
+    [40000, 40000, 2, false],
+    [38000, 38000, 3, true],
+    [30000, 30000, 3, false],
+  ] as const)('%i x %i at %i bytes per pixel: %s', (w, h, bytes, big) => {
+    expect(mayPassFourGiB(w, h, bytes)).toBe(big);
+  });
+
+  test('edge tiles are padded to whole tiles', () => {
+    // 65000^2 fits in 4 GiB at one byte per pixel; padded to 4096-pixel tiles (65536^2) it does not.
+    expect(mayPassFourGiB(65000, 65000, 1)).toBe(false);
+    expect(mayPassFourGiB(65000, 65000, 1, 4096)).toBe(true);
   });
 });

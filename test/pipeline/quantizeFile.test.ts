@@ -220,7 +220,7 @@ describe('a given palette', () => {
     const input = await fixture('given-alpha.png', 3, 'png');
     const rgba = { size: 1, channels: 4, colors: Uint8Array.of(1, 2, 3, 4) };
     await expect(quantizeFile(input, join(folder.dir, 'x.tif'), { palette: rgba })).rejects.toThrow(
-      /transparency, which for TIFF output .* cannot store/,
+      /transparency, which for TIFF palette output .* cannot store/,
     );
   });
 });

@@ -1,4 +1,5 @@
 /** Pure builders of PNG bytes (PNG spec, 2nd ed., sections 5 and 11). No I/O here. */
+import { deflateSync } from 'node:zlib';
 
 export const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
@@ -29,14 +30,37 @@ export function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-/** Colour type 3 (indexed), compression 0, filter 0, interlace 0. */
-export function ihdr(width: number, height: number, bitDepth: number): Buffer {
+/** PNG colour types: grey, RGB, indexed, grey + alpha, RGBA. */
+export type PngColorType = 0 | 2 | 3 | 4 | 6;
+
+/** Compression 0, filter 0, interlace 0; colour type 3 (indexed) unless told. */
+export function ihdr(
+  width: number,
+  height: number,
+  bitDepth: number,
+  colorType: PngColorType = 3,
+): Buffer {
   const data = Buffer.alloc(13);
   data.writeUInt32BE(width, 0);
   data.writeUInt32BE(height, 4);
   data[8] = bitDepth;
-  data[9] = 3;
+  data[9] = colorType;
   return chunk('IHDR', data);
+}
+
+/** The ICC profile, zlib-compressed as iCCP requires, under a fixed name. */
+export function iccp(profile: Uint8Array): Buffer {
+  const name = Buffer.from('ICC profile\0\0', 'latin1'); // name, NUL, compression method 0
+  return chunk('iCCP', Buffer.concat([name, deflateSync(profile)]));
+}
+
+/** Pixels per metre, as pHYs stores them (unit 1 = metre). */
+export function phys(xPerMetre: number, yPerMetre: number): Buffer {
+  const data = Buffer.alloc(9);
+  data.writeUInt32BE(Math.round(xPerMetre), 0);
+  data.writeUInt32BE(Math.round(yPerMetre), 4);
+  data[8] = 1;
+  return chunk('pHYs', data);
 }
 
 export function plte(rgb: Uint8Array): Buffer {
@@ -66,6 +90,14 @@ export function bitDepthFor(paletteSize: number): 1 | 2 | 4 | 8 {
 /** Bytes of one packed row, without its filter byte. */
 export function packedRowBytes(width: number, bitDepth: number): number {
   return Math.ceil((width * bitDepth) / 8);
+}
+
+/** Filtered scanlines (filter type 0, None) for rows of `rowBytes` bytes each, packed back to back. */
+export function scanlines(bytes: Uint8Array, rowBytes: number, rows: number): Buffer {
+  const out = Buffer.alloc(rows * (rowBytes + 1));
+  for (let r = 0; r < rows; r++)
+    out.set(bytes.subarray(r * rowBytes, (r + 1) * rowBytes), r * (rowBytes + 1) + 1);
+  return out;
 }
 
 /**

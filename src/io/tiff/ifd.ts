@@ -2,16 +2,37 @@
  * Pure builders of TIFF structures (TIFF 6.0 and the BigTIFF extension), little-endian. No I/O.
  */
 
-export const TagType = { ASCII: 2, SHORT: 3, LONG: 4, RATIONAL: 5, LONG8: 16 } as const;
-type TagTypeCode = (typeof TagType)[keyof typeof TagType];
+export const TagType = {
+  BYTE: 1,
+  ASCII: 2,
+  SHORT: 3,
+  LONG: 4,
+  RATIONAL: 5,
+  UNDEFINED: 7,
+  DOUBLE: 12,
+  LONG8: 16,
+} as const;
+export type TagTypeCode = (typeof TagType)[keyof typeof TagType];
 
-const TYPE_BYTES: Record<TagTypeCode, number> = { 2: 1, 3: 2, 4: 4, 5: 8, 16: 8 };
+export const TYPE_BYTES: Record<TagTypeCode, number> = {
+  1: 1,
+  2: 1,
+  3: 2,
+  4: 4,
+  5: 8,
+  7: 1,
+  12: 8,
+  16: 8,
+};
 
 export interface TiffEntry {
   tag: number;
   type: TagTypeCode;
-  /** Numbers for numeric types (a RATIONAL is two numbers), or a string for ASCII. */
-  values: readonly number[] | string;
+  /**
+   * Numbers for numeric types (a RATIONAL is two numbers), a string for ASCII (NULs inside it
+   * separate several strings, as GeoAsciiParams does), or bytes for BYTE and UNDEFINED.
+   */
+  values: readonly number[] | string | Uint8Array;
 }
 
 export function header(bigtiff: boolean, firstIfdOffset: number): Buffer {
@@ -63,7 +84,7 @@ export function buildIfd(entries: readonly TiffEntry[], at: number, bigtiff: boo
   sorted.forEach((e, i) => {
     const bytes = encoded[i] as Buffer;
     const count =
-      typeof e.values === 'string'
+      typeof e.values === 'string' || e.values instanceof Uint8Array
         ? bytes.length
         : e.values.length / (e.type === TagType.RATIONAL ? 2 : 1);
     out.writeUInt16LE(e.tag, pos);
@@ -86,6 +107,7 @@ export function buildIfd(entries: readonly TiffEntry[], at: number, bigtiff: boo
 
 function encodeValues(e: TiffEntry): Buffer {
   if (typeof e.values === 'string') return Buffer.from(e.values + '\0', 'latin1');
+  if (e.values instanceof Uint8Array) return Buffer.from(e.values);
   const size = TYPE_BYTES[e.type];
   const n = e.type === TagType.RATIONAL ? e.values.length / 2 : e.values.length;
   const out = Buffer.alloc(n * size);
@@ -100,6 +122,13 @@ function encodeValues(e: TiffEntry): Buffer {
         break;
       case TagType.LONG8:
         out.writeBigUInt64LE(BigInt(v), i * 8);
+        break;
+      case TagType.DOUBLE:
+        out.writeDoubleLE(v, i * 8);
+        break;
+      case TagType.BYTE:
+      case TagType.UNDEFINED:
+        out.writeUInt8(v, i);
         break;
       default:
         throw new Error(`cannot encode numbers as type ${e.type}`);
@@ -117,4 +146,10 @@ export function colorMap(rgb: Uint8Array, bitsPerSample: 8 | 16): number[] {
     for (let ch = 0; ch < 3; ch++) out[ch * entries + i] = (rgb[i * 3 + ch] as number) * 257;
   }
   return out;
+}
+
+/** A resolution as a TIFF RATIONAL: exact for whole numbers, to 1/10000 otherwise. */
+export function rational(value: number): [number, number] {
+  if (Number.isInteger(value) && value < 2 ** 32) return [value, 1];
+  return [Math.round(value * 10000), 10000];
 }

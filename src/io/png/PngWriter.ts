@@ -5,55 +5,84 @@ import { pipeline } from 'node:stream/promises';
 import { createDeflate, type Deflate } from 'node:zlib';
 import type { IndexBand, IndexWriter, Palette } from '../../types.js';
 import { paletteRgba } from '../../cluster/palette.js';
+import type { ImageMetadata } from '../imageMetadata.js';
+import { bandBytes, bytesPerPixel, type PixelLayout } from '../pixelLayout.js';
 import { atomicOutput, type AtomicOutput } from '../tempFiles.js';
 import {
   bitDepthFor,
   chunk,
+  iccp,
   iend,
   ihdr,
   packScanlines,
+  phys,
   plte,
   PNG_SIGNATURE,
+  scanlines,
   trns,
+  type PngColorType,
 } from './chunks.js';
 
 export interface PngWriterOptions {
   width: number;
   height: number;
-  palette: Palette;
+  /** Indices (with `palette`: a palette PNG; without: a grey label image) or colours. */
+  layout: PixelLayout;
+  /** Written as PLTE (and tRNS) when the layout stores indices. */
+  palette?: Palette;
   /** zlib level 0-9. */
   compressionLevel: number;
+  metadata?: ImageMetadata;
 }
+
+/** Colour type by channels when colours are stored: grey, grey + alpha, RGB, RGBA. */
+const COLOR_TYPE_OF_CHANNELS: Record<number, PngColorType> = { 1: 0, 2: 4, 3: 2, 4: 6 };
+const METRES_PER_INCH = 0.0254;
 
 /** IDAT payload size; fixed so that the bytes never depend on how zlib happened to flush. */
 const IDAT_BYTES = 1 << 20;
 
 /**
- * Streaming indexed PNG: header chunks first, then scanlines through one zlib stream cut into
+ * Streaming PNG (indexed, grey labels of 8 or 16 bits, or colours): header chunks first, then scanlines through one zlib stream cut into
  * fixed-size IDAT chunks, then IEND. Memory stays at one band plus zlib's window.
  */
-export class PngIndexWriter implements IndexWriter {
+export class PngWriter implements IndexWriter {
   private readonly output: AtomicOutput;
   private readonly deflate: Deflate;
   private readonly file: WriteStream;
   private readonly done: Promise<void>;
-  private readonly bitDepth: number;
-  private readonly width: number;
+  private readonly toScanlines: (band: IndexBand) => Buffer;
   private failure: Error | undefined;
 
   private constructor(finalPath: string, options: PngWriterOptions) {
-    this.width = options.width;
-    this.bitDepth = bitDepthFor(options.palette.size);
+    const { width, height, layout, palette, metadata } = options;
     this.output = atomicOutput(finalPath);
     this.file = createWriteStream(this.output.tempPath, { flags: 'wx' });
-    const { rgb, alpha } = paletteRgba(options.palette);
-    const head = [
-      Buffer.from(PNG_SIGNATURE),
-      ihdr(options.width, options.height, this.bitDepth),
-      plte(rgb),
-    ];
-    const transparency = trns(alpha);
-    if (transparency) head.push(transparency);
+    const head: Buffer[] = [Buffer.from(PNG_SIGNATURE)];
+    if (layout.kind === 'index' && palette) {
+      const bitDepth = bitDepthFor(palette.size);
+      head.push(ihdr(width, height, bitDepth, 3));
+      this.toScanlines = (band) => packScanlines(band.indices, width, band.height, bitDepth);
+    } else {
+      const colorType = layout.kind === 'index' ? 0 : COLOR_TYPE_OF_CHANNELS[layout.channels];
+      if (colorType === undefined) throw new Error('PNG stores 1 to 4 channels');
+      head.push(ihdr(width, height, layout.kind === 'index' ? layout.bits : 8, colorType));
+      const rowBytes = width * bytesPerPixel(layout);
+      this.toScanlines = (band) => scanlines(bandBytes(band, layout, false), rowBytes, band.height);
+    }
+    // Ancillary chunks that must come before PLTE and IDAT.
+    if (metadata?.icc) head.push(iccp(metadata.icc));
+    if (metadata?.resolution) {
+      const { x, y, unit } = metadata.resolution;
+      const perMetre = unit === 'inch' ? 1 / METRES_PER_INCH : 100;
+      head.push(phys(x * perMetre, y * perMetre));
+    }
+    if (layout.kind === 'index' && palette) {
+      const { rgb, alpha } = paletteRgba(palette);
+      head.push(plte(rgb));
+      const transparency = trns(alpha);
+      if (transparency) head.push(transparency);
+    }
     this.file.write(Buffer.concat(head));
     this.deflate = createDeflate({ level: options.compressionLevel, memLevel: 9 });
     this.done = pipeline(this.deflate, new IdatChunker(IDAT_BYTES), this.file);
@@ -62,16 +91,15 @@ export class PngIndexWriter implements IndexWriter {
     });
   }
 
-  static async create(finalPath: string, options: PngWriterOptions): Promise<PngIndexWriter> {
-    const writer = new PngIndexWriter(finalPath, options);
+  static async create(finalPath: string, options: PngWriterOptions): Promise<PngWriter> {
+    const writer = new PngWriter(finalPath, options);
     await once(writer.file, 'open');
     return writer;
   }
 
   async write(band: IndexBand): Promise<void> {
     if (this.failure) throw this.failure;
-    const rows = packScanlines(band.indices, this.width, band.height, this.bitDepth);
-    if (!this.deflate.write(rows)) {
+    if (!this.deflate.write(this.toScanlines(band))) {
       await Promise.race([once(this.deflate, 'drain'), this.done]);
     }
     if (this.failure) throw this.failure;

@@ -1,0 +1,85 @@
+import type { TiffEntry } from './tiff/ifd.js';
+import { readTiffTags } from './tiff/readTags.js';
+import { openWithSharp } from './sharpInput.js';
+
+/** Pixels per unit, as the input stored it. */
+export interface Resolution {
+  x: number;
+  y: number;
+  unit: 'inch' | 'cm';
+}
+
+/** What gigaquant carries from an input to its outputs. */
+export interface ImageMetadata {
+  /** The embedded ICC profile, byte for byte. */
+  icc?: Uint8Array;
+  resolution?: Resolution;
+  /** GeoTIFF and GDAL tags of a TIFF input, copied unchanged into TIFF outputs. */
+  geoTags: TiffEntry[];
+}
+
+/**
+ * GeoTIFF's ModelPixelScale, ModelTiepoint, ModelTransformation, GeoKeyDirectory, GeoDoubleParams
+ * and GeoAsciiParams, and GDAL's NoData: what GIS software needs to place the image on the map.
+ */
+export const GEO_TAGS: ReadonlySet<number> = new Set([
+  33550, 33922, 34264, 34735, 34736, 34737, 42113,
+]);
+const X_RESOLUTION = 282;
+const Y_RESOLUTION = 283;
+const RESOLUTION_UNIT = 296;
+const TIFF_RESOLUTION_TAGS = new Set([X_RESOLUTION, Y_RESOLUTION, RESOLUTION_UNIT]);
+
+export const NO_METADATA: ImageMetadata = { geoTags: [] };
+
+/**
+ * Reads the ICC profile and resolution of any image sharp reads, and the GeoTIFF tags of a TIFF.
+ * Headers only. A TIFF's own X/YResolution are read exactly (sharp reports one density in dpi).
+ */
+export async function readImageMetadata(path: string, format: string): Promise<ImageMetadata> {
+  const meta = await openWithSharp(path).metadata();
+  const icc = meta.icc ? new Uint8Array(meta.icc) : undefined;
+  if (format !== 'tiff') {
+    const dpi = meta.density;
+    const resolution: Resolution | undefined =
+      dpi && dpi > 0
+        ? meta.resolutionUnit === 'cm'
+          ? { x: dpi / 2.54, y: dpi / 2.54, unit: 'cm' }
+          : { x: dpi, y: dpi, unit: 'inch' }
+        : undefined;
+    return { icc, resolution, geoTags: [] };
+  }
+  const tags = await readTiffTags(path, new Set([...GEO_TAGS, ...TIFF_RESOLUTION_TAGS]));
+  const geoTags = tags.filter((t) => GEO_TAGS.has(t.tag));
+  return { icc, resolution: tiffResolution(tags), geoTags };
+}
+
+function tiffResolution(tags: TiffEntry[]): Resolution | undefined {
+  const value = (tag: number): number | undefined => {
+    const v = tags.find((t) => t.tag === tag)?.values;
+    if (!Array.isArray(v) || v.length < 2 || !v[1]) return undefined;
+    return (v[0] as number) / (v[1] as number);
+  };
+  const x = value(X_RESOLUTION);
+  const y = value(Y_RESOLUTION) ?? x;
+  const unitCode = (
+    tags.find((t) => t.tag === RESOLUTION_UNIT)?.values as number[] | undefined
+  )?.[0];
+  // Unit 1 ("no absolute unit") gives an aspect ratio, not a resolution: nothing to carry.
+  if (!x || !y || unitCode === 1) return undefined;
+  return { x, y, unit: unitCode === 3 ? 'cm' : 'inch' };
+}
+
+/**
+ * The metadata to write into an output whose pixels are `model`: an ICC profile only where its
+ * colour space matches (PNG and TIFF readers reject an RGB profile on a grey image, and label
+ * images hold indices, which no profile describes). Resolution and GeoTIFF tags always apply.
+ */
+export function metadataForOutput(
+  metadata: ImageMetadata,
+  model: 'rgb' | 'grey' | 'labels',
+): ImageMetadata {
+  const space = metadata.icc && Buffer.from(metadata.icc.subarray(16, 20)).toString('latin1');
+  const fits = (model === 'rgb' && space === 'RGB ') || (model === 'grey' && space === 'GRAY');
+  return fits ? metadata : { ...metadata, icc: undefined };
+}
