@@ -25,6 +25,12 @@ export {
 } from './io/outputFormat.js';
 export { readImageMetadata, type ImageMetadata } from './io/imageMetadata.js';
 export { NpyLabelWriter } from './io/NpyLabelWriter.js';
+export { openLabels, labelBands, type LabelSource } from './io/labelSource.js';
+export {
+  decompressFile,
+  type DecompressOptions,
+  type DecompressResult,
+} from './pipeline/decompressFile.js';
 export { EncodedRgbWriter } from './io/EncodedRgbWriter.js';
 export { ReservoirSampler } from './cluster/reservoir.js';
 export { DistinctColorCounter } from './cluster/distinctColors.js';

@@ -20,12 +20,12 @@ export const MALLOC_TUNING: Record<string, string> = {
 };
 
 /**
- * `compress` of a small file gains nothing from the tuning (it never holds much) and would pay for
+ * `compress` (or `decompress`) of a small file gains nothing from the tuning (it never holds much) and would pay for
  * a second Node start (~0.1 s); big inputs and batches run in the tuned child.
  */
 const SMALL_INPUT_BYTES = 16 * 1024 * 1024;
 function isSmallCompress(argv: string[]): boolean {
-  if (argv[0] !== 'compress') return false;
+  if (argv[0] !== 'compress' && argv[0] !== 'decompress') return false;
   const files = argv.slice(1).filter((a) => !a.startsWith('-'));
   let bytes = 0;
   for (const f of files) {

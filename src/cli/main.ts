@@ -4,6 +4,7 @@ import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
 import { batchCommand, runBatchCommand, type BatchArgs } from './batch.js';
 import { compressCommand, runCompress, type CompressArgs } from './compress.js';
+import { decompressCommand, runDecompress, type DecompressArgs } from './decompress.js';
 import { runMerge } from './merge.js';
 import { runSweep, sweepCommand, type SweepArgs } from './sweep.js';
 
@@ -14,10 +15,18 @@ async function main(argv: string[]): Promise<number> {
     .version(VERSION)
     .command<CompressArgs>(
       'compress <input>',
-      'quantize one image to k colours: palette PNG or indexed TIFF',
+      'quantize one image to k colours: palette PNG, indexed TIFF, labels + codebook, or RGB',
       (y) => compressCommand(y),
       async (args) => {
         exitCode = await runCompress(args);
+      },
+    )
+    .command<DecompressArgs>(
+      'decompress <labels>',
+      'turn a label image and its codebook back into an image (PNG, TIFF, JPEG, WebP)',
+      (y) => decompressCommand(y),
+      async (args) => {
+        exitCode = await runDecompress(args);
       },
     )
     .command<BatchArgs>(

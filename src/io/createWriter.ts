@@ -80,14 +80,23 @@ export async function createWriter(
       software,
       metadata,
     });
-  return kind === 'labels' ? withCodebook(writer, outputPath, palette, size) : writer;
+  if (kind !== 'labels') return writer;
+  // The profile describes the codebook's colours; decompress puts it back on the image it makes.
+  const icc = metadataForOutput(inputMetadata, palette.channels <= 2 ? 'grey' : 'rgb').icc;
+  return withCodebook(writer, outputPath, palette, {
+    labels: basename(outputPath),
+    width,
+    height,
+    software,
+    icc: icc && Buffer.from(icc).toString('base64'),
+  });
 }
 
 function withCodebook(
   writer: IndexWriter & { bigtiff?: boolean },
   labelsPath: string,
   palette: Palette,
-  size: { width: number; height: number },
+  extra: Record<string, unknown>,
 ): IndexWriter & { bigtiff?: boolean } {
   return {
     get bigtiff() {
@@ -98,12 +107,7 @@ function withCodebook(
     async close() {
       await writer.close();
       try {
-        await savePalette(palette, codebookBase(labelsPath), {
-          labels: basename(labelsPath),
-          width: size.width,
-          height: size.height,
-          software: `gigaquant ${VERSION}`,
-        });
+        await savePalette(palette, codebookBase(labelsPath), extra);
       } catch (err) {
         // Labels without their codebook are numbers without meaning: keep both or neither.
         await unlink(labelsPath).catch(() => {});

@@ -1,0 +1,106 @@
+import type { Argv } from 'yargs';
+import { GigaquantError } from '../errors.js';
+import type { DecompressResult } from '../pipeline/decompressFile.js';
+import { formatBytes, formatSeconds } from './format.js';
+import { abortOnSignals } from './interrupts.js';
+import { ProgressBar } from './progressBar.js';
+
+export interface DecompressArgs {
+  labels: string;
+  codebook?: string;
+  output: string;
+  rgb?: boolean;
+  tile?: number;
+  quality?: number;
+  'compression-level'?: number;
+  bigtiff?: string;
+  memory?: number;
+  'tmp-dir'?: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+export function decompressCommand(yargs: Argv): Argv<DecompressArgs> {
+  return yargs
+    .positional('labels', {
+      type: 'string',
+      describe: 'label image written by --format labels (.png, .tif or .npy)',
+      demandOption: true,
+    })
+    .option('codebook', {
+      type: 'string',
+      describe: 'codebook .json or .npy (default: <labels>.codebook.json beside the labels)',
+    })
+    .option('output', {
+      alias: 'o',
+      type: 'string',
+      describe: 'image to write: .png/.tif (palette; --rgb for colours) or .jpg/.webp',
+      demandOption: true,
+    })
+    .option('rgb', { type: 'boolean', describe: 'write colours, not a palette image' })
+    .option('tile', { type: 'number', describe: 'TIFF tiles of this many pixels (default strips)' })
+    .option('quality', {
+      type: 'number',
+      describe: 'JPEG/WebP quality 1-100 (default 90 for JPEG; WebP is lossless unless given)',
+    })
+    .option('compression-level', { type: 'number', describe: 'zlib level 0-9 (default 6)' })
+    .option('bigtiff', {
+      type: 'string',
+      choices: ['auto', 'always', 'never'],
+      describe: 'BigTIFF for TIFF output (default auto)',
+    })
+    .option('memory', { type: 'number', describe: 'MiB for row bands (default 64)' })
+    .option('tmp-dir', { type: 'string', describe: 'where PNG labels and JPEG/WebP are staged' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
+    .option('quiet', {
+      alias: 'q',
+      type: 'boolean',
+      default: false,
+    }) as unknown as Argv<DecompressArgs>;
+}
+
+export async function runDecompress(args: DecompressArgs): Promise<number> {
+  const bar = process.stderr.isTTY && !args.quiet ? new ProgressBar(process.stderr) : undefined;
+  const signal = abortOnSignals(() => bar?.clear());
+  try {
+    const { decompressFile } = await import('../pipeline/decompressFile.js');
+    const result = await decompressFile(args.labels, args.output, {
+      codebook: args.codebook,
+      kind: args.rgb ? 'rgb' : undefined,
+      tile: args.tile,
+      quality: args.quality,
+      compressionLevel: args['compression-level'],
+      bigtiff:
+        args.bigtiff === undefined || args.bigtiff === 'auto' ? 'auto' : args.bigtiff === 'always',
+      memoryBudget: args.memory === undefined ? undefined : Math.round(args.memory * 1024 * 1024),
+      tmpDir: args['tmp-dir'],
+      signal,
+      onProgress: bar ? (e) => bar.update(e) : undefined,
+    });
+    bar?.clear();
+    if (args.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    else if (!args.quiet) process.stdout.write(summaryLine(result) + '\n');
+    return 0;
+  } catch (err) {
+    bar?.clear();
+    if (!(err instanceof GigaquantError)) throw err;
+    if (args.json)
+      process.stdout.write(
+        JSON.stringify({ error: { code: err.code, message: err.message, file: err.file } }) + '\n',
+      );
+    process.stderr.write(`gigaquant: error: ${err.message}\n`);
+    return err.exitCode;
+  }
+}
+
+function summaryLine(r: DecompressResult): string {
+  return [
+    r.output,
+    `${r.width}x${r.height}`,
+    `${r.colors} colours`,
+    r.kind,
+    `out ${formatBytes(r.outputBytes)}`,
+    formatSeconds(r.seconds),
+    `peak ${formatBytes(r.peakRssBytes)}`,
+  ].join('  ');
+}

@@ -1,0 +1,169 @@
+import { access, readFile, stat } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { asGigaquantError, GigaquantError, usageError } from '../errors.js';
+import { checkOutputTarget } from '../io/checkOutputTarget.js';
+import { codebookBase, createWriter } from '../io/createWriter.js';
+import { WEBP_MAX_SIDE } from '../io/EncodedRgbWriter.js';
+import { NO_METADATA, readImageMetadata, type ImageMetadata } from '../io/imageMetadata.js';
+import { labelBands, openLabels } from '../io/labelSource.js';
+import type { OutputFormat, OutputKind } from '../io/outputFormat.js';
+import { loadPalette } from '../io/paletteFile.js';
+import { resolveOptions, type QuantizeOptions } from '../options.js';
+import type { Palette } from '../types.js';
+import { chooseBandHeight } from './bandHeight.js';
+import { peakRssBytes } from './stats.js';
+
+export type DecompressOptions = Pick<
+  QuantizeOptions,
+  | 'kind'
+  | 'tile'
+  | 'quality'
+  | 'compressionLevel'
+  | 'bigtiff'
+  | 'memoryBudget'
+  | 'bandHeight'
+  | 'maxPixels'
+  | 'tmpDir'
+  | 'signal'
+  | 'onProgress'
+> & {
+  /** The codebook: a .json or .npy file, or a palette. Default: the file beside the labels. */
+  codebook?: string | Palette;
+};
+
+export interface DecompressResult {
+  input: string;
+  codebook: string | undefined;
+  output: string;
+  format: OutputFormat;
+  kind: OutputKind;
+  width: number;
+  height: number;
+  colors: number;
+  outputBytes: number;
+  seconds: number;
+  peakRssBytes: number;
+}
+
+/**
+ * Turns a label image and its codebook back into an image: `output` gets the palette's colours
+ * (as a palette PNG or indexed TIFF, or as RGB in any format gigaquant writes), band by band in
+ * bounded memory. Every index is checked against the codebook.
+ */
+export async function decompressFile(
+  labelsPath: string,
+  outputPath: string,
+  options: DecompressOptions = {},
+): Promise<DecompressResult> {
+  const started = performance.now();
+  const codebookPath =
+    typeof options.codebook === 'string'
+      ? options.codebook
+      : options.codebook
+        ? undefined
+        : await findCodebook(labelsPath);
+  const palette =
+    typeof options.codebook === 'object' ? options.codebook : await loadPalette(codebookPath!);
+  const opts = resolveOptions(outputPath, { ...options, palette });
+  await checkOutputTarget(labelsPath, outputPath);
+  const labels = await openLabels(labelsPath, {
+    maxPixels: opts.maxPixels,
+    tmpDir: opts.tmpDir,
+    signal: opts.signal,
+  });
+  try {
+    const { width, height } = labels;
+    if (opts.format === 'webp' && Math.max(width, height) > WEBP_MAX_SIDE) {
+      throw usageError(
+        `${outputPath}: WebP images are at most ${WEBP_MAX_SIDE} pixels a side and ${labelsPath} is ${width}x${height}; write .jpg, .png or .tif instead`,
+      );
+    }
+    const metadata = await carriedMetadata(labelsPath, labels.format, codebookPath);
+    const bandHeight = opts.bandHeight ?? chooseBandHeight(width, height, opts.memoryBudget);
+    let writer;
+    try {
+      writer = await createWriter(outputPath, opts, labels, palette, metadata);
+    } catch (err) {
+      throw asGigaquantError(err, 'E_OUTPUT', outputPath);
+    }
+    try {
+      let rowsDone = 0;
+      for await (const band of labelBands(labels, bandHeight, opts.signal)) {
+        checkIndices(band.indices, palette.size, labelsPath, band.y, width);
+        await writer.write(band);
+        rowsDone += band.height;
+        opts.onProgress?.({ phase: 'apply', rowsDone, rows: height });
+      }
+      await writer.close();
+    } catch (err) {
+      await writer.abort(err as Error);
+      if (err instanceof GigaquantError) throw err;
+      throw asGigaquantError(err, 'E_OUTPUT', outputPath);
+    }
+    return {
+      input: labelsPath,
+      codebook: codebookPath,
+      output: outputPath,
+      format: opts.format,
+      kind: opts.kind,
+      width,
+      height,
+      colors: palette.size,
+      outputBytes: (await stat(outputPath)).size,
+      seconds: (performance.now() - started) / 1000,
+      peakRssBytes: peakRssBytes(),
+    };
+  } finally {
+    await labels.close();
+  }
+}
+
+async function findCodebook(labelsPath: string): Promise<string> {
+  const base = codebookBase(labelsPath);
+  for (const candidate of [`${base}.json`, `${base}.npy`]) {
+    if (
+      await access(candidate).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
+  }
+  throw usageError(
+    `${labelsPath}: no codebook found beside it (${base}.json or .npy); give one with --codebook`,
+  );
+}
+
+/**
+ * Resolution and GeoTIFF tags from the label image; the ICC profile, which a label image cannot
+ * hold, from the codebook JSON when compress put it there.
+ */
+async function carriedMetadata(
+  labelsPath: string,
+  format: string,
+  codebookPath: string | undefined,
+): Promise<ImageMetadata> {
+  const fromLabels = format === 'npy' ? NO_METADATA : await readImageMetadata(labelsPath, format);
+  if (!codebookPath?.toLowerCase().endsWith('.json')) return fromLabels;
+  const parsed = JSON.parse(await readFile(codebookPath, 'utf8')) as { icc?: unknown };
+  if (typeof parsed.icc !== 'string') return fromLabels;
+  return { ...fromLabels, icc: new Uint8Array(Buffer.from(parsed.icc, 'base64')) };
+}
+
+function checkIndices(
+  indices: Uint8Array | Uint16Array,
+  size: number,
+  path: string,
+  y: number,
+  width: number,
+): void {
+  for (let p = 0; p < indices.length; p++) {
+    if ((indices[p] as number) >= size) {
+      throw new GigaquantError(
+        'E_INPUT_CORRUPT',
+        `${path}: label ${indices[p]} at row ${y + Math.floor(p / width)}, column ${p % width} is outside the codebook of ${size} colours: wrong codebook?`,
+        { file: path },
+      );
+    }
+  }
+}
