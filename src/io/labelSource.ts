@@ -33,7 +33,7 @@ export interface OpenLabelsOptions {
  */
 export async function openLabels(path: string, options: OpenLabelsOptions): Promise<LabelSource> {
   if (extname(path).toLowerCase() === '.npy') return openNpyLabels(path);
-  const source = await openImage(path, options);
+  const source = await openImage(path, { ...options, keepGreyDepth: true });
   const { info } = source;
   const bits = info.sourceDepth === 'uchar' ? 8 : info.sourceDepth === 'ushort' ? 16 : undefined;
   if (info.channels !== 1 || !bits) {

@@ -18,6 +18,11 @@ export interface OpenImageOptions {
   maxPixels: number;
   tmpDir: string;
   signal?: AbortSignal;
+  /**
+   * Spool grey images as one grey channel at their own depth. sharp otherwise writes the spool as
+   * 8-bit sRGB, which is what quantizing wants and what would destroy 16-bit label images.
+   */
+  keepGreyDepth?: boolean;
 }
 
 /**
@@ -45,7 +50,10 @@ export async function openImage(path: string, options: OpenImageOptions): Promis
   }
   const spoolPath = join(dir.path, 'spool.v');
   try {
-    await openWithSharp(path).keepIccProfile().toFile(spoolPath);
+    let image = openWithSharp(path).keepIccProfile();
+    if (options.keepGreyDepth && info.isGrey)
+      image = image.toColourspace(info.sourceDepth === 'ushort' ? 'grey16' : 'b-w');
+    await image.toFile(spoolPath);
   } catch (err) {
     await dir.remove();
     throw new GigaquantError('E_INPUT_CORRUPT', `${path}: cannot decode image (${describe(err)})`, {

@@ -137,6 +137,11 @@ export async function quantizeFile(
             : `${outputPath}: TIFF palette images cannot store transparency; the alpha channel of ${inputPath} was dropped (write .png, or --rgb, to keep it)`,
       );
     }
+    if (opts.format === 'jpeg' || (opts.format === 'webp' && opts.quality !== undefined)) {
+      warnings.push(
+        `${outputPath}: ${opts.format === 'jpeg' ? 'JPEG' : 'lossy WebP'} is lossy: its pixels are near, not equal to, the ${fit.palette.size} colours, and the PSNR reported is that of the colours before encoding`,
+      );
+    }
     if (opts.kind === 'rgb' && opts.format === 'png' && !options.kind) {
       warnings.push(
         `${outputPath}: a PNG palette holds at most 256 colours; wrote the ${opts.k} colours as RGB`,
