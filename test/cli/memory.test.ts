@@ -20,25 +20,10 @@ beforeAll(() => {
 afterAll(() => folder.remove());
 
 /** Runs the CLI under GNU time, which reports the peak RSS of the process tree it waited for. */
-function compressMeasured(
-  input: string,
-  output: string,
-): { peakBytes: number; result: Record<string, unknown> } {
+function runMeasured(args: string[]): { peakBytes: number; result: Record<string, unknown> } {
   const r = spawnSync(
     '/usr/bin/time',
-    [
-      '-f',
-      'PEAK_KB %M',
-      process.execPath,
-      CLI,
-      'compress',
-      input,
-      '-k',
-      '64',
-      '-o',
-      output,
-      '--json',
-    ],
+    ['-f', 'PEAK_KB %M', process.execPath, CLI, ...args, '--json'],
     {
       encoding: 'utf8',
       timeout: 600_000,
@@ -82,7 +67,7 @@ describe(`a ${(WIDTH * HEIGHT) / 1e6} Mpx image in bounded memory`, () => {
     async (ext) => {
       const input = await makeLargeImage(join(folder.dir, `large.${ext}`), WIDTH, HEIGHT);
       const output = join(folder.dir, `large.${ext}.k64.png`);
-      const { peakBytes, result } = compressMeasured(input, output);
+      const { peakBytes, result } = runMeasured(['compress', input, '-k', '64', '-o', output]);
       console.log(
         `${ext}: peak RSS ${(peakBytes / 2 ** 20).toFixed(1)} MiB, ${Number(result.seconds).toFixed(1)} s`,
       );
@@ -95,4 +80,50 @@ describe(`a ${(WIDTH * HEIGHT) / 1e6} Mpx image in bounded memory`, () => {
     },
     600_000,
   );
+
+  describe('quantized RGB and labels, from the TIFF', () => {
+    let input: string;
+    beforeAll(async () => {
+      input = await makeLargeImage(join(folder.dir, 'large-rgb-src.tif'), WIDTH, HEIGHT);
+    }, 600_000);
+
+    test.each([
+      ['JPEG', 'large.k64.jpg', []],
+      ['RGB TIFF', 'large.k64.rgb.tif', ['--rgb']],
+    ])(
+      '%s: peak RSS under 300 MB, libvips reads it back',
+      async (_, name, flags) => {
+        const output = join(folder.dir, name);
+        const { peakBytes, result } = runMeasured([
+          'compress',
+          input,
+          '-k',
+          '64',
+          '-o',
+          output,
+          ...flags,
+        ]);
+        console.log(`${name}: peak RSS ${(peakBytes / 2 ** 20).toFixed(1)} MiB`);
+        expect(peakBytes).toBeLessThan(RSS_CAP_BYTES);
+        expect(result.kind).toBe('rgb');
+        const meta = await sharp(output, { limitInputPixels: false }).metadata();
+        expect([meta.width, meta.height, meta.channels]).toEqual([WIDTH, HEIGHT, 3]);
+        if (name.endsWith('.tif')) await spotCheck(input, output, result.palette as string[], 2000);
+      },
+      600_000,
+    );
+
+    test('labels, then decompress to JPEG: both under 300 MB', async () => {
+      const labels = join(folder.dir, 'large.labels.tif');
+      const compressed = runMeasured(['compress', input, '-k', '64', '-o', labels, '--labels']);
+      const back = runMeasured(['decompress', labels, '-o', join(folder.dir, 'large.back.jpg')]);
+      console.log(
+        `labels: ${(compressed.peakBytes / 2 ** 20).toFixed(1)} MiB, decompress to JPEG: ${(back.peakBytes / 2 ** 20).toFixed(1)} MiB`,
+      );
+      expect(compressed.peakBytes).toBeLessThan(RSS_CAP_BYTES);
+      expect(back.peakBytes).toBeLessThan(RSS_CAP_BYTES);
+      expect(back.result).toMatchObject({ width: WIDTH, height: HEIGHT, colors: 64, kind: 'rgb' });
+      expect(tool('tiffinfo', [labels]).out).toMatch(/min-is-black/);
+    }, 600_000);
+  });
 });

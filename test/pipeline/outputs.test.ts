@@ -139,10 +139,10 @@ describe('labels + codebook', () => {
 });
 
 describe('quantized RGB output', () => {
-  test.each([
-    ['png', { kind: 'rgb' as const }],
-    ['tif', { kind: 'rgb' as const }],
-    ['tif', { kind: 'rgb' as const, tile: 64 }],
+  test.each<[string, { kind?: 'rgb'; tile?: number }]>([
+    ['png', { kind: 'rgb' }],
+    ['tif', { kind: 'rgb' }],
+    ['tif', { kind: 'rgb', tile: 64 }],
     ['webp', {}],
   ])('.%s %j holds exactly the palette colours', async (ext, options) => {
     const name = `rgb-${ext}-${options.tile ?? 'strips'}.${ext}`;
