@@ -245,6 +245,39 @@ describe('shards and palettes', () => {
   });
 });
 
+describe('labels and RGB in a batch', () => {
+  test('--format npy writes labels and a codebook per input, which numpy loads', () => {
+    const out = join(folder.dir, 'out-labels');
+    const run = batch(out, '-k', '8', '--format', 'npy');
+    expect(run.code).toBe(5);
+    expect(run.end).toMatchObject({ done: 48, failed: 2 });
+    const expected = good.flatMap((r) => [
+      outputFor(r, 'npy'),
+      outputFor(r, 'codebook.json'),
+      outputFor(r, 'codebook.npy'),
+    ]);
+    expect(allFiles(out).sort()).toEqual([...expected, 'gigaquant-manifest.jsonl'].sort());
+    const first = join(out, outputFor(good[0] as string, 'npy'));
+    const py = spawnSync('/usr/bin/python3', [
+      '-c',
+      'import sys, numpy; l = numpy.load(sys.argv[1]); c = numpy.load(sys.argv[2]); print(l.shape, l.dtype, c.shape, int(l.max()) < len(c))',
+      first,
+      first.replace(/\.npy$/, '.codebook.npy'),
+    ]);
+    expect(py.stdout.toString().trim()).toMatch(/^\(48, 64\) uint8 \(\d, [13]\) True$/);
+  });
+
+  test('--format jpeg writes a JPEG per input', async () => {
+    const out = join(folder.dir, 'out-jpeg');
+    const run = batch(out, '-k', '8', '--format', 'jpeg');
+    expect(run.end).toMatchObject({ done: 48, failed: 2 });
+    for (const rel of good.slice(0, 5)) {
+      const meta = await sharp(join(out, outputFor(rel, 'jpg'))).metadata();
+      expect([meta.width, meta.height, meta.format]).toEqual([64, 48, 'jpeg']);
+    }
+  });
+});
+
 describe('job files, names and refusals', () => {
   test('a job file holds the options; flags override it', () => {
     const out = join(folder.dir, 'out-job');
