@@ -78,6 +78,8 @@ export async function runDecompress(args: DecompressArgs): Promise<number> {
       onProgress: bar ? (e) => bar.update(e) : undefined,
     });
     bar?.clear();
+    for (const w of result.warnings)
+      if (!args.quiet) process.stderr.write(`gigaquant: warning: ${w}\n`);
     if (args.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     else if (!args.quiet) process.stdout.write(summaryLine(result) + '\n');
     return 0;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { usageError } from '../errors.js';
 import type { IndexBand, IndexWriter, Palette } from '../types.js';
 import type { ImageMetadata } from './imageMetadata.js';
 import { colorLayout } from './pixelLayout.js';
@@ -24,7 +25,7 @@ export interface EncodedRgbWriterOptions {
 const OPTIMISE_CODING_MAX_PIXELS = 16 * 1024 * 1024;
 export const JPEG_DEFAULT_QUALITY = 90;
 /** WebP's format limit on each side. */
-export const WEBP_MAX_SIDE = 16383;
+const WEBP_MAX_SIDE = 16383;
 
 /**
  * Quantized colours as JPEG or WebP. sharp buffers a whole input stream in memory, so the colours
@@ -109,4 +110,30 @@ export class EncodedRgbWriter implements IndexWriter {
 
 function resolutionDpi(r: NonNullable<ImageMetadata['resolution']>): number {
   return r.unit === 'cm' ? r.x * 2.54 : r.x;
+}
+
+/** Above this, WebP's whole-image encoding is worth a warning. */
+const WEBP_WARN_PIXELS = 16 * 1024 * 1024;
+/** Peak bytes per pixel measured for libwebp through libvips: ~16 lossy, ~26 lossless. */
+const WEBP_BYTES_PER_PIXEL = 26;
+
+/** The warning for a WebP output big enough for its whole-image encoding to matter. */
+export function webpMemoryWarning(path: string, width: number, height: number): string | undefined {
+  const pixels = width * height;
+  if (pixels <= WEBP_WARN_PIXELS) return undefined;
+  const gib = (pixels * WEBP_BYTES_PER_PIXEL) / 2 ** 30;
+  return `${path}: libwebp encodes the whole image in memory (up to about ${gib.toFixed(1)} GiB for ${(pixels / 1e6).toFixed(0)} Mpx); write .jpg or .tif to stay in bounded memory`;
+}
+
+/** Refuses, before any work, a WebP output larger than the format allows. */
+export function checkWebpSize(
+  outputPath: string,
+  inputPath: string,
+  width: number,
+  height: number,
+): void {
+  if (Math.max(width, height) <= WEBP_MAX_SIDE) return;
+  throw usageError(
+    `${outputPath}: WebP images are at most ${WEBP_MAX_SIDE} pixels a side and ${inputPath} is ${width}x${height}; write .jpg, .png or .tif instead`,
+  );
 }

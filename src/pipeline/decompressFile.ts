@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { asGigaquantError, GigaquantError, usageError } from '../errors.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
 import { codebookBase, createWriter } from '../io/createWriter.js';
-import { WEBP_MAX_SIDE } from '../io/EncodedRgbWriter.js';
+import { checkWebpSize, webpMemoryWarning } from '../io/EncodedRgbWriter.js';
 import { NO_METADATA, readImageMetadata, type ImageMetadata } from '../io/imageMetadata.js';
 import { labelBands, openLabels } from '../io/labelSource.js';
 import type { OutputFormat, OutputKind } from '../io/outputFormat.js';
@@ -43,6 +43,7 @@ export interface DecompressResult {
   outputBytes: number;
   seconds: number;
   peakRssBytes: number;
+  warnings: string[];
 }
 
 /**
@@ -73,11 +74,7 @@ export async function decompressFile(
   });
   try {
     const { width, height } = labels;
-    if (opts.format === 'webp' && Math.max(width, height) > WEBP_MAX_SIDE) {
-      throw usageError(
-        `${outputPath}: WebP images are at most ${WEBP_MAX_SIDE} pixels a side and ${labelsPath} is ${width}x${height}; write .jpg, .png or .tif instead`,
-      );
-    }
+    if (opts.format === 'webp') checkWebpSize(outputPath, labelsPath, width, height);
     const metadata = await carriedMetadata(labelsPath, labels.format, codebookPath);
     const bandHeight = opts.bandHeight ?? chooseBandHeight(width, height, opts.memoryBudget);
     let writer;
@@ -100,6 +97,8 @@ export async function decompressFile(
       if (err instanceof GigaquantError) throw err;
       throw asGigaquantError(err, 'E_OUTPUT', outputPath);
     }
+    const webpWarning =
+      opts.format === 'webp' ? webpMemoryWarning(outputPath, width, height) : undefined;
     return {
       input: labelsPath,
       codebook: codebookPath,
@@ -112,6 +111,7 @@ export async function decompressFile(
       outputBytes: (await stat(outputPath)).size,
       seconds: (performance.now() - started) / 1000,
       peakRssBytes: peakRssBytes(),
+      warnings: webpWarning ? [webpWarning] : [],
     };
   } finally {
     await labels.close();

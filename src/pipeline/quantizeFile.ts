@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { asGigaquantError, GigaquantError } from '../errors.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
 import { codebookBase, createWriter } from '../io/createWriter.js';
-import { WEBP_MAX_SIDE } from '../io/EncodedRgbWriter.js';
+import { checkWebpSize, webpMemoryWarning } from '../io/EncodedRgbWriter.js';
 import { readImageMetadata } from '../io/imageMetadata.js';
 import { openImage } from '../io/openImage.js';
 import { carriesAlpha, type OutputFormat, type OutputKind } from '../io/outputFormat.js';
@@ -81,13 +81,7 @@ export async function quantizeFile(
   });
   try {
     const { info } = source;
-    if (opts.format === 'webp' && Math.max(info.width, info.height) > WEBP_MAX_SIDE) {
-      throw new GigaquantError(
-        'E_USAGE',
-        `${outputPath}: WebP images are at most ${WEBP_MAX_SIDE} pixels a side and ${inputPath} is ${info.width}x${info.height}; write .jpg, .png or .tif instead`,
-        { file: outputPath },
-      );
-    }
+    if (opts.format === 'webp') checkWebpSize(outputPath, inputPath, info.width, info.height);
     const metadata = await readImageMetadata(inputPath, info.format);
     const bandHeight =
       opts.bandHeight ?? chooseBandHeight(info.width, info.height, opts.memoryBudget);
@@ -137,6 +131,9 @@ export async function quantizeFile(
             : `${outputPath}: TIFF palette images cannot store transparency; the alpha channel of ${inputPath} was dropped (write .png, or --rgb, to keep it)`,
       );
     }
+    const webpWarning =
+      opts.format === 'webp' ? webpMemoryWarning(outputPath, info.width, info.height) : undefined;
+    if (webpWarning) warnings.push(webpWarning);
     if (opts.format === 'jpeg' || (opts.format === 'webp' && opts.quality !== undefined)) {
       warnings.push(
         `${outputPath}: ${opts.format === 'jpeg' ? 'JPEG' : 'lossy WebP'} is lossy: its pixels are near, not equal to, the ${fit.palette.size} colours, and the PSNR reported is that of the colours before encoding`,

@@ -178,6 +178,21 @@ describe('quantized RGB output', () => {
     expect(jpg.warnings.join('\n')).toMatch(/JPEG cannot store transparency/);
   });
 
+  test('WebP wider than the format allows is refused before any work', async () => {
+    const wide = await writeImage(
+      out('wide.png'),
+      syntheticPixels(16400, 2, 3),
+      16400,
+      2,
+      3,
+      'png',
+    );
+    await expect(quantizeFile(wide, out('wide.webp'), { k: 4 })).rejects.toThrow(
+      /wide\.webp: WebP images are at most 16383 pixels a side .* 16400x2; write \.jpg/,
+    );
+    expect(existsSync(out('wide.webp'))).toBe(false);
+  });
+
   test('a PNG with more than 256 colours is written as RGB, with a warning', async () => {
     const result = await quantizeFile(rgbInput, out('k300.png'), { k: 300 });
     expect(result.kind).toBe('rgb');
