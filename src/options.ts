@@ -3,6 +3,7 @@ import { usageError } from './errors.js';
 import {
   carriesAlpha,
   formatName,
+  isEncodedFormat,
   maxColors,
   outputFormatOf,
   outputKindFor,
@@ -24,7 +25,7 @@ export interface QuantizeOptions {
   kind?: OutputKind;
   /** TIFF only: square tiles of this many pixels (a multiple of 16) instead of strips. */
   tile?: number;
-  /** JPEG and WebP only: quality 1-100. Default 90 for JPEG; WebP is lossless unless given. */
+  /** JPEG, WebP and AVIF: quality 1-100. Default 90 (JPEG), 80 (AVIF); WebP is lossless unless given. */
   quality?: number;
   /** Apply this palette instead of fitting one (pass 1 is skipped). */
   palette?: Palette;
@@ -134,8 +135,8 @@ export function resolveOptions(outputPath: string, options: QuantizeOptions): Re
         `Expected a multiple of 16 for tile (TIFF requires it) but received ${tile}`,
       );
   }
-  if (options.quality !== undefined && format !== 'jpeg' && format !== 'webp')
-    throw usageError(`quality is for JPEG and WebP output, not ${outputPath}`);
+  if (options.quality !== undefined && !isEncodedFormat(format))
+    throw usageError(`quality is for JPEG, WebP and AVIF output, not ${outputPath}`);
   const quality =
     options.quality === undefined ? undefined : integer('quality', options.quality, 1, 100);
   const bandHeight =

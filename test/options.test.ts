@@ -5,9 +5,21 @@ import { readFileSync } from 'node:fs';
 
 describe('resolveOptions', () => {
   test.each([
-    ['out.png', { k: 257 }, /between 1 and 256 for k for PNG output out.png but received 257/],
+    [
+      'out.png',
+      { k: 257, kind: 'palette' as const },
+      /between 1 and 256 for k for PNG palette output out.png but received 257/,
+    ],
+    ['out.gif', { k: 257 }, /between 1 and 256 for k for GIF rgb output/],
+    ['out.npy', { k: 65537 }, /between 1 and 65536 for k for .npy labels output/],
+    ['out.png', { k: 8, tile: 64 }, /tiles are for TIFF output/],
+    ['out.tif', { k: 8, tile: 40 }, /multiple of 16/],
+    ['out.tif', { k: 8, quality: 80 }, /quality is for JPEG, WebP and AVIF/],
+    ['out.jpg', { k: 8, quality: 0 }, /between 1 and 100 for quality/],
+    ['out.jpg', { k: 8, kind: 'labels' as const }, /label images must be lossless/],
+    ['out.npy', { k: 8, kind: 'rgb' as const }, /\.npy cannot store colours/],
     ['out.png', { k: 0 }, /between 1 and 256 for k/],
-    ['out.tif', { k: 65537 }, /between 1 and 65536 for k for TIFF output/],
+    ['out.tif', { k: 65537 }, /between 1 and 65536 for k for TIFF palette output/],
     ['out.png', { k: 2.5 }, /integer .* for k/],
     ['out.bmp', { k: 8 }, /unknown output extension '\.bmp'/],
     ['out', { k: 8 }, /unknown output extension '\(none\)'/],

@@ -44,7 +44,7 @@ export function batchCommand(yargs: Argv): Argv<BatchArgs> {
       })
       .option('format', {
         type: 'string',
-        choices: ['png', 'tiff', 'jpeg', 'webp', 'npy'],
+        choices: ['png', 'tiff', 'jpeg', 'webp', 'avif', 'gif', 'npy'],
         default: 'png',
         describe: 'output file format (with --rgb or --labels: what goes in it)',
       })

@@ -27,7 +27,7 @@ export function compressCommand(yargs: Argv): Argv<CompressArgs> {
         alias: 'o',
         type: 'string',
         describe:
-          'output file: .png (palette, k <= 256), .tif/.tiff (indexed, k <= 65536), .jpg/.webp (RGB) or .npy (labels)',
+          'output file: .png (palette, k <= 256), .tif/.tiff (indexed, k <= 65536), .jpg/.webp/.avif/.gif (colours) or .npy (labels)',
         demandOption: true,
       })
       .option('format', {

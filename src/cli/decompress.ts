@@ -34,14 +34,15 @@ export function decompressCommand(yargs: Argv): Argv<DecompressArgs> {
     .option('output', {
       alias: 'o',
       type: 'string',
-      describe: 'image to write: .png/.tif (palette; --rgb for colours) or .jpg/.webp',
+      describe: 'image to write: .png/.tif (palette; --rgb for colours) or .jpg/.webp/.avif/.gif',
       demandOption: true,
     })
     .option('rgb', { type: 'boolean', describe: 'write colours, not a palette image' })
     .option('tile', { type: 'number', describe: 'TIFF tiles of this many pixels (default strips)' })
     .option('quality', {
       type: 'number',
-      describe: 'JPEG/WebP quality 1-100 (default 90 for JPEG; WebP is lossless unless given)',
+      describe:
+        'JPEG/WebP/AVIF quality 1-100 (default 90 JPEG, 80 AVIF; WebP lossless unless given)',
     })
     .option('compression-level', { type: 'number', describe: 'zlib level 0-9 (default 6)' })
     .option('bigtiff', {

@@ -78,7 +78,8 @@ export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> 
     })
     .option('rgb', {
       type: 'boolean',
-      describe: 'write the quantized colours as plain RGB (the default for .jpg and .webp)',
+      describe:
+        'write the quantized colours as plain RGB (the default for .jpg, .webp, .avif, .gif)',
     })
     .option('labels', {
       type: 'boolean',
@@ -93,7 +94,8 @@ export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> 
     })
     .option('quality', {
       type: 'number',
-      describe: 'JPEG/WebP quality 1-100 (default 90 for JPEG; WebP is lossless unless given)',
+      describe:
+        'JPEG/WebP/AVIF quality 1-100 (default 90 JPEG, 80 AVIF; WebP is lossless unless given)',
     })
     .option('compression-level', { type: 'number', describe: 'zlib level 0-9 (default 6)' })
     .option('bigtiff', {

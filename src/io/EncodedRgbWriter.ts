@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { usageError } from '../errors.js';
 import type { IndexBand, IndexWriter, Palette } from '../types.js';
 import type { ImageMetadata } from './imageMetadata.js';
+import { formatName, type EncodedFormat } from './outputFormat.js';
 import { colorLayout } from './pixelLayout.js';
 import { SHARP_INPUT_OPTIONS } from './sharpInput.js';
 import { atomicOutput, createTempDir } from './tempFiles.js';
@@ -12,8 +13,8 @@ export interface EncodedRgbWriterOptions {
   width: number;
   height: number;
   palette: Palette;
-  format: 'jpeg' | 'webp';
-  /** 1-100; for WebP, absent means lossless. */
+  format: EncodedFormat;
+  /** 1-100; for WebP, absent means lossless. Not used by GIF. */
   quality: number | undefined;
   /** Where the intermediate TIFF goes. */
   tmpDir: string;
@@ -23,15 +24,29 @@ export interface EncodedRgbWriterOptions {
 
 /** Above this, libjpeg's optimised Huffman tables would hold every coefficient of the image. */
 const OPTIMISE_CODING_MAX_PIXELS = 16 * 1024 * 1024;
-export const JPEG_DEFAULT_QUALITY = 90;
-/** WebP's format limit on each side. */
-const WEBP_MAX_SIDE = 16383;
+const DEFAULT_QUALITY: Record<'jpeg' | 'avif', number> = { jpeg: 90, avif: 80 };
+/** Each format's limit on a side: libjpeg's, WebP's, libheif's for AVIF, GIF's 16-bit sizes. */
+const MAX_SIDE: Record<EncodedFormat, number> = {
+  jpeg: 65500,
+  webp: 16383,
+  avif: 16384,
+  gif: 65535,
+};
+/** Formats whose encoder holds the whole image, and the peak bytes per pixel measured (WebP). */
+const WHOLE_IMAGE_BYTES_PER_PIXEL: Partial<Record<EncodedFormat, number>> = {
+  webp: 26,
+  avif: 26,
+  gif: 8,
+};
+/** Above this, a whole-image encoder is worth a warning. */
+const WARN_PIXELS = 16 * 1024 * 1024;
 
 /**
- * Quantized colours as JPEG or WebP. sharp buffers a whole input stream in memory, so the colours
- * are streamed instead into a temporary TIFF of deflated strips (with the ICC profile and
- * resolution), which libvips then reads sequentially and encodes: JPEG in bounded memory at any
- * size. WebP cannot be bounded: libwebp encodes the whole picture at once.
+ * Quantized colours as JPEG, WebP, AVIF or GIF. sharp buffers a whole input stream in memory, so
+ * the colours are streamed instead into a temporary TIFF of deflated strips (with the ICC profile
+ * and resolution), which libvips then reads sequentially and encodes: JPEG in bounded memory at
+ * any size. The others cannot be bounded: libwebp, libheif and GIF's palette step take the whole
+ * picture at once.
  */
 export class EncodedRgbWriter implements IndexWriter {
   private constructor(
@@ -95,45 +110,69 @@ export class EncodedRgbWriter implements IndexWriter {
     if (metadata?.icc) image = image.keepIccProfile();
     const dpi = metadata?.resolution && resolutionDpi(metadata.resolution);
     if (dpi) image = image.withMetadata({ density: dpi });
-    image =
-      format === 'jpeg'
-        ? image.jpeg({
-            quality: quality ?? JPEG_DEFAULT_QUALITY,
-            optimiseCoding: width * height <= OPTIMISE_CODING_MAX_PIXELS,
-          })
-        : quality === undefined
-          ? image.webp({ lossless: true })
-          : image.webp({ quality });
-    await image.toFile(path);
+    await encoderFor(image, format, quality, width * height, this.options.palette.size).toFile(
+      path,
+    );
   }
+}
+
+function encoderFor(
+  image: Sharp,
+  format: EncodedFormat,
+  quality: number | undefined,
+  pixels: number,
+  colors: number,
+): Sharp {
+  switch (format) {
+    case 'jpeg':
+      return image.jpeg({
+        quality: quality ?? DEFAULT_QUALITY.jpeg,
+        optimiseCoding: pixels <= OPTIMISE_CODING_MAX_PIXELS,
+      });
+    case 'webp':
+      return quality === undefined ? image.webp({ lossless: true }) : image.webp({ quality });
+    case 'avif':
+      return image.avif({ quality: quality ?? DEFAULT_QUALITY.avif });
+    case 'gif':
+      // The image already has its colours: no dithering, and room for all of them.
+      return image.gif({ colours: Math.max(2, colors), dither: 0, effort: 10 });
+  }
+}
+
+/** Whether the format changes colours (so the PSNR reported is not that of the file). */
+export function isLossy(format: EncodedFormat, quality: number | undefined): boolean {
+  return format === 'jpeg' || format === 'avif' || (format === 'webp' && quality !== undefined);
 }
 
 function resolutionDpi(r: NonNullable<ImageMetadata['resolution']>): number {
   return r.unit === 'cm' ? r.x * 2.54 : r.x;
 }
 
-/** Above this, WebP's whole-image encoding is worth a warning. */
-const WEBP_WARN_PIXELS = 16 * 1024 * 1024;
-/** Peak bytes per pixel measured for libwebp through libvips: ~16 lossy, ~26 lossless. */
-const WEBP_BYTES_PER_PIXEL = 26;
-
-/** The warning for a WebP output big enough for its whole-image encoding to matter. */
-export function webpMemoryWarning(path: string, width: number, height: number): string | undefined {
+/** The warning for an output whose encoder holds the whole image, when that is big. */
+export function wholeImageWarning(
+  path: string,
+  format: EncodedFormat,
+  width: number,
+  height: number,
+): string | undefined {
+  const perPixel = WHOLE_IMAGE_BYTES_PER_PIXEL[format];
   const pixels = width * height;
-  if (pixels <= WEBP_WARN_PIXELS) return undefined;
-  const gib = (pixels * WEBP_BYTES_PER_PIXEL) / 2 ** 30;
-  return `${path}: libwebp encodes the whole image in memory (up to about ${gib.toFixed(1)} GiB for ${(pixels / 1e6).toFixed(0)} Mpx); write .jpg or .tif to stay in bounded memory`;
+  if (!perPixel || pixels <= WARN_PIXELS) return undefined;
+  const gib = (pixels * perPixel) / 2 ** 30;
+  return `${path}: the ${formatName(format)} encoder holds the whole image in memory (up to about ${gib.toFixed(1)} GiB for ${(pixels / 1e6).toFixed(0)} Mpx); write .jpg or .tif to stay in bounded memory`;
 }
 
-/** Refuses, before any work, a WebP output larger than the format allows. */
-export function checkWebpSize(
+/** Refuses, before any work, an output larger than its format allows. */
+export function checkEncodedSize(
   outputPath: string,
+  format: EncodedFormat,
   inputPath: string,
   width: number,
   height: number,
 ): void {
-  if (Math.max(width, height) <= WEBP_MAX_SIDE) return;
+  const limit = MAX_SIDE[format];
+  if (Math.max(width, height) <= limit) return;
   throw usageError(
-    `${outputPath}: WebP images are at most ${WEBP_MAX_SIDE} pixels a side and ${inputPath} is ${width}x${height}; write .jpg, .png or .tif instead`,
+    `${outputPath}: ${formatName(format)} images are at most ${limit} pixels a side and ${inputPath} is ${width}x${height}; write .png or .tif instead`,
   );
 }

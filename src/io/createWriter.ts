@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { EncodedRgbWriter } from './EncodedRgbWriter.js';
 import { metadataForOutput, NO_METADATA, type ImageMetadata } from './imageMetadata.js';
 import { NpyLabelWriter } from './NpyLabelWriter.js';
+import { isEncodedFormat } from './outputFormat.js';
 import { savePalette } from './paletteFile.js';
 import { colorLayout, indexLayout } from './pixelLayout.js';
 import { PngWriter } from './png/PngWriter.js';
@@ -41,7 +42,7 @@ export async function createWriter(
     kind === 'labels' ? 'labels' : greyPixels ? 'grey' : 'rgb',
   );
   const software = `gigaquant ${VERSION}`;
-  if (format === 'jpeg' || format === 'webp') {
+  if (isEncodedFormat(format)) {
     return EncodedRgbWriter.create(outputPath, {
       width,
       height,

@@ -2,7 +2,13 @@ import { extname } from 'node:path';
 import { usageError } from '../errors.js';
 
 /** The file format written, from the output's extension. */
-export type OutputFormat = 'png' | 'tiff' | 'jpeg' | 'webp' | 'npy';
+export type OutputFormat = 'png' | 'tiff' | 'jpeg' | 'webp' | 'avif' | 'gif' | 'npy';
+
+/** Formats that libvips encodes from a temporary TIFF, rather than our own streaming writers. */
+export type EncodedFormat = 'jpeg' | 'webp' | 'avif' | 'gif';
+export function isEncodedFormat(format: OutputFormat): format is EncodedFormat {
+  return format === 'jpeg' || format === 'webp' || format === 'avif' || format === 'gif';
+}
 
 /**
  * What the output stores per pixel: `palette` an index into a palette kept in the file (palette
@@ -18,6 +24,8 @@ const BY_EXTENSION: Record<string, OutputFormat> = {
   '.jpg': 'jpeg',
   '.jpeg': 'jpeg',
   '.webp': 'webp',
+  '.avif': 'avif',
+  '.gif': 'gif',
   '.npy': 'npy',
 };
 
@@ -27,6 +35,8 @@ export const EXTENSION_OF: Record<OutputFormat, string> = {
   tiff: 'tif',
   jpeg: 'jpg',
   webp: 'webp',
+  avif: 'avif',
+  gif: 'gif',
   npy: 'npy',
 };
 
@@ -35,6 +45,8 @@ const KINDS_OF: Record<OutputFormat, readonly OutputKind[]> = {
   tiff: ['palette', 'labels', 'rgb'],
   jpeg: ['rgb'],
   webp: ['rgb'],
+  avif: ['rgb'],
+  gif: ['rgb'],
   npy: ['labels'],
 };
 
@@ -43,6 +55,8 @@ const NAME: Record<OutputFormat, string> = {
   tiff: 'TIFF',
   jpeg: 'JPEG',
   webp: 'WebP',
+  avif: 'AVIF',
+  gif: 'GIF',
   npy: '.npy',
 };
 
@@ -51,7 +65,7 @@ export function outputFormatOf(path: string): OutputFormat {
   const format = BY_EXTENSION[ext];
   if (!format) {
     throw usageError(
-      `${path}: unknown output extension '${ext || '(none)'}'; use .png (palette PNG, k <= 256), .tif/.tiff (indexed TIFF, k <= 65536), .jpg/.webp (quantized RGB) or .npy (labels)`,
+      `${path}: unknown output extension '${ext || '(none)'}'; use .png (palette PNG, k <= 256), .tif/.tiff (indexed TIFF, k <= 65536), .jpg/.webp/.avif/.gif (quantized colours) or .npy (labels)`,
     );
   }
   return format;
@@ -69,6 +83,11 @@ export function outputKindFor(
 ): OutputKind {
   if (asked) {
     if (KINDS_OF[format].includes(asked)) return asked;
+    if (asked === 'labels' && format === 'gif') {
+      throw usageError(
+        `${path}: GIF holds at most 256 colours and its encoder may merge them; write labels as .png, .tif or .npy`,
+      );
+    }
     if (asked === 'labels') {
       throw usageError(
         `${path}: label images must be lossless, and ${NAME[format]} is not: its compression changes pixel values, so they would no longer be palette indices. Write labels as .png, .tif or .npy`,
@@ -79,20 +98,24 @@ export function outputKindFor(
     );
   }
   if (format === 'npy') return 'labels';
-  if (format === 'jpeg' || format === 'webp') return 'rgb';
-  return k !== undefined && k > maxColors(format, 'palette') ? 'rgb' : 'palette';
+  if (isEncodedFormat(format)) return 'rgb';
+  // Only a PNG's palette is smaller than what its colours can hold.
+  return format === 'png' && k !== undefined && k > maxColors(format, 'palette')
+    ? 'rgb'
+    : 'palette';
 }
 
-/** The most colours a format can index (a palette PNG holds 256; indices go up to 16 bits). */
+/** The most colours a format can hold (a palette PNG and a GIF 256; indices go up to 16 bits). */
 export function maxColors(format: OutputFormat, kind: OutputKind): number {
-  return kind === 'palette' && format === 'png' ? 256 : 65536;
+  return (kind === 'palette' && format === 'png') || format === 'gif' ? 256 : 65536;
 }
 
 /** Whether the output can carry transparency (a label image's codebook always can). */
 export function carriesAlpha(format: OutputFormat, kind: OutputKind): boolean {
   if (kind === 'labels') return true;
   if (kind === 'palette') return format === 'png';
-  return format !== 'jpeg';
+  // GIF has one fully transparent colour at most, not an alpha channel.
+  return format !== 'jpeg' && format !== 'gif';
 }
 
 export function formatName(format: OutputFormat): string {

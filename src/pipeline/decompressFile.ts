@@ -3,10 +3,10 @@ import { performance } from 'node:perf_hooks';
 import { asGigaquantError, GigaquantError, usageError } from '../errors.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
 import { codebookBase, createWriter } from '../io/createWriter.js';
-import { checkWebpSize, webpMemoryWarning } from '../io/EncodedRgbWriter.js';
+import { checkEncodedSize, wholeImageWarning } from '../io/EncodedRgbWriter.js';
 import { NO_METADATA, readImageMetadata, type ImageMetadata } from '../io/imageMetadata.js';
 import { labelBands, openLabels } from '../io/labelSource.js';
-import type { OutputFormat, OutputKind } from '../io/outputFormat.js';
+import { isEncodedFormat, type OutputFormat, type OutputKind } from '../io/outputFormat.js';
 import { loadPalette } from '../io/paletteFile.js';
 import { resolveOptions, type QuantizeOptions } from '../options.js';
 import type { Palette } from '../types.js';
@@ -74,7 +74,8 @@ export async function decompressFile(
   });
   try {
     const { width, height } = labels;
-    if (opts.format === 'webp') checkWebpSize(outputPath, labelsPath, width, height);
+    if (isEncodedFormat(opts.format))
+      checkEncodedSize(outputPath, opts.format, labelsPath, width, height);
     const metadata = await carriedMetadata(labelsPath, labels.format, codebookPath);
     const bandHeight = opts.bandHeight ?? chooseBandHeight(width, height, opts.memoryBudget);
     let writer;
@@ -97,8 +98,9 @@ export async function decompressFile(
       if (err instanceof GigaquantError) throw err;
       throw asGigaquantError(err, 'E_OUTPUT', outputPath);
     }
-    const webpWarning =
-      opts.format === 'webp' ? webpMemoryWarning(outputPath, width, height) : undefined;
+    const memoryWarning = isEncodedFormat(opts.format)
+      ? wholeImageWarning(outputPath, opts.format, width, height)
+      : undefined;
     return {
       input: labelsPath,
       codebook: codebookPath,
@@ -111,7 +113,7 @@ export async function decompressFile(
       outputBytes: (await stat(outputPath)).size,
       seconds: (performance.now() - started) / 1000,
       peakRssBytes: peakRssBytes(),
-      warnings: webpWarning ? [webpWarning] : [],
+      warnings: memoryWarning ? [memoryWarning] : [],
     };
   } finally {
     await labels.close();

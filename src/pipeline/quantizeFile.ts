@@ -3,10 +3,16 @@ import { performance } from 'node:perf_hooks';
 import { asGigaquantError, GigaquantError } from '../errors.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
 import { codebookBase, createWriter } from '../io/createWriter.js';
-import { checkWebpSize, webpMemoryWarning } from '../io/EncodedRgbWriter.js';
+import { checkEncodedSize, isLossy, wholeImageWarning } from '../io/EncodedRgbWriter.js';
 import { readImageMetadata } from '../io/imageMetadata.js';
 import { openImage } from '../io/openImage.js';
-import { carriesAlpha, type OutputFormat, type OutputKind } from '../io/outputFormat.js';
+import {
+  carriesAlpha,
+  formatName,
+  isEncodedFormat,
+  type OutputFormat,
+  type OutputKind,
+} from '../io/outputFormat.js';
 import { resolveOptions, type QuantizeOptions } from '../options.js';
 import type { Palette } from '../types.js';
 import { applyPalette } from './applyPalette.js';
@@ -81,7 +87,8 @@ export async function quantizeFile(
   });
   try {
     const { info } = source;
-    if (opts.format === 'webp') checkWebpSize(outputPath, inputPath, info.width, info.height);
+    if (isEncodedFormat(opts.format))
+      checkEncodedSize(outputPath, opts.format, inputPath, info.width, info.height);
     const metadata = await readImageMetadata(inputPath, info.format);
     const bandHeight =
       opts.bandHeight ?? chooseBandHeight(info.width, info.height, opts.memoryBudget);
@@ -126,18 +133,19 @@ export async function quantizeFile(
       warnings.push(
         opts.palette
           ? `${outputPath}: the palette has no transparency; the alpha channel of ${inputPath} was dropped`
-          : opts.format === 'jpeg'
-            ? `${outputPath}: JPEG cannot store transparency; the alpha channel of ${inputPath} was dropped (write .png or .webp to keep it)`
+          : opts.format !== 'tiff'
+            ? `${outputPath}: ${formatName(opts.format)} cannot store transparency; the alpha channel of ${inputPath} was dropped (write .png or .webp to keep it)`
             : `${outputPath}: TIFF palette images cannot store transparency; the alpha channel of ${inputPath} was dropped (write .png, or --rgb, to keep it)`,
       );
     }
-    const webpWarning =
-      opts.format === 'webp' ? webpMemoryWarning(outputPath, info.width, info.height) : undefined;
-    if (webpWarning) warnings.push(webpWarning);
-    if (opts.format === 'jpeg' || (opts.format === 'webp' && opts.quality !== undefined)) {
-      warnings.push(
-        `${outputPath}: ${opts.format === 'jpeg' ? 'JPEG' : 'lossy WebP'} is lossy: its pixels are near, not equal to, the ${fit.palette.size} colours, and the PSNR reported is that of the colours before encoding`,
-      );
+    if (isEncodedFormat(opts.format)) {
+      const memory = wholeImageWarning(outputPath, opts.format, info.width, info.height);
+      if (memory) warnings.push(memory);
+      if (isLossy(opts.format, opts.quality)) {
+        warnings.push(
+          `${outputPath}: ${formatName(opts.format)} is lossy here: its pixels are near, not equal to, the ${fit.palette.size} colours, and the PSNR reported is that of the colours before encoding`,
+        );
+      }
     }
     if (opts.kind === 'rgb' && opts.format === 'png' && !options.kind) {
       warnings.push(

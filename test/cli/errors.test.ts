@@ -76,7 +76,11 @@ describe('bad input: exit code 3, the file named, nothing left behind', () => {
 
 describe('bad options: exit code 2', () => {
   test.each([
-    [['-k', '300'], 'x.png', /between 1 and 256 for k for PNG output .*x\.png but received 300/],
+    [
+      ['-k', '300', '--format', 'palette'],
+      'x.png',
+      /between 1 and 256 for k for PNG palette output .*x\.png but received 300/,
+    ],
     [['-k', '0'], 'x.tif', /between 1 and 65536 for k/],
     [['-k', '8'], 'x.bmp', /x\.bmp: unknown output extension '\.bmp'/],
     [['-k', 'many'], 'x.png', /for k/],
