@@ -63,6 +63,8 @@ export interface QuantizeOptions {
   space?: ColorSpace;
   /** TIFF only: BigTIFF always, never, or when the file could pass 4 GiB ('auto', default). */
   bigtiff?: boolean | 'auto';
+  /** Gather what a report shows of the image (QuantizeResult.digest) during pass 2. */
+  digest?: boolean;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
 }

@@ -32,6 +32,9 @@ import { obtainSharedPalette } from './sharedPalette.js';
 import { sweepStaleTemps } from './sweepStaleTemps.js';
 import { kmeansOptions } from '../pipeline/fitPalette.js';
 import { WorkerPool } from './workerPool.js';
+import { collectBatchReport, saveReportData } from '../report/batchReport.js';
+import { reportImage } from '../report/reportModel.js';
+import { checkReportPath, writeReport } from '../report/writeReport.js';
 
 export type BatchFormat = OutputFormat;
 
@@ -58,6 +61,8 @@ export interface BatchRequest {
   force?: boolean;
   /** Stop starting files after the first failure. */
   failFast?: boolean;
+  /** Write an HTML report of the whole output folder here at the end. */
+  report?: string;
   cwd?: string;
   signal?: AbortSignal;
 }
@@ -97,6 +102,8 @@ export interface BatchResult {
   records: ManifestRecord[];
   totals: { pixels: number; inputBytes: number; outputBytes: number; seconds: number };
   palette?: { json: string; npy: string };
+  /** The HTML report written at the end, when asked for. */
+  report?: string;
   /** The CLI's exit code for this result. */
   exitCode: number;
 }
@@ -126,6 +133,7 @@ export async function runBatch(
   const ext = EXTENSION_OF[format];
   const template = request.name ?? DEFAULT_NAME_TEMPLATE;
   checkNameTemplate(template);
+  if (request.report) checkReportPath(request.report);
   if (request.sharedPalette && request.paletteFile)
     throw new GigaquantError('E_USAGE', 'use either --shared-palette or --palette, not both');
   const given = request.paletteFile ? await loadPalette(request.paletteFile) : undefined;
@@ -234,6 +242,7 @@ export async function runBatch(
     const records: ManifestRecord[] = [];
     const workerOptions: QuantizeOptions = {
       ...request.quantize,
+      digest: true,
       palette,
       signal: undefined,
       onProgress: undefined,
@@ -295,6 +304,10 @@ export async function runBatch(
       palette: paletteFiles,
       exitCode: interrupted ? ExitCode.interrupted : failed > 0 ? ExitCode.someFailed : ExitCode.ok,
     };
+    if (request.report) {
+      result.report = request.report;
+      await writeReport(request.report, await collectBatchReport(outDir));
+    }
     report({ type: 'end', result });
     return result;
   } finally {
@@ -380,23 +393,45 @@ async function processOne(
       signal: ctx.signal,
       onProgress: (event) => ctx.report({ type: 'file-progress', input: input.rel, event }),
     });
-    return record('done', {
-      figures: {
-        width: result.width,
-        height: result.height,
-        k: result.k,
-        colors: result.colors,
-        psnr: Number.isFinite(result.psnr) ? result.psnr : null,
-        bitsPerPixel: result.bitsPerPixel,
-        inputBytes: result.inputBytes,
-        outputBytes: result.outputBytes,
-        seconds: result.seconds,
-      },
-    });
+    const figures = {
+      width: result.width,
+      height: result.height,
+      k: result.k,
+      colors: result.colors,
+      psnr: Number.isFinite(result.psnr) ? result.psnr : null,
+      bitsPerPixel: result.bitsPerPixel,
+      inputBytes: result.inputBytes,
+      outputBytes: result.outputBytes,
+      seconds: result.seconds,
+    };
+    await keepReportData(ctx.outDir, result, input.rel, outputRel);
+    return record('done', { figures });
   } catch (err) {
     const e = asGigaquantError(err, 'E_INTERNAL', input.file);
     if (e.code === 'E_ABORTED') return undefined;
     return record('failed', { error: { code: e.code, message: e.message } });
+  }
+}
+
+/**
+ * Keeps what a report shows of this output beside the manifest. The output itself is done and
+ * recorded whatever happens here: a report without one image's thumbnails is the worst outcome.
+ */
+async function keepReportData(
+  outDir: string,
+  result: QuantizeResult,
+  inputRel: string,
+  outputRel: string,
+): Promise<void> {
+  try {
+    const entry = await reportImage(
+      { ...result, input: inputRel, output: outputRel },
+      result.palette,
+      result.digest,
+    );
+    await saveReportData(outDir, entry);
+  } catch {
+    // See above: nothing to undo.
   }
 }
 

@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import type { BatchFormat, BatchRequest } from '../batch/runBatch.js';
 import { GigaquantError, usageError } from '../errors.js';
 import { jsonReporter, plainReporter, terminalReporter, type Reporter } from './batchReporters.js';
 import { abortOnSignals } from './interrupts.js';
+import { addReportOption, reportPath } from './report.js';
 import { addQuantizerOptions, toQuantizeOptions, type QuantizerArgs } from './quantizerOptions.js';
 
 export interface BatchArgs extends QuantizerArgs {
@@ -21,82 +23,86 @@ export interface BatchArgs extends QuantizerArgs {
   'fail-fast': boolean;
   json: boolean;
   quiet: boolean;
+  report?: string;
 }
 
 export function batchCommand(yargs: Argv): Argv<BatchArgs> {
-  return addQuantizerOptions(
-    yargs
-      .positional('globs', {
-        type: 'string',
-        array: true,
-        describe: 'input files or glob patterns ("scans/**/*.tif")',
-      })
-      .option('inputs', {
-        type: 'string',
-        array: true,
-        hidden: true,
-        describe: 'job file: the globs',
-      })
-      .option('comment', { type: 'string', hidden: true, describe: 'job file: a note, ignored' })
-      .option('out-dir', {
-        type: 'string',
-        describe: 'output folder; input folders are mirrored under it',
-      })
-      .option('format', {
-        type: 'string',
-        choices: ['png', 'tiff', 'jpeg', 'webp', 'avif', 'gif', 'npy'],
-        default: 'png',
-        describe: 'output file format (with --rgb or --labels: what goes in it)',
-      })
-      .option('concurrency', {
-        alias: 'j',
-        type: 'number',
-        describe: 'files at a time (default: from cores and memory)',
-      })
-      .option('name', {
-        type: 'string',
-        describe:
-          'output name template: {name} {srcext} {ext} {k} {seed} {format} (default "{name}.{ext}")',
-      })
-      .option('ignore', { type: 'string', array: true, describe: 'glob patterns to leave out' })
-      .option('shared-palette', {
-        type: 'boolean',
-        default: false,
-        describe: 'fit one palette over all inputs and use it for each',
-      })
-      .option('palette', {
-        type: 'string',
-        describe: 'apply this palette (.json or .npy) to every input, without fitting',
-      })
-      .option('shard', {
-        type: 'string',
-        describe: 'i/n: do only the i-th of n shares of the inputs (0-based)',
-      })
-      .option('force', {
-        type: 'boolean',
-        default: false,
-        describe: 'redo files already done with the same options',
-      })
-      .option('fail-fast', {
-        type: 'boolean',
-        default: false,
-        describe: 'stop starting files after the first failure',
-      })
-      .option('json', {
-        type: 'boolean',
-        default: false,
-        describe: 'print events as JSON lines on stdout',
-      })
-      .option('quiet', {
-        alias: 'q',
-        type: 'boolean',
-        default: false,
-        describe: 'print nothing but failures',
-      })
-      .config(
-        'config',
-        'a JSON job file with the same options (flags override it; "inputs": [globs])',
-      ),
+  return addReportOption(
+    addQuantizerOptions(
+      yargs
+        .positional('globs', {
+          type: 'string',
+          array: true,
+          describe: 'input files or glob patterns ("scans/**/*.tif")',
+        })
+        .option('inputs', {
+          type: 'string',
+          array: true,
+          hidden: true,
+          describe: 'job file: the globs',
+        })
+        .option('comment', { type: 'string', hidden: true, describe: 'job file: a note, ignored' })
+        .option('out-dir', {
+          type: 'string',
+          describe: 'output folder; input folders are mirrored under it',
+        })
+        .option('format', {
+          type: 'string',
+          choices: ['png', 'tiff', 'jpeg', 'webp', 'avif', 'gif', 'npy'],
+          default: 'png',
+          describe: 'output file format (with --rgb or --labels: what goes in it)',
+        })
+        .option('concurrency', {
+          alias: 'j',
+          type: 'number',
+          describe: 'files at a time (default: from cores and memory)',
+        })
+        .option('name', {
+          type: 'string',
+          describe:
+            'output name template: {name} {srcext} {ext} {k} {seed} {format} (default "{name}.{ext}")',
+        })
+        .option('ignore', { type: 'string', array: true, describe: 'glob patterns to leave out' })
+        .option('shared-palette', {
+          type: 'boolean',
+          default: false,
+          describe: 'fit one palette over all inputs and use it for each',
+        })
+        .option('palette', {
+          type: 'string',
+          describe: 'apply this palette (.json or .npy) to every input, without fitting',
+        })
+        .option('shard', {
+          type: 'string',
+          describe: 'i/n: do only the i-th of n shares of the inputs (0-based)',
+        })
+        .option('force', {
+          type: 'boolean',
+          default: false,
+          describe: 'redo files already done with the same options',
+        })
+        .option('fail-fast', {
+          type: 'boolean',
+          default: false,
+          describe: 'stop starting files after the first failure',
+        })
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'print events as JSON lines on stdout',
+        })
+        .option('quiet', {
+          alias: 'q',
+          type: 'boolean',
+          default: false,
+          describe: 'print nothing but failures',
+        })
+        .config(
+          'config',
+          'a JSON job file with the same options (flags override it; "inputs": [globs])',
+        ),
+    ),
+    '<out-dir>/report.html',
   ) as unknown as Argv<BatchArgs>;
 }
 
@@ -144,6 +150,7 @@ export async function runBatchCommand(args: BatchArgs): Promise<number> {
         shard: parseShard(args.shard),
         force: args.force,
         failFast: args['fail-fast'],
+        report: reportPath(args.report, () => join(args['out-dir'] as string, 'report.html')),
         signal,
       },
       reporter,

@@ -5,48 +5,53 @@ import type { QuantizeResult } from '../pipeline/quantizeFile.js';
 import { formatBytes, formatPsnr, formatSeconds } from './format.js';
 import { abortOnSignals } from './interrupts.js';
 import { ProgressBar } from './progressBar.js';
+import { addReportOption, besideWithSuffix, reportPath } from './report.js';
 import { addQuantizerOptions, toQuantizeOptions, type QuantizerArgs } from './quantizerOptions.js';
 
 export interface CompressArgs extends QuantizerArgs {
   input: string;
   output: string;
   format?: string;
+  report?: string;
   json: boolean;
   quiet: boolean;
 }
 
 export function compressCommand(yargs: Argv): Argv<CompressArgs> {
-  return addQuantizerOptions(
-    yargs
-      .positional('input', {
-        type: 'string',
-        describe: 'image to quantize (any format sharp reads)',
-        demandOption: true,
-      })
-      .option('output', {
-        alias: 'o',
-        type: 'string',
-        describe:
-          'output file: .png (palette, k <= 256), .tif/.tiff (indexed, k <= 65536), .jpg/.webp/.avif/.gif (colours) or .npy (labels)',
-        demandOption: true,
-      })
-      .option('format', {
-        type: 'string',
-        choices: ['palette', 'labels', 'rgb'],
-        describe:
-          'what to store: palette indices with the palette, bare labels with a codebook file, or RGB (default: from the extension)',
-      })
-      .option('json', {
-        type: 'boolean',
-        default: false,
-        describe: 'print the result as JSON on stdout',
-      })
-      .option('quiet', {
-        alias: 'q',
-        type: 'boolean',
-        default: false,
-        describe: 'print nothing but errors',
-      }),
+  return addReportOption(
+    addQuantizerOptions(
+      yargs
+        .positional('input', {
+          type: 'string',
+          describe: 'image to quantize (any format sharp reads)',
+          demandOption: true,
+        })
+        .option('output', {
+          alias: 'o',
+          type: 'string',
+          describe:
+            'output file: .png (palette, k <= 256), .tif/.tiff (indexed, k <= 65536), .jpg/.webp/.avif/.gif (colours) or .npy (labels)',
+          demandOption: true,
+        })
+        .option('format', {
+          type: 'string',
+          choices: ['palette', 'labels', 'rgb'],
+          describe:
+            'what to store: palette indices with the palette, bare labels with a codebook file, or RGB (default: from the extension)',
+        })
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'print the result as JSON on stdout',
+        })
+        .option('quiet', {
+          alias: 'q',
+          type: 'boolean',
+          default: false,
+          describe: 'print nothing but errors',
+        }),
+    ),
+    '<output>.report.html',
   ) as unknown as Argv<CompressArgs>;
 }
 
@@ -54,8 +59,10 @@ export async function runCompress(args: CompressArgs): Promise<number> {
   const bar = process.stderr.isTTY && !args.quiet ? new ProgressBar(process.stderr) : undefined;
   const signal = abortOnSignals(() => bar?.clear());
   const quantizeOptions = toQuantizeOptions(args);
+  const report = reportPath(args.report, () => besideWithSuffix(args.output, '.report.html'));
   const options: QuantizeOptions = {
     ...quantizeOptions,
+    digest: report !== undefined,
     kind: (args.format as QuantizeOptions['kind']) ?? quantizeOptions.kind,
     signal,
     onProgress: bar ? (e) => bar.update(e) : undefined,
@@ -63,12 +70,19 @@ export async function runCompress(args: CompressArgs): Promise<number> {
   try {
     // Loaded here, not at the top: `gigaquant --help` should not pay for sharp and libvips.
     const { quantizeFile } = await import('../pipeline/quantizeFile.js');
+    const { checkReportPath, writeReport } = await import('../report/writeReport.js');
+    if (report) checkReportPath(report);
     const result = await quantizeFile(args.input, args.output, options);
+    if (report) {
+      const { compressReport } = await import('../report/singleReports.js');
+      await writeReport(report, await compressReport(result));
+    }
     bar?.clear();
     for (const w of result.warnings)
       if (!args.quiet) process.stderr.write(`gigaquant: warning: ${w}\n`);
     if (args.json) process.stdout.write(JSON.stringify(resultToJson(result), null, 2) + '\n');
     else if (!args.quiet) process.stdout.write(summaryLine(result) + '\n');
+    if (report && !args.quiet && !args.json) process.stdout.write(`report: ${report}\n`);
     return 0;
   } catch (err) {
     bar?.clear();
@@ -98,7 +112,8 @@ export function summaryLine(r: QuantizeResult): string {
 
 /** JSON has no Infinity: a lossless result has `psnr: null` and `mse: 0`. Palette as hex strings. */
 export function resultToJson(r: QuantizeResult): Record<string, unknown> {
-  const { palette, ...rest } = r;
+  const { palette, digest: _digest, ...rest } = r;
+  void _digest;
   const hex: string[] = [];
   for (let i = 0; i < palette.size; i++) {
     const bytes = palette.colors.subarray(i * palette.channels, (i + 1) * palette.channels);

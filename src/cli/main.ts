@@ -6,6 +6,7 @@ import { batchCommand, runBatchCommand, type BatchArgs } from './batch.js';
 import { compressCommand, runCompress, type CompressArgs } from './compress.js';
 import { decompressCommand, runDecompress, type DecompressArgs } from './decompress.js';
 import { runMerge } from './merge.js';
+import { reportCommand, runReport, type ReportArgs } from './report.js';
 import { runSweep, sweepCommand, type SweepArgs } from './sweep.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -43,6 +44,14 @@ async function main(argv: string[]): Promise<number> {
       (y) => sweepCommand(y),
       async (args) => {
         exitCode = await runSweep(args);
+      },
+    )
+    .command<ReportArgs>(
+      'report <target>',
+      "an HTML report of a batch's output folder: table, thumbnails, palettes, 3D colours, failures",
+      (y) => reportCommand(y),
+      async (args) => {
+        exitCode = await runReport(args);
       },
     )
     .command<{ 'out-dir': string }>(

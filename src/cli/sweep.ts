@@ -3,6 +3,7 @@ import { GigaquantError } from '../errors.js';
 import type { SweepResult } from '../pipeline/sweepFile.js';
 import { formatBytes, formatPsnr } from './format.js';
 import { abortOnSignals } from './interrupts.js';
+import { addReportOption, inCurrentFolder, reportPath } from './report.js';
 import { addQuantizerOptions, toQuantizeOptions, type QuantizerArgs } from './quantizerOptions.js';
 
 export interface SweepArgs extends Omit<QuantizerArgs, 'k'> {
@@ -10,18 +11,22 @@ export interface SweepArgs extends Omit<QuantizerArgs, 'k'> {
   k: string;
   format?: string;
   json: boolean;
+  report?: string;
 }
 
 export function sweepCommand(yargs: Argv): Argv<SweepArgs> {
-  return addQuantizerOptions(
-    yargs
-      .positional('input', { type: 'string', describe: 'image to sweep', demandOption: true })
-      .option('format', {
-        type: 'string',
-        choices: ['png', 'tiff'],
-        describe: 'format whose bytes are counted (default png; tiff above 256)',
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'print the table as JSON' }),
+  return addReportOption(
+    addQuantizerOptions(
+      yargs
+        .positional('input', { type: 'string', describe: 'image to sweep', demandOption: true })
+        .option('format', {
+          type: 'string',
+          choices: ['png', 'tiff'],
+          describe: 'format whose bytes are counted (default png; tiff above 256)',
+        })
+        .option('json', { type: 'boolean', default: false, describe: 'print the table as JSON' }),
+    ),
+    '<input name>.k-curve.html here',
   ).option('k', {
     type: 'string',
     default: '2..256',
@@ -36,12 +41,24 @@ export async function runSweep(args: SweepArgs): Promise<number> {
     const ks = parseKs(args.k);
     const { k: _k, ...options } = toQuantizeOptions({ ...args, k: undefined });
     void _k;
+    const report = reportPath(args.report, () => inCurrentFolder(args.input, '.k-curve.html'));
+    const { checkReportPath, writeReport } = await import('../report/writeReport.js');
+    if (report) checkReportPath(report);
     const result = await sweepFile(args.input, ks, {
       ...options,
       format: args.format as 'png' | 'tiff' | undefined,
+      digest: report !== undefined,
       signal,
     });
-    process.stdout.write(args.json ? JSON.stringify(result, null, 1) + '\n' : sweepTable(result));
+    if (report) {
+      const { sweepReport } = await import('../report/singleReports.js');
+      await writeReport(report, await sweepReport(result));
+    }
+    const rows = result.rows.map(({ digest: _digest, ...row }) => row);
+    process.stdout.write(
+      args.json ? JSON.stringify({ ...result, rows }, null, 1) + '\n' : sweepTable(result),
+    );
+    if (report && !args.json) process.stdout.write(`report: ${report}\n`);
     return 0;
   } catch (err) {
     if (!(err instanceof GigaquantError)) throw err;

@@ -1,9 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { usageError } from '../errors.js';
 import type { Palette } from '../types.js';
 import { decodeNpy, encodeNpy } from './npy.js';
-import { atomicOutput } from './tempFiles.js';
+import { writeFileAtomically } from './tempFiles.js';
 
 /**
  * A palette as JSON: `{ "size", "channels", "colors": [[r, g, b], ...], "hex": [...] }`, channels
@@ -36,23 +36,12 @@ export async function savePalette(
   extra: Record<string, unknown> = {},
 ): Promise<{ json: string; npy: string }> {
   const files = { json: `${base}.json`, npy: `${base}.npy` };
-  await writeAtomically(files.json, paletteToJson(palette, extra));
-  await writeAtomically(
+  await writeFileAtomically(files.json, paletteToJson(palette, extra));
+  await writeFileAtomically(
     files.npy,
     encodeNpy({ shape: [palette.size, palette.channels], data: palette.colors }),
   );
   return files;
-}
-
-async function writeAtomically(path: string, data: string | Buffer): Promise<void> {
-  const out = atomicOutput(path);
-  try {
-    await writeFile(out.tempPath, data);
-    await out.commit();
-  } catch (err) {
-    await out.discard();
-    throw err;
-  }
 }
 
 /** Reads a palette from .json (as written by paletteToJson) or .npy (n x channels, uint8). */

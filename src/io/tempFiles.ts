@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { rmSync } from 'node:fs';
-import { mkdtemp, rename, rm, unlink } from 'node:fs/promises';
+import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -72,4 +72,16 @@ export function atomicOutput(finalPath: string): AtomicOutput {
       live.delete(tempPath);
     },
   };
+}
+
+/** Writes a whole (small) file under a temporary name, then renames it into place. */
+export async function writeFileAtomically(path: string, data: string | Uint8Array): Promise<void> {
+  const out = atomicOutput(path);
+  try {
+    await writeFile(out.tempPath, data);
+    await out.commit();
+  } catch (err) {
+    await out.discard();
+    throw err;
+  }
 }

@@ -2,6 +2,7 @@ import { NearestColorMatcher } from '../cluster/nearest.js';
 import type { ImageSource } from '../io/openImage.js';
 import { readBands } from '../io/readBands.js';
 import type { ResolvedOptions } from '../options.js';
+import type { ImageDigestBuilder } from '../report/ImageDigestBuilder.js';
 import type { IndexWriter, Palette } from '../types.js';
 import { convertBand, hasAlphaChannel, isOpaque } from './channelLayout.js';
 import { FloydSteinbergDitherer } from './ditherer.js';
@@ -15,7 +16,8 @@ export interface ApplyResult {
 
 /**
  * Pass 2: maps every pixel to its nearest palette entry, band by band, into `writer`. The error
- * sum is of integers, so it is exact whatever the band height.
+ * sum is of integers, so it is exact whatever the band height. `digest`, when given, sees every
+ * band too (for the report).
  */
 export async function applyPalette(
   source: ImageSource,
@@ -23,6 +25,7 @@ export async function applyPalette(
   writer: IndexWriter,
   options: ResolvedOptions,
   bandHeight: number,
+  digest?: ImageDigestBuilder,
 ): Promise<ApplyResult> {
   const matcher = new NearestColorMatcher(palette, options.space);
   const { width, height } = source.info;
@@ -40,6 +43,7 @@ export async function applyPalette(
     const pixels = band.width * band.height;
     const indices = palette.size <= 256 ? new Uint8Array(pixels) : new Uint16Array(pixels);
     sse += ditherer ? ditherer.process(band, indices) : matcher.assign(band.data, pixels, indices);
+    digest?.add(band, indices);
     await writer.write({ y: band.y, height: band.height, width: band.width, indices });
     rowsDone += band.height;
     options.onProgress?.({ phase: 'apply', rowsDone, rows: height });

@@ -14,6 +14,7 @@ import {
   type OutputKind,
 } from '../io/outputFormat.js';
 import { resolveOptions, type QuantizeOptions } from '../options.js';
+import { ImageDigestBuilder, type ImageDigest } from '../report/ImageDigestBuilder.js';
 import type { Palette } from '../types.js';
 import { applyPalette } from './applyPalette.js';
 import { chooseBandHeight } from './bandHeight.js';
@@ -64,6 +65,8 @@ export interface QuantizeResult {
   /** With --target-psnr: the target and whether the chosen k (in `k`) reaches it. */
   target?: FitResult['target'];
   warnings: string[];
+  /** With `digest: true`: thumbnails, pixels per palette entry and sampled colours, for reports. */
+  digest?: ImageDigest;
 }
 
 /**
@@ -107,8 +110,11 @@ export async function quantizeFile(
       throw asGigaquantError(err, 'E_OUTPUT', outputPath);
     }
     let applied;
+    const digest = options.digest
+      ? new ImageDigestBuilder(info.width, info.height, fit.palette)
+      : undefined;
     try {
-      applied = await applyPalette(source, fit.palette, writer, opts, bandHeight);
+      applied = await applyPalette(source, fit.palette, writer, opts, bandHeight, digest);
       await writer.close();
     } catch (err) {
       await writer.abort(err as Error);
@@ -182,6 +188,7 @@ export async function quantizeFile(
       fit: fit.report,
       target: fit.target,
       warnings,
+      digest: digest?.finish(),
     };
   } finally {
     await source.close();

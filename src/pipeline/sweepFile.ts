@@ -11,6 +11,7 @@ import { chooseBandHeight } from './bandHeight.js';
 import { clusterChannels } from './channelLayout.js';
 import { PaletteFitter } from './fitPalette.js';
 import { bitsPerPixel } from './stats.js';
+import { ImageDigestBuilder, type ImageDigest } from '../report/ImageDigestBuilder.js';
 
 export interface SweepRow {
   k: number;
@@ -18,6 +19,8 @@ export interface SweepRow {
   psnr: number;
   bitsPerPixel: number;
   outputBytes: number;
+  /** With `digest: true`: the thumbnails and shares at this k, for the report. */
+  digest?: ImageDigest;
 }
 
 export interface SweepResult {
@@ -94,8 +97,18 @@ export async function sweepFile(
       const { palette } = await fitter.finish(k);
       const out = join(work.path, `k${k}.${ext}`);
       const writer = await createWriter(out, opts, info, palette);
+      const digest = options.digest
+        ? new ImageDigestBuilder(info.width, info.height, palette)
+        : undefined;
       try {
-        await applyPalette(source, palette, writer, { ...opts, onProgress: undefined }, bandHeight);
+        await applyPalette(
+          source,
+          palette,
+          writer,
+          { ...opts, onProgress: undefined },
+          bandHeight,
+          digest,
+        );
         await writer.close();
       } catch (err) {
         await writer.abort(err as Error);
@@ -109,6 +122,7 @@ export async function sweepFile(
         psnr: fitter.exactPsnr(palette),
         bitsPerPixel: bitsPerPixel(outputBytes, pixels),
         outputBytes,
+        digest: digest?.finish(),
       });
     }
     return { input, width: info.width, height: info.height, format, rows, knee: kneeOf(rows) };

@@ -73,9 +73,10 @@ function doneInputs(run: Run): string[] {
     .sort();
 }
 
+/** Every file under `dir` but the report data the batch keeps in `.gigaquant-report/`. */
 function allFiles(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) =>
-    statSync(join(dir, f)).isFile(),
+  return (readdirSync(dir, { recursive: true }) as string[]).filter(
+    (f) => statSync(join(dir, f)).isFile() && !f.startsWith('.gigaquant-report'),
   );
 }
 
@@ -106,6 +107,11 @@ describe('a batch over a folder tree with a corrupt and an empty file', () => {
   test('writes a valid output for every good input, mirroring the folders, and nothing else', async () => {
     const files = allFiles(out()).sort();
     expect(files).toEqual([...good.map((r) => outputFor(r)), 'gigaquant-manifest.jsonl'].sort());
+    // Beside them, what `gigaquant report` shows of each output, so it never decodes one again.
+    const kept = (readdirSync(join(out(), '.gigaquant-report'), { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+    expect(kept).toEqual(good.map((r) => `${outputFor(r)}.json`).sort());
     const check = tool('pngcheck', ['-q', ...good.map((r) => join(out(), outputFor(r)))]);
     expect(check.out).toBe('');
     for (const rel of good) {

@@ -1,0 +1,134 @@
+import sharp from 'sharp';
+import type { Palette } from '../types.js';
+import type { ImageDigest } from './ImageDigestBuilder.js';
+
+/** One image of a report: its figures, palette, and (when gathered) thumbnails and colours. */
+export interface ReportImage {
+  input: string;
+  output: string;
+  width: number;
+  height: number;
+  k: number;
+  colors: number;
+  /** null when lossless. */
+  psnr: number | null;
+  bitsPerPixel: number;
+  inputBytes: number;
+  outputBytes: number;
+  seconds: number;
+  /** '#rrggbb' (or '#rrggbbaa'), and the pixels each entry got. */
+  palette?: string[];
+  counts?: number[];
+  thumbs?: { width: number; height: number; original: string; quantized: string };
+  /** Sampled colours: base64 of RGB triples, and of their palette entries as uint16 LE. */
+  points?: { colors: string; entries: string };
+}
+
+export interface ReportFailure {
+  input: string;
+  code: string;
+  message: string;
+}
+
+export interface SweepPoint {
+  k: number;
+  psnr: number | null;
+  bitsPerPixel: number;
+  outputBytes: number;
+  /** The quantized thumbnail at this k. */
+  thumb?: string;
+}
+
+export interface ReportSweep {
+  input: string;
+  knee: number | undefined;
+  original?: string;
+  points: SweepPoint[];
+}
+
+export interface ReportModel {
+  title: string;
+  generatedAt: string;
+  software: string;
+  images: ReportImage[];
+  failed: ReportFailure[];
+  sweep?: ReportSweep;
+}
+
+export interface ImageFigures {
+  input: string;
+  output: string;
+  width: number;
+  height: number;
+  k: number;
+  colors: number;
+  psnr: number;
+  bitsPerPixel: number;
+  inputBytes: number;
+  outputBytes: number;
+  seconds: number;
+}
+
+/** A report entry from a result's figures and, when there is one, its digest. */
+export async function reportImage(
+  figures: ImageFigures,
+  palette: Palette,
+  digest: ImageDigest | undefined,
+): Promise<ReportImage> {
+  const entry: ReportImage = {
+    input: figures.input,
+    output: figures.output,
+    width: figures.width,
+    height: figures.height,
+    k: figures.k,
+    colors: figures.colors,
+    psnr: Number.isFinite(figures.psnr) ? figures.psnr : null,
+    bitsPerPixel: figures.bitsPerPixel,
+    inputBytes: figures.inputBytes,
+    outputBytes: figures.outputBytes,
+    seconds: figures.seconds,
+    palette: paletteHex(palette),
+  };
+  if (!digest) return entry;
+  const { thumbWidth: width, thumbHeight: height } = digest;
+  entry.counts = digest.counts;
+  entry.thumbs = {
+    width,
+    height,
+    original: await thumbnailUri(digest.original, width, height),
+    quantized: await thumbnailUri(digest.quantized, width, height),
+  };
+  entry.points = {
+    colors: Buffer.from(digest.pointColors).toString('base64'),
+    entries: Buffer.from(
+      digest.pointEntries.buffer,
+      digest.pointEntries.byteOffset,
+      digest.pointEntries.byteLength,
+    ).toString('base64'),
+  };
+  return entry;
+}
+
+export function paletteHex(palette: Palette): string[] {
+  const hex: string[] = [];
+  for (let i = 0; i < palette.size; i++) {
+    const c = palette.colors.subarray(i * palette.channels, (i + 1) * palette.channels);
+    const grey = palette.channels <= 2;
+    const rgb = grey ? [c[0], c[0], c[0]] : [c[0], c[1], c[2]];
+    const alpha = palette.channels === 2 || palette.channels === 4 ? [c[palette.channels - 1]] : [];
+    hex.push('#' + Buffer.from([...rgb, ...alpha] as number[]).toString('hex'));
+  }
+  return hex;
+}
+
+/** A thumbnail (small by construction: at most 160 px a side) as a WebP data URI. */
+export async function thumbnailUri(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+): Promise<string> {
+  const webp = await sharp(Buffer.from(rgba), { raw: { width, height, channels: 4 } })
+    .webp({ quality: 82, alphaQuality: 90 })
+    .toBuffer();
+  return `data:image/webp;base64,${webp.toString('base64')}`;
+}
