@@ -32,6 +32,7 @@ export function summaryLines(r: BatchResult): string[] {
   }
   if (r.palette) lines.push(`  shared palette: ${r.palette.json}`);
   lines.push(`  manifest: ${r.manifest}`);
+  if (r.report) lines.push(`  report: ${r.report}`);
   return lines;
 }
 

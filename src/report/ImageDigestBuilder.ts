@@ -1,7 +1,7 @@
 import type { Palette, RowBand } from '../types.js';
 
 /** Longest side of a thumbnail, in pixels. */
-const THUMB_SIDE = 160;
+const THUMB_SIDE = 256;
 /** Source pixels sampled per thumbnail pixel along each axis (so 16 per thumbnail pixel). */
 const SAMPLES_PER_AXIS = 4;
 /** Colours drawn in the 3D view. */

@@ -24,7 +24,7 @@ table.summary { border-collapse: collapse; width: 100%; }
 .failed li { margin: 4px 0; } .failed .name { font-weight: 600; margin-right: 8px; } .failed .reason { color: #f0a0a0; }
 .pair { display: flex; flex-wrap: wrap; gap: 12px; }
 .pair figure, .kgrid figure { margin: 0; } figcaption { color: var(--muted); font-size: 12px; }
-.pair img { width: 420px; max-width: 100%; image-rendering: auto; background: #111; }
+.pair img { width: 400px; max-width: 100%; background: #111; }
 .swatches { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 4px 12px; }
 .swatch { display: flex; align-items: center; gap: 6px; } .chip { width: 22px; height: 16px; border: 1px solid #000; }
 .share { color: var(--muted); margin-left: auto; }

@@ -121,7 +121,7 @@ export function paletteHex(palette: Palette): string[] {
   return hex;
 }
 
-/** A thumbnail (small by construction: at most 160 px a side) as a WebP data URI. */
+/** A thumbnail (small by construction: at most 256 px a side) as a WebP data URI. */
 export async function thumbnailUri(
   rgba: Uint8Array,
   width: number,
