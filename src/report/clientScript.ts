@@ -128,18 +128,24 @@ export const CLIENT_SCRIPT = String.raw`(function () {
           return sort.ascending ? order : -order;
         });
       }
-      while (body.firstChild) body.removeChild(body.firstChild);
-      rows.forEach(function (img) {
-        var tr = el('tr');
-        columns.forEach(function (c) {
-          var v = c.cell(img);
-          tr.appendChild(typeof v === 'string' ? text('td', '', v) : el('td', '', [v]));
-        });
-        tr.tabIndex = 0;
-        tr.addEventListener('click', function () { show(img); });
-        tr.addEventListener('keydown', function (e) { if (e.key === 'Enter') show(img); });
-        body.appendChild(tr);
+      // Rows are made once and only moved when sorted: their thumbnails stay loaded.
+      var ordered = document.createDocumentFragment();
+      rows.forEach(function (img) { ordered.appendChild(rowOf(img)); });
+      body.appendChild(ordered);
+    };
+    var rowCache = new Map();
+    var rowOf = function (img) {
+      if (rowCache.has(img)) return rowCache.get(img);
+      var tr = el('tr');
+      columns.forEach(function (c) {
+        var v = c.cell(img);
+        tr.appendChild(typeof v === 'string' ? text('td', '', v) : el('td', '', [v]));
       });
+      tr.tabIndex = 0;
+      tr.addEventListener('click', function () { show(img); });
+      tr.addEventListener('keydown', function (e) { if (e.key === 'Enter') show(img); });
+      rowCache.set(img, tr);
+      return tr;
     };
     fill();
     main.appendChild(text('h2', '', 'Images'));

@@ -166,3 +166,37 @@ test('the page is one self-contained file: no external URL, a CSP that allows on
   expect(html).not.toContain(HOSTILE_FAILED);
   copyFileSync(report, join(folder.dir, 'copy.html'));
 });
+
+describe('gigaquant report, later, from the folder or its manifest', () => {
+  const dataOf = (path: string) => {
+    const html = readFileSync(path, 'utf8');
+    const json = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(
+      html,
+    );
+    return JSON.parse(json?.[1] ?? 'null') as {
+      images: { input: string; thumbs?: object }[];
+      failed: object[];
+    };
+  };
+
+  test('gives the same images and failures as --report did, thumbnails included', () => {
+    const out = join(folder.dir, 'out');
+    const again = join(folder.dir, 'again.html');
+    const r = runCli(['report', join(out, 'gigaquant-manifest.jsonl'), '-o', again]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/report: .*again\.html \(3 images, 1 failed\)/);
+    const [first, second] = [dataOf(report), dataOf(again)];
+    expect(second.images.map((i) => i.input)).toEqual(first.images.map((i) => i.input));
+    expect(second.images.every((i) => i.thumbs)).toBe(true);
+    expect(second.failed).toEqual(first.failed);
+  });
+
+  test('refuses a folder with no manifest, and a report not named .html (exit 2)', () => {
+    const empty = runCli(['report', folder.dir, '-o', join(folder.dir, 'x.html')]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/no gigaquant-manifest\.jsonl here/);
+    const named = runCli(['report', join(folder.dir, 'out'), '-o', join(folder.dir, 'x.txt')]);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/x\.txt: a report is an HTML page/);
+  });
+});
