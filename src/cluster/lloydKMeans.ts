@@ -1,4 +1,12 @@
 import { gridCells } from './gridCells.js';
+import { lloydPartnerFor } from './LloydPartner.js';
+import {
+  accumulate,
+  assignBounded,
+  firstAtOrAbove,
+  loosenBounds,
+  type Drift,
+} from './lloydStep.js';
 import { principalAxis } from './principalAxis.js';
 import { dot, sqDist } from './vectors.js';
 import { seedCentersWeighted } from './weightedKMeansPlusPlus.js';
@@ -22,6 +30,8 @@ export interface LloydResult {
   /** Lloyd iterations of the winning run. */
   steps: number;
   stopReason: 'converged' | 'tol' | 'max-iter';
+  /** Threads the final run's steps ran on (2 with the partner thread). */
+  threads: 1 | 2;
 }
 
 /** Above this many points, Lloyd runs on GRID_CELLS cells per axis first. */
@@ -107,151 +117,87 @@ function lloyd(
   tol: number,
 ): LloydResult {
   const k = initial.length / d;
+  // Every step runs as two halves whose sums are added in one order, so that the result is the
+  // same whether a second thread does the second half or not.
+  const mid = n >> 1;
+  const partner = lloydPartnerFor(n, k)?.begin(points, weights, proj, axis, n, d, k, mid);
+  const bounds = partner?.bounds ?? {
+    labels: new Int32Array(n).fill(-1),
+    upper: new Float64Array(n),
+    lower: new Float64Array(n),
+  };
+  const first: Sums = { sums: new Float64Array(k * d), mass: new Float64Array(k) };
+  const second: Sums = partner ?? { sums: new Float64Array(k * d), mass: new Float64Array(k) };
+  const half = (from: number, to: number, acc: Sums, drift: Drift | undefined) => {
+    if (drift) loosenBounds(bounds, drift, from, to);
+    const changed = assignBounded(points, proj, axis, d, centers, bounds, from, to);
+    acc.sums.fill(0);
+    acc.mass.fill(0);
+    accumulate(points, weights, d, bounds.labels, from, to, acc.sums, acc.mass);
+    return changed;
+  };
   let centers = initial;
-  const labels = new Int32Array(n).fill(-1);
-  // Hamerly's bounds: upper >= distance to the own centre, lower <= distance to any other.
-  const upper = new Float64Array(n);
-  const lower = new Float64Array(n);
-  const approxDist = new Float64Array(n);
+  let drift: (Drift & { shift: number }) | undefined;
   let stopReason: LloydResult['stopReason'] = 'max-iter';
   let steps = 0;
-
-  for (let iter = 0; iter < maxIter; iter++) {
-    steps++;
-    const changed = assignBounded(points, proj, axis, n, d, centers, labels, upper, lower);
-    if (changed === 0 && iter > 0) {
-      stopReason = 'converged';
-      break;
+  try {
+    for (let iter = 0; iter < maxIter; iter++) {
+      steps++;
+      partner?.start(centers, drift);
+      let changed = half(0, mid, first, drift);
+      changed += partner ? partner.finish() : half(mid, n, second, drift);
+      if (changed === 0 && iter > 0) {
+        stopReason = 'converged';
+        break;
+      }
+      const next = meansOf(first, second, points, weights, n, d, k, bounds.upper, centers);
+      drift = driftOf(centers, next, k, d);
+      centers = next;
+      if (drift.shift <= tol) {
+        stopReason = 'tol';
+        break;
+      }
     }
-    for (let i = 0; i < n; i++) approxDist[i] = (upper[i] as number) ** 2;
-    const next = updateCenters(points, weights, n, d, k, labels, approxDist, centers);
-    const moved = new Float64Array(k);
-    let shift = 0;
-    let most = 0;
-    let mostJ = -1;
-    let secondMost = 0;
-    for (let j = 0; j < k; j++) {
-      const m2 = sqDist(next, j * d, centers, j * d, d);
-      shift += m2;
-      const m = Math.sqrt(m2);
-      moved[j] = m;
-      if (m > most) {
-        secondMost = most;
-        most = m;
-        mostJ = j;
-      } else if (m > secondMost) secondMost = m;
-    }
-    for (let i = 0; i < n; i++) {
-      const j = labels[i] as number;
-      upper[i] = (upper[i] as number) + (moved[j] as number);
-      lower[i] = (lower[i] as number) - (j === mostJ ? secondMost : most);
-    }
-    centers = next;
-    if (shift <= tol) {
-      stopReason = 'tol';
-      break;
-    }
+  } finally {
+    partner?.end();
   }
   // One exact assignment, so that inertia (and its comparison between runs) is exact.
   const dist = new Float64Array(n);
-  assign(points, proj, axis, n, d, centers, labels, dist);
+  assign(points, proj, axis, n, d, centers, bounds.labels, dist);
   let inertia = 0;
   for (let i = 0; i < n; i++) inertia += (weights[i] as number) * (dist[i] as number);
-  return { centers, inertia, steps, stopReason };
+  return { centers, inertia, steps, stopReason, threads: partner ? 2 : 1 };
 }
 
-/**
- * Assignment with Hamerly's bounds: a point whose upper bound is below both its lower bound and
- * half the distance from its centre to the nearest other centre cannot change cluster, and is not
- * looked at. Others get an exact nearest and second-nearest search. Returns labels changed.
- */
-function assignBounded(
-  points: Float64Array,
-  proj: Float64Array,
-  axis: Float64Array,
-  n: number,
-  d: number,
-  centers: Float64Array,
-  labels: Int32Array,
-  upper: Float64Array,
-  lower: Float64Array,
-): number {
-  const k = centers.length / d;
-  const half = new Float64Array(k).fill(Infinity);
-  for (let a = 0; a < k; a++) {
-    for (let b = a + 1; b < k; b++) {
-      const h = Math.sqrt(sqDist(centers, a * d, centers, b * d, d)) / 2;
-      if (h < (half[a] as number)) half[a] = h;
-      if (h < (half[b] as number)) half[b] = h;
-    }
-  }
-  const cproj = new Float64Array(k);
-  for (let j = 0; j < k; j++) cproj[j] = dot(centers, j * d, axis, d);
-  const order = Int32Array.from({ length: k }, (_, j) => j).sort(
-    (a, b) => (cproj[a] as number) - (cproj[b] as number) || a - b,
-  );
-  const sortedProj = Float64Array.from(order, (j) => cproj[j] as number);
+/** One half's weighted sums (k x d) and masses (k) per cluster. */
+interface Sums {
+  sums: Float64Array;
+  mass: Float64Array;
+}
 
-  let changed = 0;
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    const own = labels[i] as number;
-    if (own >= 0) {
-      const bound = Math.max(half[own] as number, lower[i] as number);
-      if ((upper[i] as number) <= bound) continue;
-      upper[i] = Math.sqrt(sqDist(points, o, centers, own * d, d));
-      if ((upper[i] as number) <= bound) continue;
-    }
-    // Nearest and second nearest, searching out from the point's projection on the axis.
-    const p = proj[i] as number;
-    let lo = 0;
-    let hi = k;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((sortedProj[mid] as number) < p) lo = mid + 1;
-      else hi = mid;
-    }
-    let best = Infinity;
-    let bestJ = -1;
-    let second = Infinity;
-    let up = lo;
-    let down = lo - 1;
-    while (up < k || down >= 0) {
-      if (up < k) {
-        const gap = (sortedProj[up] as number) - p;
-        if (gap * gap > second) up = k;
-        else {
-          const j = order[up] as number;
-          const dd = sqDist(points, o, centers, j * d, d);
-          if (dd < best || (dd === best && j < bestJ)) {
-            second = best;
-            best = dd;
-            bestJ = j;
-          } else if (dd < second) second = dd;
-          up++;
-        }
-      }
-      if (down >= 0) {
-        const gap = p - (sortedProj[down] as number);
-        if (gap * gap > second) down = -1;
-        else {
-          const j = order[down] as number;
-          const dd = sqDist(points, o, centers, j * d, d);
-          if (dd < best || (dd === best && j < bestJ)) {
-            second = best;
-            best = dd;
-            bestJ = j;
-          } else if (dd < second) second = dd;
-          down--;
-        }
-      }
-    }
-    if (bestJ !== own) changed++;
-    labels[i] = bestJ;
-    upper[i] = Math.sqrt(best);
-    lower[i] = Math.sqrt(second);
+function driftOf(
+  before: Float64Array,
+  after: Float64Array,
+  k: number,
+  d: number,
+): Drift & { shift: number } {
+  const moved = new Float64Array(k);
+  let shift = 0;
+  let most = 0;
+  let mostJ = -1;
+  let secondMost = 0;
+  for (let j = 0; j < k; j++) {
+    const m2 = sqDist(after, j * d, before, j * d, d);
+    shift += m2;
+    const m = Math.sqrt(m2);
+    moved[j] = m;
+    if (m > most) {
+      secondMost = most;
+      most = m;
+      mostJ = j;
+    } else if (m > secondMost) secondMost = m;
   }
-  return changed;
+  return { moved, most, mostJ, secondMost, shift };
 }
 
 /** Nearest centre of every point; returns how many labels changed. */
@@ -284,16 +230,7 @@ function assign(
     let best = bestJ >= 0 ? sqDist(points, o, centers, bestJ * d, d) : Infinity;
     let start: number;
     if (bestJ >= 0) start = rank[bestJ] as number;
-    else {
-      let lo = 0;
-      let hi = k;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((sortedProj[mid] as number) < p) lo = mid + 1;
-        else hi = mid;
-      }
-      start = Math.min(lo, k - 1);
-    }
+    else start = Math.min(firstAtOrAbove(sortedProj, k, p), k - 1);
     for (let r = start; r < k; r++) {
       const gap = (sortedProj[r] as number) - p;
       if (gap > 0 && gap * gap > best) break;
@@ -322,40 +259,35 @@ function assign(
 }
 
 /**
- * Weighted means of each cluster. A centre left with no points moves to the point that is worst
- * served, as scikit-learn relocates empty clusters.
+ * Weighted means of each cluster, from the two halves' sums. A centre left with no points moves
+ * to the point that is worst served (by its upper bound), as scikit-learn relocates empty clusters.
  */
-function updateCenters(
+function meansOf(
+  first: Sums,
+  second: Sums,
   points: Float64Array,
   weights: Float64Array,
   n: number,
   d: number,
   k: number,
-  labels: Int32Array,
-  dist: Float64Array,
+  upper: Float64Array,
   previous: Float64Array,
 ): Float64Array {
-  const sums = new Float64Array(k * d);
-  const mass = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const j = labels[i] as number;
-    const w = weights[i] as number;
-    mass[j] = (mass[j] as number) + w;
-    for (let ch = 0; ch < d; ch++)
-      sums[j * d + ch] = (sums[j * d + ch] as number) + w * (points[i * d + ch] as number);
-  }
   const next = new Float64Array(k * d);
   const taken = new Set<number>();
   for (let j = 0; j < k; j++) {
-    if ((mass[j] as number) > 0) {
-      for (let ch = 0; ch < d; ch++)
-        next[j * d + ch] = (sums[j * d + ch] as number) / (mass[j] as number);
+    const mass = (first.mass[j] as number) + (second.mass[j] as number);
+    if (mass > 0) {
+      for (let ch = 0; ch < d; ch++) {
+        const at = j * d + ch;
+        next[at] = ((first.sums[at] as number) + (second.sums[at] as number)) / mass;
+      }
       continue;
     }
     let worst = -1;
     let worstCost = -1;
     for (let i = 0; i < n; i++) {
-      const cost = (weights[i] as number) * (dist[i] as number);
+      const cost = (weights[i] as number) * (upper[i] as number) ** 2;
       if (cost > worstCost && !taken.has(i)) {
         worstCost = cost;
         worst = i;

@@ -1,0 +1,154 @@
+import { dot, sqDist } from './vectors.js';
+
+/**
+ * One Lloyd step over a range of points, in pieces that two threads can share: each thread
+ * assigns its own points and sums them into its own arrays. Pure functions over typed arrays
+ * (which may live in shared memory).
+ */
+
+/** Hamerly's bounds: upper >= distance to the own centre, lower <= distance to any other. */
+export interface Bounds {
+  labels: Int32Array;
+  upper: Float64Array;
+  lower: Float64Array;
+}
+
+/** How far each centre moved in the last step, and the two largest moves. */
+export interface Drift {
+  moved: Float64Array;
+  most: number;
+  mostJ: number;
+  secondMost: number;
+}
+
+/**
+ * Assignment with Hamerly's bounds: a point whose upper bound is below both its lower bound and
+ * half the distance from its centre to the nearest other centre cannot change cluster, and is not
+ * looked at. Others get an exact nearest and second-nearest search. Points from..to-1 only;
+ * returns how many labels changed.
+ */
+export function assignBounded(
+  points: Float64Array,
+  proj: Float64Array,
+  axis: Float64Array,
+  d: number,
+  centers: Float64Array,
+  bounds: Bounds,
+  from: number,
+  to: number,
+): number {
+  const { labels, upper, lower } = bounds;
+  const k = centers.length / d;
+  const half = new Float64Array(k).fill(Infinity);
+  for (let a = 0; a < k; a++) {
+    for (let b = a + 1; b < k; b++) {
+      const h = Math.sqrt(sqDist(centers, a * d, centers, b * d, d)) / 2;
+      if (h < (half[a] as number)) half[a] = h;
+      if (h < (half[b] as number)) half[b] = h;
+    }
+  }
+  const cproj = new Float64Array(k);
+  for (let j = 0; j < k; j++) cproj[j] = dot(centers, j * d, axis, d);
+  const order = Int32Array.from({ length: k }, (_, j) => j).sort(
+    (a, b) => (cproj[a] as number) - (cproj[b] as number) || a - b,
+  );
+  const sortedProj = Float64Array.from(order, (j) => cproj[j] as number);
+
+  let changed = 0;
+  for (let i = from; i < to; i++) {
+    const o = i * d;
+    const own = labels[i] as number;
+    if (own >= 0) {
+      const bound = Math.max(half[own] as number, lower[i] as number);
+      if ((upper[i] as number) <= bound) continue;
+      upper[i] = Math.sqrt(sqDist(points, o, centers, own * d, d));
+      if ((upper[i] as number) <= bound) continue;
+    }
+    // Nearest and second nearest, searching out from the point's projection on the axis.
+    const p = proj[i] as number;
+    const lo = firstAtOrAbove(sortedProj, k, p);
+    let best = Infinity;
+    let bestJ = -1;
+    let second = Infinity;
+    let up = lo;
+    let down = lo - 1;
+    while (up < k || down >= 0) {
+      if (up < k) {
+        const gap = (sortedProj[up] as number) - p;
+        if (gap * gap > second) up = k;
+        else {
+          const j = order[up] as number;
+          const dd = sqDist(points, o, centers, j * d, d);
+          if (dd < best || (dd === best && j < bestJ)) {
+            second = best;
+            best = dd;
+            bestJ = j;
+          } else if (dd < second) second = dd;
+          up++;
+        }
+      }
+      if (down >= 0) {
+        const gap = p - (sortedProj[down] as number);
+        if (gap * gap > second) down = -1;
+        else {
+          const j = order[down] as number;
+          const dd = sqDist(points, o, centers, j * d, d);
+          if (dd < best || (dd === best && j < bestJ)) {
+            second = best;
+            best = dd;
+            bestJ = j;
+          } else if (dd < second) second = dd;
+          down--;
+        }
+      }
+    }
+    if (bestJ !== own) changed++;
+    labels[i] = bestJ;
+    upper[i] = Math.sqrt(best);
+    lower[i] = Math.sqrt(second);
+  }
+  return changed;
+}
+
+/** Weighted sums and masses of points from..to-1 per cluster, added into `sums` and `mass`. */
+export function accumulate(
+  points: Float64Array,
+  weights: Float64Array,
+  d: number,
+  labels: Int32Array,
+  from: number,
+  to: number,
+  sums: Float64Array,
+  mass: Float64Array,
+): void {
+  for (let i = from; i < to; i++) {
+    const j = labels[i] as number;
+    const w = weights[i] as number;
+    mass[j] = (mass[j] as number) + w;
+    for (let ch = 0; ch < d; ch++)
+      sums[j * d + ch] = (sums[j * d + ch] as number) + w * (points[i * d + ch] as number);
+  }
+}
+
+/** The centres moved: loosen the bounds of points from..to-1 by as much. */
+export function loosenBounds(bounds: Bounds, drift: Drift, from: number, to: number): void {
+  const { labels, upper, lower } = bounds;
+  const { moved, most, mostJ, secondMost } = drift;
+  for (let i = from; i < to; i++) {
+    const j = labels[i] as number;
+    upper[i] = (upper[i] as number) + (moved[j] as number);
+    lower[i] = (lower[i] as number) - (j === mostJ ? secondMost : most);
+  }
+}
+
+/** The first index of `sorted` (ascending, k long) whose value is at least `p` (k if none). */
+export function firstAtOrAbove(sorted: Float64Array, k: number, p: number): number {
+  let lo = 0;
+  let hi = k;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < p) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
