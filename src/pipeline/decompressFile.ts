@@ -66,6 +66,11 @@ export async function decompressFile(
   const palette =
     typeof options.codebook === 'object' ? options.codebook : await loadPalette(codebookPath!);
   const opts = resolveOptions(outputPath, { ...options, palette });
+  if (opts.kind === 'labels') {
+    throw usageError(
+      `${outputPath}: decompress writes an image (.png, .tif, .jpg, .webp, .avif or .gif), not labels`,
+    );
+  }
   await checkOutputTarget(labelsPath, outputPath);
   const labels = await openLabels(labelsPath, {
     maxPixels: opts.maxPixels,

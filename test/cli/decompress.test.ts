@@ -102,6 +102,14 @@ describe('labels on the command line', () => {
     expect(named.stderr).toMatch(/nope\.json: cannot read palette/);
   });
 
+  test('decompress to labels again is refused (exit 2)', () => {
+    const labels = join(folder.dir, 'again.png');
+    expect(runCli(['compress', small, '-k', '4', '-o', labels, '--labels']).code).toBe(0);
+    const r = runCli(['decompress', labels, '-o', join(folder.dir, 'again-out.npy')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/again-out\.npy: decompress writes an image/);
+  });
+
   test('decompress of a colour image: exit 3, names the file, leaves nothing', () => {
     const labels = join(folder.dir, 'ok.png');
     expect(runCli(['compress', small, '-k', '4', '-o', labels, '--labels']).code).toBe(0);
