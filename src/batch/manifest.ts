@@ -7,6 +7,20 @@ const SHARD_PART = /^gigaquant-manifest\.shard-(\d+)-of-(\d+)\.jsonl$/;
 
 export type FileStatus = 'done' | 'failed' | 'skipped';
 
+/** What one output came to: the figures a manifest records and a report shows. */
+export interface OutputFigures {
+  width: number;
+  height: number;
+  k: number;
+  colors: number;
+  /** null when lossless. */
+  psnr: number | null;
+  bitsPerPixel: number;
+  inputBytes: number;
+  outputBytes: number;
+  seconds: number;
+}
+
 /** What the manifest says of one input after one run. The latest line for an input wins. */
 export interface ManifestRecord {
   /** Input path relative to the batch's base folder, with forward slashes. */
@@ -23,17 +37,7 @@ export interface ManifestRecord {
   error?: { code: string; message: string };
   /** false when a bad input was not tried again because it has not changed since it failed. */
   retried?: boolean;
-  figures?: {
-    width: number;
-    height: number;
-    k: number;
-    colors: number;
-    psnr: number | null;
-    bitsPerPixel: number;
-    inputBytes: number;
-    outputBytes: number;
-    seconds: number;
-  };
+  figures?: OutputFigures;
   finishedAt: string;
   runId: string;
 }

@@ -1,10 +1,10 @@
 import type { Argv } from 'yargs';
-import { GigaquantError } from '../errors.js';
 import type { QuantizeOptions } from '../options.js';
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
 import { formatBytes, formatPsnr, formatSeconds } from './format.js';
 import { abortOnSignals } from './interrupts.js';
 import { ProgressBar } from './progressBar.js';
+import { handleCliError } from './cliError.js';
 import { addReportOption, besideWithSuffix, reportPath } from './report.js';
 import { addQuantizerOptions, toQuantizeOptions, type QuantizerArgs } from './quantizerOptions.js';
 
@@ -86,13 +86,7 @@ export async function runCompress(args: CompressArgs): Promise<number> {
     return 0;
   } catch (err) {
     bar?.clear();
-    if (!(err instanceof GigaquantError)) throw err;
-    if (args.json)
-      process.stdout.write(
-        JSON.stringify({ error: { code: err.code, message: err.message, file: err.file } }) + '\n',
-      );
-    process.stderr.write(`gigaquant: error: ${err.message}\n`);
-    return err.exitCode;
+    return handleCliError(err, args.json);
   }
 }
 

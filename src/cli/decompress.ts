@@ -1,9 +1,9 @@
 import type { Argv } from 'yargs';
-import { GigaquantError } from '../errors.js';
 import type { DecompressResult } from '../pipeline/decompressFile.js';
 import { formatBytes, formatSeconds } from './format.js';
 import { abortOnSignals } from './interrupts.js';
 import { ProgressBar } from './progressBar.js';
+import { handleCliError } from './cliError.js';
 
 export interface DecompressArgs {
   labels: string;
@@ -86,13 +86,7 @@ export async function runDecompress(args: DecompressArgs): Promise<number> {
     return 0;
   } catch (err) {
     bar?.clear();
-    if (!(err instanceof GigaquantError)) throw err;
-    if (args.json)
-      process.stdout.write(
-        JSON.stringify({ error: { code: err.code, message: err.message, file: err.file } }) + '\n',
-      );
-    process.stderr.write(`gigaquant: error: ${err.message}\n`);
-    return err.exitCode;
+    return handleCliError(err, args.json);
   }
 }
 

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { acquireLock } from '../batch/lock.js';
 import { compactManifests, MANIFEST_NAME } from '../batch/manifest.js';
-import { GigaquantError } from '../errors.js';
+import { handleCliError } from './cliError.js';
 
 /** `gigaquant merge <out-dir>`: folds the shards' manifest parts into the main manifest. */
 export async function runMerge(outDir: string): Promise<number> {
@@ -16,8 +16,6 @@ export async function runMerge(outDir: string): Promise<number> {
       await lock.release();
     }
   } catch (err) {
-    if (!(err instanceof GigaquantError)) throw err;
-    process.stderr.write(`gigaquant: error: ${err.message}\n`);
-    return err.exitCode;
+    return handleCliError(err);
   }
 }

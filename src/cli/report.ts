@@ -1,6 +1,6 @@
 import { basename, extname, join } from 'node:path';
 import type { Argv } from 'yargs';
-import { GigaquantError } from '../errors.js';
+import { handleCliError } from './cliError.js';
 
 export interface ReportArgs {
   target: string;
@@ -58,8 +58,6 @@ export async function runReport(args: ReportArgs): Promise<number> {
     );
     return 0;
   } catch (err) {
-    if (!(err instanceof GigaquantError)) throw err;
-    process.stderr.write(`gigaquant: error: ${err.message}\n`);
-    return err.exitCode;
+    return handleCliError(err);
   }
 }

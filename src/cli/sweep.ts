@@ -1,10 +1,10 @@
 import type { Argv } from 'yargs';
-import { GigaquantError } from '../errors.js';
 import type { SweepResult } from '../pipeline/sweepFile.js';
 import { formatBytes, formatPsnr } from './format.js';
 import { abortOnSignals } from './interrupts.js';
 import { addReportOption, inCurrentFolder, reportPath } from './report.js';
 import { addQuantizerOptions, toQuantizeOptions, type QuantizerArgs } from './quantizerOptions.js';
+import { handleCliError } from './cliError.js';
 
 export interface SweepArgs extends Omit<QuantizerArgs, 'k'> {
   input: string;
@@ -61,9 +61,7 @@ export async function runSweep(args: SweepArgs): Promise<number> {
     if (report && !args.json) process.stdout.write(`report: ${report}\n`);
     return 0;
   } catch (err) {
-    if (!(err instanceof GigaquantError)) throw err;
-    process.stderr.write(`gigaquant: error: ${err.message}\n`);
-    return err.exitCode;
+    return handleCliError(err);
   }
 }
 

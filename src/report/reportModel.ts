@@ -1,21 +1,12 @@
 import sharp from 'sharp';
 import type { Palette } from '../types.js';
+import type { OutputFigures } from '../batch/manifest.js';
 import type { ImageDigest } from './ImageDigestBuilder.js';
 
 /** One image of a report: its figures, palette, and (when gathered) thumbnails and colours. */
-export interface ReportImage {
+export interface ReportImage extends OutputFigures {
   input: string;
   output: string;
-  width: number;
-  height: number;
-  k: number;
-  colors: number;
-  /** null when lossless. */
-  psnr: number | null;
-  bitsPerPixel: number;
-  inputBytes: number;
-  outputBytes: number;
-  seconds: number;
   /** '#rrggbb' (or '#rrggbbaa'), and the pixels each entry got. */
   palette?: string[];
   counts?: number[];
