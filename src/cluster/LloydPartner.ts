@@ -6,7 +6,7 @@ import type { Bounds, Drift } from './lloydStep.js';
 import { CTRL, CTRL_SLOTS, type PartnerJob } from './lloydPartnerProtocol.js';
 
 /** How long a run waits for the partner to take its arrays before going on alone. */
-const READY_TIMEOUT_MS = 10_000;
+const READY_TIMEOUT_MS = 3_000;
 /** Below this many point-centre pairs a step is too quick to be worth a second thread. */
 const MIN_PAIRS = 2 * 1024 * 1024;
 
@@ -17,9 +17,11 @@ function workerScript(): URL {
 }
 
 let shared: Worker | undefined;
+/** Set when the partner thread failed: k-means then runs alone for the rest of the process. */
+let broken = false;
 
 function partnerThreadWanted(): boolean {
-  return isMainThread && availableParallelism() >= 2;
+  return !broken && isMainThread && availableParallelism() >= 2;
 }
 
 /**
@@ -30,6 +32,13 @@ export function warmUpLloydPartner(): void {
   if (!partnerThreadWanted() || shared) return;
   shared = new Worker(workerScript());
   shared.unref();
+  // A partner that cannot start or dies must not take the process with it (an unheard 'error'
+  // event would). Its 'error' arrives only once the event loop runs, so a run that is already
+  // waiting gives up after READY_TIMEOUT_MS instead.
+  shared.on('error', () => {
+    broken = true;
+    shared = undefined;
+  });
 }
 
 /**
@@ -40,7 +49,7 @@ export function warmUpLloydPartner(): void {
 export function lloydPartnerFor(n: number, k: number): LloydPartner | undefined {
   if (!partnerThreadWanted() || n * k < MIN_PAIRS) return undefined;
   warmUpLloydPartner();
-  return new LloydPartner(shared as Worker);
+  return shared && new LloydPartner(shared);
 }
 
 /** One lloyd() run shared with the partner: arrays in shared memory, a step at a time. */
@@ -109,6 +118,9 @@ export class LloydPartner {
     if (Atomics.wait(ctrl, CTRL.ready, 0, READY_TIMEOUT_MS) === 'timed-out') {
       Atomics.store(ctrl, CTRL.end, 1);
       Atomics.store(ctrl, CTRL.request, 1);
+      // Booting takes ~50 ms: one that has not answered in seconds is not coming. Waited for
+      // once, not on every run.
+      broken = true;
       return undefined;
     }
     let request = 0;
