@@ -76,3 +76,14 @@ export function paletteForImage(palette: Palette, info: ImageInfo): Palette {
   );
   return { size: palette.size, channels, colors: band.data };
 }
+
+/** The palette without its alpha channel, for outputs that cannot store transparency. */
+export function withoutAlpha(palette: Palette): Palette {
+  if (!hasAlphaChannel(palette.channels)) return palette;
+  const channels = layout(colorChannels(palette.channels) as 1 | 3, false);
+  const band = convertBand(
+    { y: 0, height: 1, width: palette.size, channels: palette.channels, data: palette.colors },
+    channels,
+  );
+  return { size: palette.size, channels, colors: band.data };
+}

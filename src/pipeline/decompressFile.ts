@@ -6,11 +6,20 @@ import { codebookBase, createWriter } from '../io/createWriter.js';
 import { checkEncodedSize, wholeImageWarning } from '../io/EncodedRgbWriter.js';
 import { NO_METADATA, readImageMetadata, type ImageMetadata } from '../io/imageMetadata.js';
 import { labelBands, openLabels } from '../io/labelSource.js';
-import { isEncodedFormat, type OutputFormat, type OutputKind } from '../io/outputFormat.js';
+import {
+  carriesAlpha,
+  formatName,
+  isEncodedFormat,
+  outputFormatOf,
+  outputKindFor,
+  type OutputFormat,
+  type OutputKind,
+} from '../io/outputFormat.js';
 import { loadPalette } from '../io/paletteFile.js';
 import { resolveOptions, type QuantizeOptions } from '../options.js';
 import type { Palette } from '../types.js';
 import { chooseBandHeight } from './bandHeight.js';
+import { hasAlphaChannel, withoutAlpha } from './channelLayout.js';
 import { peakRssBytes } from './stats.js';
 
 export type DecompressOptions = Pick<
@@ -63,8 +72,19 @@ export async function decompressFile(
       : options.codebook
         ? undefined
         : await findCodebook(labelsPath);
-  const palette =
+  const codebook =
     typeof options.codebook === 'object' ? options.codebook : await loadPalette(codebookPath!);
+  // JPEG, GIF and indexed TIFF hold no transparency: the codebook's alpha is dropped, and said so.
+  const format = outputFormatOf(outputPath);
+  const dropsAlpha =
+    hasAlphaChannel(codebook.channels) &&
+    !carriesAlpha(format, outputKindFor(outputPath, format, options.kind, codebook.size));
+  const palette = dropsAlpha ? withoutAlpha(codebook) : codebook;
+  const warnings = dropsAlpha
+    ? [
+        `${outputPath}: ${formatName(format)} cannot store transparency; the codebook's alpha was dropped`,
+      ]
+    : [];
   const opts = resolveOptions(outputPath, { ...options, palette });
   if (opts.kind === 'labels') {
     throw usageError(
@@ -118,7 +138,7 @@ export async function decompressFile(
       outputBytes: (await stat(outputPath)).size,
       seconds: (performance.now() - started) / 1000,
       peakRssBytes: peakRssBytes(),
-      warnings: memoryWarning ? [memoryWarning] : [],
+      warnings: memoryWarning ? [...warnings, memoryWarning] : warnings,
     };
   } finally {
     await labels.close();

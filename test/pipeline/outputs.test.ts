@@ -113,6 +113,13 @@ describe('labels + codebook', () => {
     expect(await pixelsOf(back.output)).toEqual(await pixelsOf(direct.output));
   });
 
+  test('an RGBA codebook decompressed to JPEG loses its alpha, with a warning', async () => {
+    const labels = await quantizeFile(rgbaInput, out('rgba-to-jpg.png'), { k: 8, kind: 'labels' });
+    const jpg = await decompressFile(labels.output, out('rgba-to-jpg.jpg'));
+    expect(jpg.warnings.join('\n')).toMatch(/JPEG cannot store transparency; the codebook's alpha/);
+    expect((await sharp(jpg.output).metadata()).channels).toBe(3);
+  });
+
   test.each(['jpg', 'webp'])('labels as .%s are refused, and nothing is written', async (ext) => {
     const target = out(`refused.${ext}`);
     await expect(quantizeFile(rgbInput, target, { k: 8, kind: 'labels' })).rejects.toThrow(
