@@ -4,16 +4,18 @@ import { formatBytes, formatSeconds } from './format.js';
 import { abortOnSignals } from './interrupts.js';
 import { ProgressBar } from './progressBar.js';
 import { handleCliError } from './cliError.js';
+import {
+  addOutputOptions,
+  memoryBudgetOf,
+  toOutputOptions,
+  type OutputArgs,
+} from './quantizerOptions.js';
 
-export interface DecompressArgs {
+export interface DecompressArgs extends OutputArgs {
   labels: string;
   codebook?: string;
   output: string;
   rgb?: boolean;
-  tile?: number;
-  quality?: number;
-  'compression-level'?: number;
-  bigtiff?: string;
   memory?: number;
   'tmp-dir'?: string;
   json: boolean;
@@ -21,7 +23,7 @@ export interface DecompressArgs {
 }
 
 export function decompressCommand(yargs: Argv): Argv<DecompressArgs> {
-  return yargs
+  return addOutputOptions(yargs)
     .positional('labels', {
       type: 'string',
       describe: 'label image written by --format labels (.png, .tif or .npy)',
@@ -38,18 +40,6 @@ export function decompressCommand(yargs: Argv): Argv<DecompressArgs> {
       demandOption: true,
     })
     .option('rgb', { type: 'boolean', describe: 'write colours, not a palette image' })
-    .option('tile', { type: 'number', describe: 'TIFF tiles of this many pixels (default strips)' })
-    .option('quality', {
-      type: 'number',
-      describe:
-        'JPEG/WebP/AVIF quality 1-100 (default 90 JPEG, 80 AVIF; WebP lossless unless given)',
-    })
-    .option('compression-level', { type: 'number', describe: 'zlib level 0-9 (default 6)' })
-    .option('bigtiff', {
-      type: 'string',
-      choices: ['auto', 'always', 'never'],
-      describe: 'BigTIFF for TIFF output (default auto)',
-    })
     .option('memory', { type: 'number', describe: 'MiB for row bands (default 64)' })
     .option('tmp-dir', { type: 'string', describe: 'where PNG labels and JPEG/WebP are staged' })
     .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
@@ -68,12 +58,8 @@ export async function runDecompress(args: DecompressArgs): Promise<number> {
     const result = await decompressFile(args.labels, args.output, {
       codebook: args.codebook,
       kind: args.rgb ? 'rgb' : undefined,
-      tile: args.tile,
-      quality: args.quality,
-      compressionLevel: args['compression-level'],
-      bigtiff:
-        args.bigtiff === undefined || args.bigtiff === 'auto' ? 'auto' : args.bigtiff === 'always',
-      memoryBudget: args.memory === undefined ? undefined : Math.round(args.memory * 1024 * 1024),
+      ...toOutputOptions(args),
+      memoryBudget: memoryBudgetOf(args.memory),
       tmpDir: args['tmp-dir'],
       signal,
       onProgress: bar ? (e) => bar.update(e) : undefined,

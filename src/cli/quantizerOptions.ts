@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import type { QuantizeOptions } from '../options.js';
 
 /** The quantizer's flags, shared by `compress` and `batch`. */
-export interface QuantizerArgs {
+export interface QuantizerArgs extends OutputArgs {
   k?: number;
   seed?: number;
   sample?: number;
@@ -15,19 +15,15 @@ export interface QuantizerArgs {
   'band-height'?: number;
   'max-pixels'?: number;
   'tmp-dir'?: string;
-  'compression-level'?: number;
-  bigtiff?: string;
   dither?: number;
   space?: string;
   'target-psnr'?: number;
   rgb?: boolean;
   labels?: boolean;
-  tile?: number;
-  quality?: number;
 }
 
 export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> {
-  return yargs
+  return addOutputOptions(yargs)
     .option('k', { type: 'number', describe: 'number of colours' })
     .option('seed', { type: 'number', describe: 'random seed; same seed, same bytes (default 1)' })
     .option('sample', {
@@ -86,7 +82,19 @@ export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> 
       describe:
         'write a grey label image (8-bit for k <= 256, else 16-bit) plus its codebook as .codebook.json and .codebook.npy',
     })
-    .conflicts('rgb', 'labels')
+    .conflicts('rgb', 'labels') as Argv<T & QuantizerArgs>;
+}
+
+/** How output files are encoded: shared by every command that writes images. */
+export interface OutputArgs {
+  tile?: number;
+  quality?: number;
+  'compression-level'?: number;
+  bigtiff?: string;
+}
+
+export function addOutputOptions<T>(yargs: Argv<T>): Argv<T & OutputArgs> {
+  return yargs
     .option('tile', {
       type: 'number',
       describe:
@@ -102,7 +110,24 @@ export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> 
       type: 'string',
       choices: ['auto', 'always', 'never'],
       describe: 'BigTIFF for TIFF output (default auto)',
-    }) as Argv<T & QuantizerArgs>;
+    }) as Argv<T & OutputArgs>;
+}
+
+export function toOutputOptions(
+  args: OutputArgs,
+): Pick<QuantizeOptions, 'tile' | 'quality' | 'compressionLevel' | 'bigtiff'> {
+  return {
+    tile: args.tile,
+    quality: args.quality,
+    compressionLevel: args['compression-level'],
+    bigtiff:
+      args.bigtiff === undefined || args.bigtiff === 'auto' ? 'auto' : args.bigtiff === 'always',
+  };
+}
+
+/** --memory is in MiB; the options take bytes. */
+export function memoryBudgetOf(mebibytes: number | undefined): number | undefined {
+  return mebibytes === undefined ? undefined : Math.round(mebibytes * 1024 * 1024);
 }
 
 export function toQuantizeOptions(args: QuantizerArgs): QuantizeOptions {
@@ -115,18 +140,14 @@ export function toQuantizeOptions(args: QuantizerArgs): QuantizeOptions {
     maxIter: args['max-iter'],
     tol: args.tol,
     maxNoImprovement: args['max-no-improvement'],
-    memoryBudget: args.memory === undefined ? undefined : Math.round(args.memory * 1024 * 1024),
+    memoryBudget: memoryBudgetOf(args.memory),
     bandHeight: args['band-height'],
     maxPixels: args['max-pixels'],
     tmpDir: args['tmp-dir'],
-    compressionLevel: args['compression-level'],
     dither: args.dither,
     space: args.space as QuantizeOptions['space'],
     targetPsnr: args['target-psnr'],
     kind: args.labels ? 'labels' : args.rgb ? 'rgb' : undefined,
-    tile: args.tile,
-    quality: args.quality,
-    bigtiff:
-      args.bigtiff === undefined || args.bigtiff === 'auto' ? 'auto' : args.bigtiff === 'always',
+    ...toOutputOptions(args),
   };
 }

@@ -1,5 +1,6 @@
 import { unlink } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { asGigaquantError, GigaquantError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import type { IndexWriter, Palette } from '../types.js';
 import { VERSION } from '../version.js';
@@ -116,4 +117,34 @@ function withCodebook(
       }
     },
   };
+}
+
+/**
+ * Writes `outputPath` through its writer: `fill` streams the bands in, then the file is finished
+ * and moved into place; on any failure it is dropped, and errors that are not already gigaquant's
+ * are reported as output errors naming the file.
+ */
+export async function writeOutput<T>(
+  outputPath: string,
+  options: WriterOptions,
+  size: { width: number; height: number },
+  palette: Palette,
+  metadata: ImageMetadata,
+  fill: (writer: IndexWriter) => Promise<T>,
+): Promise<{ value: T; bigtiff: boolean }> {
+  let writer;
+  try {
+    writer = await createWriter(outputPath, options, size, palette, metadata);
+  } catch (err) {
+    throw asGigaquantError(err, 'E_OUTPUT', outputPath);
+  }
+  try {
+    const value = await fill(writer);
+    await writer.close();
+    return { value, bigtiff: writer.bigtiff ?? false };
+  } catch (err) {
+    await writer.abort(err as Error);
+    if (err instanceof GigaquantError) throw err;
+    throw asGigaquantError(err, 'E_OUTPUT', outputPath);
+  }
 }

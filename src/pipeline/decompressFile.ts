@@ -1,8 +1,8 @@
 import { access, readFile, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { asGigaquantError, GigaquantError, usageError } from '../errors.js';
+import { GigaquantError, usageError } from '../errors.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
-import { codebookBase, createWriter } from '../io/createWriter.js';
+import { codebookBase, writeOutput } from '../io/createWriter.js';
 import { checkEncodedSize, wholeImageWarning } from '../io/EncodedRgbWriter.js';
 import { NO_METADATA, readImageMetadata, type ImageMetadata } from '../io/imageMetadata.js';
 import { labelBands, openLabels } from '../io/labelSource.js';
@@ -103,13 +103,7 @@ export async function decompressFile(
       checkEncodedSize(outputPath, opts.format, labelsPath, width, height);
     const metadata = await carriedMetadata(labelsPath, labels.format, codebookPath);
     const bandHeight = opts.bandHeight ?? chooseBandHeight(width, height, opts.memoryBudget);
-    let writer;
-    try {
-      writer = await createWriter(outputPath, opts, labels, palette, metadata);
-    } catch (err) {
-      throw asGigaquantError(err, 'E_OUTPUT', outputPath);
-    }
-    try {
+    await writeOutput(outputPath, opts, labels, palette, metadata, async (writer) => {
       let rowsDone = 0;
       for await (const band of labelBands(labels, bandHeight, opts.signal)) {
         checkIndices(band.indices, palette.size, labelsPath, band.y, width);
@@ -117,12 +111,7 @@ export async function decompressFile(
         rowsDone += band.height;
         opts.onProgress?.({ phase: 'apply', rowsDone, rows: height });
       }
-      await writer.close();
-    } catch (err) {
-      await writer.abort(err as Error);
-      if (err instanceof GigaquantError) throw err;
-      throw asGigaquantError(err, 'E_OUTPUT', outputPath);
-    }
+    });
     const memoryWarning = isEncodedFormat(opts.format)
       ? wholeImageWarning(outputPath, opts.format, width, height)
       : undefined;

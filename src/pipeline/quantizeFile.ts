@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { asGigaquantError, GigaquantError } from '../errors.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
-import { codebookBase, createWriter } from '../io/createWriter.js';
+import { codebookBase, writeOutput } from '../io/createWriter.js';
 import { checkEncodedSize, isLossy, wholeImageWarning } from '../io/EncodedRgbWriter.js';
 import { readImageMetadata } from '../io/imageMetadata.js';
 import { openImage } from '../io/openImage.js';
@@ -103,24 +102,13 @@ export async function quantizeFile(
           clusterChannels([info], carriesAlpha(opts.format, opts.kind)),
         );
 
-    let writer;
-    try {
-      writer = await createWriter(outputPath, opts, info, fit.palette, metadata);
-    } catch (err) {
-      throw asGigaquantError(err, 'E_OUTPUT', outputPath);
-    }
-    let applied;
     const digest = options.digest
       ? new ImageDigestBuilder(info.width, info.height, fit.palette)
       : undefined;
-    try {
-      applied = await applyPalette(source, fit.palette, writer, opts, bandHeight, digest);
-      await writer.close();
-    } catch (err) {
-      await writer.abort(err as Error);
-      if (err instanceof GigaquantError) throw err;
-      throw asGigaquantError(err, 'E_OUTPUT', outputPath);
-    }
+    const written = await writeOutput(outputPath, opts, info, fit.palette, metadata, (writer) =>
+      applyPalette(source, fit.palette, writer, opts, bandHeight, digest),
+    );
+    const applied = written.value;
 
     const pixels = info.width * info.height;
     const mse = applied.sse / (pixels * fit.palette.channels);
@@ -183,7 +171,7 @@ export async function quantizeFile(
       peakRssBytes: peakRssBytes(),
       bandHeight,
       spooled: source.spooled,
-      bigtiff: writer.bigtiff ?? false,
+      bigtiff: written.bigtiff,
       seed: opts.seed,
       fit: fit.report,
       target: fit.target,

@@ -46,18 +46,11 @@ export interface ReportModel {
   sweep?: ReportSweep;
 }
 
-export interface ImageFigures {
+/** A result's figures as quantizeFile gives them: PSNR is Infinity when lossless. */
+export interface ImageFigures extends Omit<OutputFigures, 'psnr'> {
   input: string;
   output: string;
-  width: number;
-  height: number;
-  k: number;
-  colors: number;
   psnr: number;
-  bitsPerPixel: number;
-  inputBytes: number;
-  outputBytes: number;
-  seconds: number;
 }
 
 /** A report entry from a result's figures and, when there is one, its digest. */
