@@ -168,19 +168,26 @@ class SparseCounts {
 
   /** The same entries, in the same (colour) order, as the dense table gives. */
   entries(): { colors: Uint8Array; weights: Float64Array; count: number } {
-    const found: number[] = [];
-    for (let slot = 0; slot < this.keys.length; slot++)
-      if (this.keys[slot] !== -1) found.push(slot);
-    found.sort((a, b) => (this.keys[a] as number) - (this.keys[b] as number));
-    const colors = new Uint8Array(found.length * 3);
-    const weights = new Float64Array(found.length);
-    found.forEach((slot, i) => {
+    // Colour and slot packed in one number (24 + at most 23 bits, exact in a double), so that
+    // a numeric typed-array sort orders them by colour: far quicker than sorting with a callback.
+    const slotBits = 32 - this.shift;
+    const found = new Float64Array(this.size);
+    let at = 0;
+    for (let slot = 0; slot < this.keys.length; slot++) {
       const key = this.keys[slot] as number;
+      if (key !== -1) found[at++] = key * 2 ** slotBits + slot;
+    }
+    found.sort();
+    const colors = new Uint8Array(at * 3);
+    const weights = new Float64Array(at);
+    for (let i = 0; i < at; i++) {
+      const packed = found[i] as number;
+      const key = Math.floor(packed / 2 ** slotBits);
       colors[i * 3] = key & 255;
       colors[i * 3 + 1] = (key >>> 8) & 255;
       colors[i * 3 + 2] = (key >>> 16) & 255;
-      weights[i] = this.counts[slot] as number;
-    });
-    return { colors, weights, count: found.length };
+      weights[i] = this.counts[packed - key * 2 ** slotBits] as number;
+    }
+    return { colors, weights, count: at };
   }
 }
