@@ -41,7 +41,11 @@ export interface QuantizeOptions {
   batchSize?: number;
   /** Upper bound on passes over the sample. Default 100. */
   maxIter?: number;
-  /** Centre-shift tolerance relative to the data variance; 0 disables. Default 1e-4. */
+  /**
+   * When to stop: k-means over the histogram stops once a step lowers the inertia by less than
+   * this fraction of it; mini-batch k-means (translucent RGBA) once the centres move less than
+   * this, relative to the data variance (as scikit-learn). 0 disables. Default 2e-4.
+   */
   tol?: number;
   /** Steps without improvement before stopping; 0 disables. Default 10. */
   maxNoImprovement?: number;
@@ -103,7 +107,7 @@ export const DEFAULTS = {
   nInit: 1,
   batchSize: 1024,
   maxIter: 100,
-  tol: 1e-4,
+  tol: 2e-4,
   maxNoImprovement: 10,
   reassignmentRatio: 0.01,
   memoryBudget: 64 * 1024 * 1024,

@@ -38,7 +38,8 @@ export function addQuantizerOptions<T>(yargs: Argv<T>): Argv<T & QuantizerArgs> 
     .option('max-iter', { type: 'number', describe: 'max passes over the sample (default 100)' })
     .option('tol', {
       type: 'number',
-      describe: 'centre-shift tolerance relative to the variance, 0 = off (default 1e-4)',
+      describe:
+        'stop when a step gains less than this fraction of the inertia (mini-batch: centre shift / variance), 0 = off (default 2e-4)',
     })
     .option('max-no-improvement', {
       type: 'number',

@@ -1,0 +1,305 @@
+/*
+ * The k-means kernels for 3-channel points (colours), compiled to WebAssembly (see
+ * native/build.sh and src/cluster/kernels.ts): Wu's boxes to start from, and the Lloyd step.
+ * WebAssembly runs at full speed from its first call, where JavaScript spends a one-off run's
+ * first tens of milliseconds in slower tiers. No libc, and no stack use: every array is in
+ * linear memory, laid out by the caller, so two threads can share the memory.
+ */
+#define NEIGHBOURS 24
+
+typedef struct {
+  /* Pointers and integers first, doubles last: the caller writes this block by offset. */
+  const double *points;  /* n x 3 */
+  const double *weights; /* n */
+  int *labels;           /* n; -1: no centre yet */
+  double *upper;         /* n: >= distance to own centre */
+  double *lower;         /* n: <= distance to any other centre */
+  const double *centers; /* k x 3 */
+  int k;
+  /* Per step, from neighbours(): */
+  double *half;     /* k: half the distance to the nearest other centre */
+  int *near;        /* k x NEIGHBOURS: nearest other centres, nearest first */
+  double *nearDist; /* k x NEIGHBOURS */
+  double *beyond;   /* k: distance to the first centre not listed (or +inf) */
+  /* How far each centre moved since the bounds were set, and which moved most. */
+  const double *moved;
+  int mostJ;
+  int hasDrift;
+  /* Out: weighted sums (k x 3) and masses (k) of the points assigned. */
+  double *sums;
+  double *mass;
+  /* The two largest moves. */
+  double most;
+  double secondMost;
+} Step;
+
+_Static_assert(__builtin_offsetof(Step, most) == 64, "the caller writes Step by offset");
+
+static inline double sq3(const double *a, const double *b) {
+  double e0 = a[0] - b[0], e1 = a[1] - b[1], e2 = a[2] - b[2];
+  return e0 * e0 + e1 * e1 + e2 * e2;
+}
+
+__attribute__((export_name("neighbours"))) void neighbours(Step *s) {
+  const int k = s->k;
+  const int listed = k - 1 < NEIGHBOURS ? k - 1 : NEIGHBOURS;
+  for (int a = 0; a < k; a++) {
+    int *near = s->near + a * NEIGHBOURS;
+    double *dist = s->nearDist + a * NEIGHBOURS;
+    double beyond = __builtin_inf();
+    int kept = 0;
+    for (int b = 0; b < k; b++) {
+      if (b == a) continue;
+      double v = sq3(s->centers + a * 3, s->centers + b * 3);
+      if (kept == listed) {
+        double last = dist[listed - 1];
+        if (v >= last) {
+          if (v < beyond) beyond = v;
+          continue;
+        }
+        if (last < beyond) beyond = last;
+        kept--;
+      }
+      int t = kept;
+      while (t > 0 && dist[t - 1] > v) {
+        dist[t] = dist[t - 1];
+        near[t] = near[t - 1];
+        t--;
+      }
+      dist[t] = v;
+      near[t] = b;
+      kept++;
+    }
+    for (int t = 0; t < listed; t++) dist[t] = __builtin_sqrt(dist[t]);
+    s->beyond[a] = __builtin_sqrt(beyond);
+    s->half[a] = listed > 0 ? dist[0] / 2 : __builtin_inf();
+  }
+}
+
+/* Exact nearest and second nearest by looking at every centre (lowest index on ties). */
+static int brute(const Step *s, const double *x, double *best, double *second) {
+  double b = __builtin_inf(), sec = __builtin_inf();
+  int bj = -1;
+  for (int j = 0; j < s->k; j++) {
+    double dd = sq3(x, s->centers + j * 3);
+    if (dd < b) {
+      sec = b;
+      b = dd;
+      bj = j;
+    } else if (dd < sec)
+      sec = dd;
+  }
+  *best = __builtin_sqrt(b);
+  *second = __builtin_sqrt(sec);
+  return bj;
+}
+
+/* Points from..to-1: loosen the bounds by the drift, assign, and sum. Returns labels changed. */
+__attribute__((export_name("step"))) int step(Step *s, int from, int to) {
+  const int listed = s->k - 1 < NEIGHBOURS ? s->k - 1 : NEIGHBOURS;
+  int changed = 0;
+  for (int j = 0; j < s->k * 3; j++) s->sums[j] = 0;
+  for (int j = 0; j < s->k; j++) s->mass[j] = 0;
+  for (int i = from; i < to; i++) {
+    const double *x = s->points + i * 3;
+    int own = s->labels[i];
+    double up = s->upper[i], lo = s->lower[i];
+    if (s->hasDrift && own >= 0) {
+      up += s->moved[own];
+      lo -= own == s->mostJ ? s->secondMost : s->most;
+    }
+    int label = own;
+    if (own < 0) {
+      label = brute(s, x, &up, &lo);
+      changed++;
+    } else {
+      double bound = s->half[own] > lo ? s->half[own] : lo;
+      if (up > bound) {
+        double ux = __builtin_sqrt(sq3(x, s->centers + own * 3));
+        up = ux;
+        if (ux > bound) {
+          /* Squared distances; a square root only when the best changes. */
+          double best = ux, best2 = ux * ux, second2 = __builtin_inf();
+          int bestJ = own;
+          double edge = s->beyond[own];
+          const int *near = s->near + own * NEIGHBOURS;
+          const double *nd = s->nearDist + own * NEIGHBOURS;
+          for (int t = 0; t < listed; t++) {
+            if (nd[t] > ux + best) {
+              edge = nd[t];
+              break;
+            }
+            int j = near[t];
+            double dd = sq3(x, s->centers + j * 3);
+            if (dd < best2 || (dd == best2 && j < bestJ)) {
+              second2 = best2;
+              best2 = dd;
+              best = __builtin_sqrt(dd);
+              bestJ = j;
+            } else if (dd < second2)
+              second2 = dd;
+          }
+          double second = __builtin_sqrt(second2);
+          double far = edge - ux;
+          if (far <= best)
+            bestJ = brute(s, x, &best, &second);
+          else if (far < second)
+            second = far;
+          if (bestJ != own) changed++;
+          label = bestJ;
+          up = best;
+          lo = second;
+        }
+      }
+    }
+    s->labels[i] = label;
+    s->upper[i] = up;
+    s->lower[i] = lo;
+    double w = s->weights[i];
+    s->mass[label] += w;
+    s->sums[label * 3] += w * x[0];
+    s->sums[label * 3 + 1] += w * x[1];
+    s->sums[label * 3 + 2] += w * x[2];
+  }
+  return changed;
+}
+
+/* ---- Wu's boxes ---- */
+
+#define CELLS 64
+#define SIDE (CELLS + 1)
+#define TABLE (SIDE * SIDE * SIDE)
+
+/* Bytes of scratch wu() needs for n points and k boxes (8-byte aligned). */
+__attribute__((export_name("wuScratchBytes"))) int wuScratchBytes(int n, int k) {
+  return 5 * TABLE * 8 + ((n + TABLE + 6 * k + 1) * 4 + 7) / 8 * 8 + k * 8;
+}
+
+static double volume(const double *t, const int *b) {
+  const int r0 = b[0] * SIDE * SIDE, g0 = b[1] * SIDE, b0 = b[2];
+  const int r1 = b[3] * SIDE * SIDE, g1 = b[4] * SIDE, b1 = b[5];
+  return t[r1 + g1 + b1] - t[r1 + g1 + b0] - t[r1 + g0 + b1] + t[r1 + g0 + b0] -
+         t[r0 + g1 + b1] + t[r0 + g1 + b0] + t[r0 + g0 + b1] - t[r0 + g0 + b0];
+}
+
+/* Moments: weight, the three weighted channel sums, the weighted squared norm. */
+static double boxError(double *const m[5], const int *b) {
+  double w = volume(m[0], b);
+  if (!(w > 0)) return 0;
+  double r = volume(m[1], b), g = volume(m[2], b), c = volume(m[3], b);
+  return volume(m[4], b) - (r * r + g * g + c * c) / w;
+}
+
+/*
+ * Splits the grid (over the points' range, CELLS per axis) into k boxes, each time cutting the
+ * box of greatest squared error where the cut leaves the least. Writes each box's weighted mean
+ * to centers and each point's box to labels. Returns the boxes made: fewer than k when the
+ * points sit in too few cells.
+ */
+__attribute__((export_name("wu"))) int wu(const double *pts, const double *w, int n, int k,
+                                          double *centers, int *labels, double *scratch) {
+  double *m[5];
+  for (int t = 0; t < 5; t++) m[t] = scratch + t * TABLE;
+  int *cellOf = (int *)(scratch + 5 * TABLE);
+  int *boxOfCell = cellOf + n;
+  int *boxes = boxOfCell + TABLE + 1;
+  double *error = scratch + 5 * TABLE + ((n + TABLE + 6 * k + 1) * 4 + 7) / 8;
+  __builtin_memset(scratch, 0, 5 * TABLE * 8);
+
+  double lo[3], scale[3];
+  for (int c = 0; c < 3; c++) {
+    double mn = __builtin_inf(), mx = -__builtin_inf();
+    for (int i = 0; i < n; i++) {
+      double v = pts[i * 3 + c];
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+    }
+    lo[c] = mn;
+    scale[c] = CELLS / (mx - mn > 0 ? mx - mn : 1);
+  }
+  for (int i = 0; i < n; i++) {
+    int cell = 0;
+    for (int c = 0; c < 3; c++) {
+      int at = (int)((pts[i * 3 + c] - lo[c]) * scale[c]);
+      cell = cell * SIDE + (at < CELLS - 1 ? at : CELLS - 1) + 1;
+    }
+    cellOf[i] = cell;
+    const double *x = pts + i * 3;
+    double wi = w[i];
+    m[0][cell] += wi;
+    m[1][cell] += wi * x[0];
+    m[2][cell] += wi * x[1];
+    m[3][cell] += wi * x[2];
+    m[4][cell] += wi * (x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
+  }
+  /* Cumulative sums: each entry becomes the sum over the box from the origin to it. */
+  for (int t = 0; t < 5; t++) {
+    double *a = m[t];
+    for (int r = 1; r < SIDE; r++) {
+      for (int g = 1; g < SIDE; g++) {
+        const int row = (r * SIDE + g) * SIDE;
+        for (int b = 1; b < SIDE; b++) {
+          const int at = row + b;
+          a[at] += a[at - 1] + a[at - SIDE] - a[at - SIDE - 1];
+        }
+      }
+      const int plane = r * SIDE * SIDE;
+      for (int at = plane; at < plane + SIDE * SIDE; at++) a[at] += a[at - SIDE * SIDE];
+    }
+  }
+
+  boxes[0] = boxes[1] = boxes[2] = 0;
+  boxes[3] = boxes[4] = boxes[5] = CELLS;
+  error[0] = boxError(m, boxes);
+  int count = 1;
+  while (count < k) {
+    int next = -1;
+    for (int b = 0; b < count; b++)
+      if (error[b] > 0 && (next < 0 || error[b] > error[next])) next = b;
+    if (next < 0) break;
+    int *box = boxes + next * 6;
+    double W = volume(m[0], box), R = volume(m[1], box), G = volume(m[2], box),
+           B = volume(m[3], box);
+    double best = -__builtin_inf();
+    int bestAxis = -1, bestAt = 0;
+    int half[6];
+    for (int axis = 0; axis < 3; axis++) {
+      for (int at = box[axis] + 1; at < box[axis + 3]; at++) {
+        for (int i = 0; i < 6; i++) half[i] = box[i];
+        half[axis + 3] = at;
+        double hw = volume(m[0], half), ow = W - hw;
+        if (!(hw > 0) || !(ow > 0)) continue;
+        double hr = volume(m[1], half), hg = volume(m[2], half), hb = volume(m[3], half);
+        double score = (hr * hr + hg * hg + hb * hb) / hw +
+                       ((R - hr) * (R - hr) + (G - hg) * (G - hg) + (B - hb) * (B - hb)) / ow;
+        if (score > best) {
+          best = score;
+          bestAxis = axis;
+          bestAt = at;
+        }
+      }
+    }
+    if (bestAxis < 0) {
+      error[next] = 0;
+      continue;
+    }
+    int *fresh = boxes + count * 6;
+    for (int i = 0; i < 6; i++) fresh[i] = box[i];
+    box[bestAxis + 3] = bestAt;
+    fresh[bestAxis] = bestAt;
+    error[next] = boxError(m, box);
+    error[count] = boxError(m, fresh);
+    count++;
+  }
+
+  for (int b = 0; b < count; b++) {
+    const int *box = boxes + b * 6;
+    for (int r = box[0] + 1; r <= box[3]; r++)
+      for (int g = box[1] + 1; g <= box[4]; g++)
+        for (int c = box[2] + 1; c <= box[5]; c++) boxOfCell[(r * SIDE + g) * SIDE + c] = b;
+    double W = volume(m[0], box);
+    for (int c = 0; c < 3; c++) centers[b * 3 + c] = volume(m[c + 1], box) / W;
+  }
+  for (int i = 0; i < n; i++) labels[i] = boxOfCell[cellOf[i]];
+  return count;
+}

@@ -1,0 +1,113 @@
+import { describe, expect, test } from 'vitest';
+import { LloydKernel } from '../../src/cluster/kernels.js';
+import { driftOf } from '../../src/cluster/lloydKMeans.js';
+import { Rng } from '../../src/cluster/rng.js';
+
+/** Nearest centre by looking at all of them, lowest index on ties. */
+function bruteNearest(points: Float64Array, i: number, centers: Float64Array): number {
+  let best = Infinity;
+  let bestJ = -1;
+  for (let j = 0; j < centers.length / 3; j++) {
+    let s = 0;
+    for (let ch = 0; ch < 3; ch++)
+      s += ((points[i * 3 + ch] as number) - (centers[j * 3 + ch] as number)) ** 2;
+    if (s < best) {
+      best = s;
+      bestJ = j;
+    }
+  }
+  return bestJ;
+}
+
+function randomPoints(rng: Rng, n: number): { points: Float64Array; weights: Float64Array } {
+  // Integer colours in a few blobs, so that many points sit near cluster borders and repeat.
+  const points = new Float64Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const blob = rng.int(5) * 50;
+    for (let ch = 0; ch < 3; ch++) points[i * 3 + ch] = Math.min(255, blob + rng.int(60));
+  }
+  const weights = Float64Array.from({ length: n }, () => 1 + rng.int(9));
+  return { points, weights };
+}
+
+describe('LloydKernel (WebAssembly)', () => {
+  test.each([3, 17, 40, 256])(
+    'every step assigns each point its exact nearest centre and sums it (k=%i), as centres wander',
+    (k) => {
+      const rng = new Rng(k);
+      const n = 4000;
+      const { points, weights } = randomPoints(rng, n);
+      const kernel = new LloydKernel(points, weights, n, k);
+      kernel.labels.fill(-1);
+      let centers = Float64Array.from({ length: k * 3 }, () => rng.int(256));
+      let drift: ReturnType<typeof driftOf> | undefined;
+      for (let step = 0; step < 8; step++) {
+        kernel.prepare(centers, drift);
+        kernel.step(0, 0, 1500);
+        kernel.step(1, 1500, n);
+        const sums = new Float64Array(k * 3);
+        const mass = new Float64Array(k);
+        for (let i = 0; i < n; i++) {
+          const j = bruteNearest(points, i, centers);
+          expect(kernel.labels[i]).toBe(j);
+          mass[j] = (mass[j] as number) + (weights[i] as number);
+          for (let ch = 0; ch < 3; ch++)
+            sums[j * 3 + ch] =
+              (sums[j * 3 + ch] as number) +
+              (weights[i] as number) * (points[i * 3 + ch] as number);
+        }
+        const [a, b] = kernel.halves;
+        for (let j = 0; j < k; j++) {
+          expect((a.mass[j] as number) + (b.mass[j] as number)).toBe(mass[j]);
+          for (let ch = 0; ch < 3; ch++)
+            expect((a.sums[j * 3 + ch] as number) + (b.sums[j * 3 + ch] as number)).toBeCloseTo(
+              sums[j * 3 + ch] as number,
+              6,
+            );
+        }
+        // Move the centres: most a little, some far (a relocated one), some not at all.
+        const next = centers.map((c, at) =>
+          at % 7 === 0 ? c : at % 29 === 0 ? rng.int(256) : c + (rng.next() - 0.5) * 8,
+        );
+        drift = driftOf(centers, next, k, 3);
+        centers = next;
+      }
+    },
+  );
+
+  test("Wu's boxes partition the points, each centre the mean of its box", () => {
+    const rng = new Rng(11);
+    const n = 5000;
+    const { points, weights } = randomPoints(rng, n);
+    const k = 64;
+    const kernel = new LloydKernel(points, weights, n, k);
+    const centers = new Float64Array(k * 3);
+    expect(kernel.wuBoxes(centers)).toBe(true);
+    const sums = new Float64Array(k * 3);
+    const mass = new Float64Array(k);
+    for (let i = 0; i < n; i++) {
+      const j = kernel.labels[i] as number;
+      expect(j).toBeGreaterThanOrEqual(0);
+      expect(j).toBeLessThan(k);
+      mass[j] = (mass[j] as number) + (weights[i] as number);
+      for (let ch = 0; ch < 3; ch++)
+        sums[j * 3 + ch] =
+          (sums[j * 3 + ch] as number) + (weights[i] as number) * (points[i * 3 + ch] as number);
+    }
+    for (let j = 0; j < k; j++) {
+      expect(mass[j]).toBeGreaterThan(0);
+      for (let ch = 0; ch < 3; ch++)
+        expect(centers[j * 3 + ch]).toBeCloseTo(
+          (sums[j * 3 + ch] as number) / (mass[j] as number),
+          9,
+        );
+    }
+  });
+
+  test('too few distinct cells for k boxes: says so instead of making empty ones', () => {
+    const points = Float64Array.from([0, 0, 0, 255, 255, 255, 0, 0, 1, 255, 255, 254]);
+    const weights = Float64Array.from([1, 1, 1, 1]);
+    const kernel = new LloydKernel(points, weights, 4, 3);
+    expect(kernel.wuBoxes(new Float64Array(9))).toBe(false);
+  });
+});
