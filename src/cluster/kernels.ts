@@ -23,10 +23,20 @@ interface KernelExports {
     scratch: number,
   ): number;
   wuScratchBytes(n: number, k: number): number;
+  nearestInit(nearest: number): void;
+  nearestBand(
+    nearest: number,
+    data: number,
+    count: number,
+    out: number,
+    indexBytes: number,
+  ): number;
 }
 
-/** Must match NEIGHBOURS in kernels.c. */
+/** Must match NEIGHBOURS, CACHE_BITS and GUESS_CELLS in kernels.c. */
 const NEIGHBOURS = 24;
+const CACHE_SLOTS = 1 << 18;
+const GUESS_CELLS = 16 ** 3;
 /** Bytes of the Step block: 16 four-byte fields, then two doubles (checked in kernels.c). */
 const STEP_BYTES = 80;
 const PAGE = 65536;
@@ -45,6 +55,109 @@ function kernelModule(): object {
     readFileSync(new URL('../../native/kernels.wasm', import.meta.url)),
   );
   return compiled;
+}
+
+/** A fresh instance of the kernels, with its own memory. */
+function instantiate(): KernelExports {
+  return new WebAssembly.Instance(kernelModule(), {}).exports as unknown as KernelExports;
+}
+
+/** Bump allocation in a kernel instance's memory, 8-byte aligned. */
+class KernelHeap {
+  private top: number;
+
+  constructor(private readonly exports: KernelExports) {
+    this.top = (exports.__heap_base.value + 7) & ~7;
+  }
+
+  alloc(bytes: number): number {
+    const start = this.top;
+    this.top = (this.top + bytes + 7) & ~7;
+    return start;
+  }
+
+  /** Grows the memory to hold everything allocated so far; returns its (new) buffer. */
+  commit(): ArrayBuffer {
+    const { memory } = this.exports;
+    const short = this.top - memory.buffer.byteLength;
+    if (short > 0) memory.grow(Math.ceil(short / PAGE));
+    return memory.buffer;
+  }
+}
+
+/**
+ * Pass 2's nearest palette entry for RGB pixels: exact (lowest index on ties), through a cache of
+ * answers, else a search through the nearest neighbours of the entry nearest the pixel's cell in
+ * a 16^3 grid.
+ */
+export class NearestKernel {
+  private readonly exports: KernelExports;
+  private readonly heap: KernelHeap;
+  private readonly state: number;
+  private band = { data: 0, out: 0, pixels: 0 };
+
+  /** `colors`: the palette, k x 3 bytes. */
+  constructor(colors: Uint8Array, k: number) {
+    this.exports = instantiate();
+    const heap = new KernelHeap(this.exports);
+    const at = {
+      state: heap.alloc(40),
+      palette: heap.alloc(k * 24),
+      half: heap.alloc(k * 8),
+      near: heap.alloc(k * NEIGHBOURS * 4),
+      nearDist: heap.alloc(k * NEIGHBOURS * 8),
+      beyond: heap.alloc(k * 8),
+      cacheKey: heap.alloc(CACHE_SLOTS * 4),
+      cacheIndex: heap.alloc(CACHE_SLOTS * 4),
+      cacheDist: heap.alloc(CACHE_SLOTS * 4),
+      guess: heap.alloc(GUESS_CELLS * 4),
+    };
+    const buffer = heap.commit();
+    new Float64Array(buffer, at.palette, k * 3).set(colors.subarray(0, k * 3));
+    new Int32Array(buffer, at.state, 10).set([
+      at.palette,
+      k,
+      at.half,
+      at.near,
+      at.nearDist,
+      at.beyond,
+      at.cacheKey,
+      at.cacheIndex,
+      at.cacheDist,
+      at.guess,
+    ]);
+    this.exports.nearestInit(at.state);
+    this.heap = heap;
+    this.state = at.state;
+  }
+
+  /** Nearest index of each of `pixels` RGB pixels of `data` into `out`; returns the SSE. */
+  assign(data: Uint8Array, pixels: number, out: Uint8Array | Uint16Array): number {
+    if (pixels > this.band.pixels) {
+      // A larger band than any before: room for it at the top (bands are alike in size).
+      this.band = {
+        data: this.heap.alloc(pixels * 3),
+        out: this.heap.alloc(pixels * 2),
+        pixels,
+      };
+      this.heap.commit();
+    }
+    const { buffer } = this.exports.memory;
+    new Uint8Array(buffer, this.band.data, pixels * 3).set(data.subarray(0, pixels * 3));
+    const sse = this.exports.nearestBand(
+      this.state,
+      this.band.data,
+      pixels,
+      this.band.out,
+      out.BYTES_PER_ELEMENT,
+    );
+    const result =
+      out.BYTES_PER_ELEMENT === 1
+        ? new Uint8Array(buffer, this.band.out, pixels)
+        : new Uint16Array(buffer, this.band.out, pixels);
+    out.set(result);
+    return sse;
+  }
 }
 
 /** The sums (k x 3) and masses (k) one half of a step writes. */
@@ -75,15 +188,10 @@ export class LloydKernel {
     private readonly n: number,
     private readonly k: number,
   ) {
-    const instance = new WebAssembly.Instance(kernelModule(), {});
-    const exports = instance.exports as unknown as KernelExports;
+    const exports = instantiate();
     this.exports = exports;
-    let top = (exports.__heap_base.value + 7) & ~7;
-    const alloc = (bytes: number) => {
-      const start = top;
-      top = (top + bytes + 7) & ~7;
-      return start;
-    };
+    const heap = new KernelHeap(exports);
+    const alloc = (bytes: number) => heap.alloc(bytes);
     const at = {
       points: alloc(n * 24),
       weights: alloc(n * 8),
@@ -101,10 +209,7 @@ export class LloydKernel {
       mass: [alloc(k * 8), alloc(k * 8)],
       wuScratch: alloc(exports.wuScratchBytes(n, k)),
     };
-    const { memory } = exports;
-    if (top > memory.buffer.byteLength)
-      memory.grow(Math.ceil((top - memory.buffer.byteLength) / PAGE));
-    const { buffer } = memory;
+    const buffer = heap.commit();
     const f64 = (start: number, length: number) => new Float64Array(buffer, start, length);
     f64(at.points, n * 3).set(points.subarray(0, n * 3));
     f64(at.weights, n).set(weights.subarray(0, n));

@@ -1,4 +1,5 @@
 import type { Palette } from '../types.js';
+import { NearestKernel } from './kernels.js';
 import { srgbToOklab } from './oklab.js';
 import { principalAxis } from './principalAxis.js';
 
@@ -16,7 +17,8 @@ const EMPTY = -1;
  * - on a miss, a search of the palette sorted along its principal axis, expanding outwards from
  *   the pixel's projection and stopping once the projected gap alone exceeds the best distance
  *   (a projection onto a unit vector never exceeds the true distance).
- * Agrees with brute force exactly; the tests hold the brute-force oracle.
+ * Agrees with brute force exactly; the tests hold the brute-force oracle. `assign` on RGB pixels
+ * runs in WebAssembly (NearestKernel: the same answers, searched from the last pixel's entry).
  */
 export class NearestColorMatcher {
   private readonly channels: number;
@@ -33,6 +35,8 @@ export class NearestColorMatcher {
   /** The palette in OKLab when matching there (`space` 'oklab', RGB palettes only). */
   private readonly lab: Float64Array | undefined;
   private readonly pixelLab = new Float64Array(3);
+  /** Made on the first `assign` of RGB pixels in RGB space. */
+  private kernel: NearestKernel | undefined;
 
   constructor(palette: Palette, space: ColorSpace = 'rgb') {
     if (palette.size < 1) throw new Error('empty palette');
@@ -78,6 +82,10 @@ export class NearestColorMatcher {
    * sum of squared errors, so that exact MSE comes for free.
    */
   assign(data: Uint8Array, pixelCount: number, out: Uint8Array | Uint16Array): number {
+    if (this.channels === 3 && !this.lab) {
+      this.kernel ??= new NearestKernel(this.colors, this.colors.length / 3);
+      return this.kernel.assign(data, pixelCount, out);
+    }
     const c = this.channels;
     let sse = 0;
     for (let p = 0, o = 0; p < pixelCount; p++, o += c) {

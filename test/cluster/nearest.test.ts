@@ -66,6 +66,27 @@ describe('NearestColorMatcher agrees with brute force', () => {
     expect(Array.from(out)).toEqual([0, 0]);
   });
 
+  test('RGB (the WebAssembly path): equal distances go to the lowest index, band after band', () => {
+    // Grey 10 sits exactly between 0 and 20; duplicates of 20 at indices 0 and 2.
+    const palette: Palette = {
+      size: 4,
+      channels: 3,
+      colors: Uint8Array.of(20, 20, 20, 0, 0, 0, 20, 20, 20, 200, 0, 0),
+    };
+    const matcher = new NearestColorMatcher(palette);
+    const out = new Uint8Array(3);
+    for (const [band, expected] of [
+      [Uint8Array.of(200, 0, 0, 10, 10, 10, 25, 25, 25), [3, 0, 0]],
+      [Uint8Array.of(10, 10, 10, 199, 0, 0, 5, 5, 5), [0, 3, 1]],
+    ] as const) {
+      const sse = matcher.assign(band, 3, out);
+      expect(Array.from(out)).toEqual(expected);
+      let expectedSse = 0;
+      for (let p = 0; p < 3; p++) expectedSse += bruteForceNearest(palette, band, p * 3).distance;
+      expect(sse).toBe(expectedSse);
+    }
+  });
+
   test('a colour palette of a real fit (sorted, deduplicated) also agrees', () => {
     const rng = new Rng(77);
     const values = Array.from({ length: 128 * 3 }, () => rng.next() * 255);
