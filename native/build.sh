@@ -5,6 +5,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here/kernels.wasm}"
-clang --target=wasm32 -O3 -nostdlib -mbulk-memory \
-  -Wl,--no-entry -Wl,--export=__heap_base -Wl,--strip-all \
+# Shared memory (imported, so that a partner thread can instantiate on the same one), and the
+# stack pointer exported, so that the partner can have its own stack in it.
+clang --target=wasm32 -O3 -nostdlib -mbulk-memory -matomics -mmutable-globals \
+  -Wl,--no-entry -Wl,--export=__heap_base -Wl,--export=__stack_pointer \
+  -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=4294967296 -Wl,--strip-all \
   -o "$out" "$here/kernels.c"

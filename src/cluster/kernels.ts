@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { PartnerJob } from './kernelPartnerProtocol.js';
 import type { Drift } from './lloydStep.js';
 
 /**
@@ -9,7 +10,6 @@ import type { Drift } from './lloydStep.js';
  * Wu's boxes 13-90 -> 3 ms).
  */
 interface KernelExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
   __heap_base: { value: number };
   neighbours(step: number): void;
   step(step: number, from: number, to: number): number;
@@ -40,11 +40,19 @@ const GUESS_CELLS = 16 ** 3;
 /** Bytes of the Step block: 16 four-byte fields, then two doubles (checked in kernels.c). */
 const STEP_BYTES = 80;
 const PAGE = 65536;
+/** The partner thread's stack (the kernels use a few hundred bytes). */
+const PARTNER_STACK_BYTES = 64 * 1024;
 
 /** The part of the WebAssembly API used here (its types come with the DOM library only). */
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => KernelMemory;
+}
+
+interface KernelMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
 }
 const { WebAssembly } = globalThis as unknown as { WebAssembly: WebAssemblyApi };
 
@@ -57,16 +65,24 @@ function kernelModule(): object {
   return compiled;
 }
 
-/** A fresh instance of the kernels, with its own memory. */
-function instantiate(): KernelExports {
-  return new WebAssembly.Instance(kernelModule(), {}).exports as unknown as KernelExports;
+/** Pages of 64 KiB the kernels' memory may grow to (4 GiB, all that 32-bit addresses reach). */
+const MAX_PAGES = 65536;
+
+/** A fresh instance of the kernels, on a fresh shared memory (a partner thread can join it). */
+function instantiate(): { exports: KernelExports; memory: KernelMemory } {
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
+  const instance = new WebAssembly.Instance(kernelModule(), { env: { memory } });
+  return { exports: instance.exports as unknown as KernelExports, memory };
 }
 
 /** Bump allocation in a kernel instance's memory, 8-byte aligned. */
 class KernelHeap {
   private top: number;
 
-  constructor(private readonly exports: KernelExports) {
+  constructor(
+    exports: KernelExports,
+    private readonly memory: KernelMemory,
+  ) {
     this.top = (exports.__heap_base.value + 7) & ~7;
   }
 
@@ -78,7 +94,7 @@ class KernelHeap {
 
   /** Grows the memory to hold everything allocated so far; returns its (new) buffer. */
   commit(): ArrayBuffer {
-    const { memory } = this.exports;
+    const { memory } = this;
     const short = this.top - memory.buffer.byteLength;
     if (short > 0) memory.grow(Math.ceil(short / PAGE));
     return memory.buffer;
@@ -92,14 +108,15 @@ class KernelHeap {
  */
 export class NearestKernel {
   private readonly exports: KernelExports;
+  private readonly memory: KernelMemory;
   private readonly heap: KernelHeap;
   private readonly state: number;
   private band = { data: 0, out: 0, pixels: 0 };
 
   /** `colors`: the palette, k x 3 bytes. */
   constructor(colors: Uint8Array, k: number) {
-    this.exports = instantiate();
-    const heap = new KernelHeap(this.exports);
+    ({ exports: this.exports, memory: this.memory } = instantiate());
+    const heap = new KernelHeap(this.exports, this.memory);
     const at = {
       state: heap.alloc(40),
       palette: heap.alloc(k * 24),
@@ -142,7 +159,7 @@ export class NearestKernel {
       };
       this.heap.commit();
     }
-    const { buffer } = this.exports.memory;
+    const { buffer } = this.memory;
     new Uint8Array(buffer, this.band.data, pixels * 3).set(data.subarray(0, pixels * 3));
     const sse = this.exports.nearestBand(
       this.state,
@@ -177,10 +194,14 @@ export class LloydKernel {
   readonly lower: Float64Array;
   readonly halves: [HalfSums, HalfSums];
   private readonly exports: KernelExports;
+  private readonly memory: KernelMemory;
   private readonly centers: Float64Array;
   private readonly moved: Float64Array;
   private readonly steps: [number, number];
-  private readonly at: Record<'points' | 'weights' | 'labels' | 'centers' | 'wuScratch', number>;
+  private readonly at: Record<
+    'points' | 'weights' | 'labels' | 'centers' | 'wuScratch' | 'partnerStackTop',
+    number
+  >;
 
   constructor(
     points: Float64Array,
@@ -188,9 +209,10 @@ export class LloydKernel {
     private readonly n: number,
     private readonly k: number,
   ) {
-    const exports = instantiate();
+    const { exports, memory } = instantiate();
     this.exports = exports;
-    const heap = new KernelHeap(exports);
+    this.memory = memory;
+    const heap = new KernelHeap(exports, memory);
     const alloc = (bytes: number) => heap.alloc(bytes);
     const at = {
       points: alloc(n * 24),
@@ -208,6 +230,7 @@ export class LloydKernel {
       sums: [alloc(k * 24), alloc(k * 24)],
       mass: [alloc(k * 8), alloc(k * 8)],
       wuScratch: alloc(exports.wuScratchBytes(n, k)),
+      partnerStackTop: alloc(PARTNER_STACK_BYTES) + PARTNER_STACK_BYTES,
     };
     const buffer = heap.commit();
     const f64 = (start: number, length: number) => new Float64Array(buffer, start, length);
@@ -258,6 +281,18 @@ export class LloydKernel {
     return made === k;
   }
 
+  /** What a partner thread needs to run `step(1, from, to)` on its own instance. */
+  partnerJob(from: number, to: number): Omit<PartnerJob, 'ctrl'> {
+    return {
+      module: kernelModule(),
+      memory: this.memory,
+      step: this.steps[1],
+      from,
+      to,
+      stackTop: this.at.partnerStackTop,
+    };
+  }
+
   /**
    * Loosens the bounds by `drift`, assigns points from..to-1 to `centers` and sums them into
    * `halves[half]`; returns how many labels changed. `prepare` must have run for these centres.
@@ -269,7 +304,7 @@ export class LloydKernel {
   /** Takes the step's centres and how far they moved from the last step's (none: first step). */
   prepare(centers: Float64Array, drift: Drift | undefined): void {
     this.centers.set(centers);
-    const { buffer } = this.exports.memory;
+    const { buffer } = this.memory;
     for (const step of this.steps) {
       const fields = new Int32Array(buffer, step, 16);
       fields[12] = drift ? drift.mostJ : -1;

@@ -1,4 +1,5 @@
 import { LloydKernel } from './kernels.js';
+import { lloydPartnerFor } from './LloydPartner.js';
 import { accumulate, assignBounded, loosenBounds, type Bounds, type Drift } from './lloydStep.js';
 import { principalAxis } from './principalAxis.js';
 import { dot, sqDist } from './vectors.js';
@@ -23,6 +24,8 @@ export interface LloydResult {
   /** Lloyd iterations of the winning run. */
   steps: number;
   stopReason: 'converged' | 'tol' | 'max-iter';
+  /** Threads the steps ran on (2 with the partner thread). */
+  threads: 1 | 2;
 }
 
 /**
@@ -55,9 +58,25 @@ export function lloydKMeans(
     squaredNorms += (weights[(i / d) | 0] as number) * (points[i] as number) ** 2;
   const data: FitData = { points, weights, n, d, squaredNorms };
   const steps: Steps =
-    d === 3 ? kernelSteps(new LloydKernel(points, weights, n, k), n) : scriptSteps(data, k);
+    d === 3 ? kernelSteps(new LloydKernel(points, weights, n, k), n, k) : scriptSteps(data, k);
 
-  let best: LloydResult | undefined;
+  try {
+    return { ...runs(data, steps, options, rng), threads: steps.threads };
+  } finally {
+    steps.end();
+  }
+}
+
+/** nInit runs from different starts; the lowest inertia wins. */
+function runs(
+  data: FitData,
+  steps: Steps,
+  options: LloydKMeansOptions,
+  rng: Rng,
+): Omit<LloydResult, 'threads'> {
+  const { points, weights, n, d } = data;
+  const { k } = options;
+  let best: Omit<LloydResult, 'threads'> | undefined;
   for (let run = 0; run < options.nInit; run++) {
     let seeds: Float64Array | undefined;
     if (run === 0 && steps.wuBoxes) {
@@ -106,18 +125,28 @@ interface Steps {
   step(centers: Float64Array, drift: Drift | undefined): number;
   /** Wu's boxes into `centers` (and each point's box into the labels), where available. */
   wuBoxes?: (centers: Float64Array) => boolean;
+  /** 2 when a partner thread does the second half. */
+  threads: 1 | 2;
+  /** Lets the partner thread go. */
+  end(): void;
 }
 
-function kernelSteps(kernel: LloydKernel, n: number): Steps {
+function kernelSteps(kernel: LloydKernel, n: number, k: number): Steps {
   const mid = n >> 1;
+  const partner = lloydPartnerFor(n, k)?.begin(kernel.partnerJob(mid, n));
   return {
     bounds: kernel,
     halves: kernel.halves,
     step(centers, drift) {
       kernel.prepare(centers, drift);
-      return kernel.step(0, 0, mid) + kernel.step(1, mid, n);
+      if (!partner) return kernel.step(0, 0, mid) + kernel.step(1, mid, n);
+      partner.start();
+      const changed = kernel.step(0, 0, mid);
+      return changed + partner.finish();
     },
     wuBoxes: (centers) => kernel.wuBoxes(centers),
+    threads: partner ? 2 : 1,
+    end: () => partner?.end(),
   };
 }
 
@@ -150,6 +179,8 @@ function scriptSteps(data: FitData, k: number): Steps {
     halves,
     step: (centers, drift) =>
       half(0, mid, halves[0], centers, drift) + half(mid, n, halves[1], centers, drift),
+    threads: 1,
+    end: () => {},
   };
 }
 
@@ -159,7 +190,7 @@ function lloyd(
   initial: Float64Array,
   maxIter: number,
   tol: number,
-): LloydResult {
+): Omit<LloydResult, 'threads'> {
   const { d } = data;
   const k = initial.length / d;
   let centers = initial;

@@ -1,6 +1,7 @@
 import { ColorHistogram } from '../cluster/colorHistogram.js';
 import { DistinctColorCounter } from '../cluster/distinctColors.js';
 import { lloydKMeans } from '../cluster/lloydKMeans.js';
+import { warmUpLloydPartner } from '../cluster/LloydPartner.js';
 import { NearestColorMatcher } from '../cluster/nearest.js';
 import { GigaquantError } from '../errors.js';
 import { psnrFromMse } from './stats.js';
@@ -35,6 +36,8 @@ export interface FitResult {
   target?: { psnr: number; reached: boolean; predictedPsnr: number };
 }
 
+/** From this many centres, k-means on a photo's colours runs on two threads. */
+const WARM_UP_PARTNER_K = 32;
 /**
  * Pass 1, for one image or many, in the `channels` layout; images can be added one at a time, so a
  * batch never has more than one open. Colour (and grey) pixels are counted exactly in a
@@ -58,6 +61,9 @@ export class PaletteFitter {
     totalPixels: number,
   ) {
     this.histogram = new ColorHistogram(channels === 4 ? 3 : channels, totalPixels);
+    // Colour images with many centres will want the second k-means thread: boot it now, while
+    // the image is read.
+    if (channels >= 3 && options.k >= WARM_UP_PARTNER_K) warmUpLloydPartner();
     if (channels === 4) {
       this.sampler = new ReservoirSampler(options.sample, channels, options.seed);
       this.counter = new DistinctColorCounter(options.k);

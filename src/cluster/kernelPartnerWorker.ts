@@ -1,0 +1,47 @@
+/**
+ * The partner thread of a k-means run: for each step the main thread asks for, it runs the
+ * kernels' step on the second half of the points, in the memory it shares with the main thread.
+ */
+import { parentPort } from 'node:worker_threads';
+import { CTRL, type PartnerJob } from './kernelPartnerProtocol.js';
+
+if (!parentPort) throw new Error('kernelPartnerWorker must run as a worker thread');
+
+interface PartnerExports {
+  step(step: number, from: number, to: number): number;
+  __stack_pointer: { value: number };
+}
+
+const { WebAssembly } = globalThis as unknown as {
+  WebAssembly: { Instance: new (module: object, imports: object) => { exports: object } };
+};
+
+parentPort.on('message', (job: PartnerJob) => {
+  const ctrl = new Int32Array(job.ctrl);
+  let kernels: PartnerExports;
+  try {
+    kernels = new WebAssembly.Instance(job.module, { env: { memory: job.memory } })
+      .exports as PartnerExports;
+    // Its own stack: the main thread's instance uses the default one in the same memory.
+    kernels.__stack_pointer.value = job.stackTop;
+  } catch {
+    return; // The run times out waiting for `ready` and goes on alone.
+  }
+  Atomics.store(ctrl, CTRL.ready, 1);
+  Atomics.notify(ctrl, CTRL.ready);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(ctrl, CTRL.request, seen);
+    seen = Atomics.load(ctrl, CTRL.request);
+    if (Atomics.load(ctrl, CTRL.end) === 1) break;
+    let changed: number;
+    try {
+      changed = kernels.step(job.step, job.from, job.to);
+    } catch {
+      changed = -1;
+    }
+    Atomics.store(ctrl, CTRL.changed, changed);
+    Atomics.store(ctrl, CTRL.done, seen);
+    Atomics.notify(ctrl, CTRL.done);
+  }
+});
