@@ -1,4 +1,5 @@
 import type { RowBand } from '../types.js';
+import { ColorCountKernel } from './kernels.js';
 
 /** RGB images up to this many pixels are counted in a hash rather than the 2^24 table. */
 export const SPARSE_PIXELS = 1 << 22;
@@ -15,7 +16,7 @@ export class ColorHistogram {
   readonly channels: 1 | 2 | 3;
   private readonly counts: Uint32Array | Float64Array;
   /** Small RGB images: a hash of the colours seen instead of the 2^24 table (see constructor). */
-  private readonly sparse: SparseCounts | undefined;
+  private readonly sparse: ColorCountKernel | undefined;
 
   /**
    * `pixels` bounds the pixels that will be added: past 2^32 - 1 the counts are kept as doubles,
@@ -25,7 +26,7 @@ export class ColorHistogram {
   constructor(channels: 1 | 2 | 3, pixels: number) {
     this.channels = channels;
     if (channels === 3 && pixels <= SPARSE_PIXELS) {
-      this.sparse = new SparseCounts(pixels);
+      this.sparse = new ColorCountKernel(pixels);
       this.counts = new Uint32Array(0);
       return;
     }
@@ -123,71 +124,5 @@ export class ColorHistogram {
         points[b * c + ch] = (sums[b * c + ch] as number) / (binWeights[b] as number);
     }
     return { points, weights: Float64Array.from(binWeights), count: binWeights.length };
-  }
-}
-
-/** Open-addressing hash of RGB colour counts for images of at most SPARSE_PIXELS pixels. */
-class SparseCounts {
-  private readonly keys: Int32Array;
-  private readonly counts: Uint32Array;
-  private readonly shift: number;
-  size = 0;
-
-  constructor(pixels: number) {
-    // At least twice the pixels, so the table is never more than half full.
-    const bits = Math.max(10, Math.ceil(Math.log2(Math.max(1, pixels) * 2)));
-    this.keys = new Int32Array(1 << bits).fill(-1);
-    this.counts = new Uint32Array(1 << bits);
-    this.shift = 32 - bits;
-  }
-
-  add(band: RowBand): void {
-    const { data } = band;
-    const { keys, counts, shift } = this;
-    const mask = keys.length - 1;
-    const n = band.width * band.height;
-    const stride = band.channels;
-    let lastKey = -1;
-    let lastSlot = 0;
-    for (let p = 0, o = 0; p < n; p++, o += stride) {
-      const key =
-        (data[o] as number) | ((data[o + 1] as number) << 8) | ((data[o + 2] as number) << 16);
-      if (key !== lastKey) {
-        let slot = Math.imul(key, 0x9e3779b1) >>> shift;
-        while (keys[slot] !== key && keys[slot] !== -1) slot = (slot + 1) & mask;
-        if (keys[slot] === -1) {
-          keys[slot] = key;
-          this.size++;
-        }
-        lastKey = key;
-        lastSlot = slot;
-      }
-      counts[lastSlot] = (counts[lastSlot] as number) + 1;
-    }
-  }
-
-  /** The same entries, in the same (colour) order, as the dense table gives. */
-  entries(): { colors: Uint8Array; weights: Float64Array; count: number } {
-    // Colour and slot packed in one number (24 + at most 23 bits, exact in a double), so that
-    // a numeric typed-array sort orders them by colour: far quicker than sorting with a callback.
-    const slotBits = 32 - this.shift;
-    const found = new Float64Array(this.size);
-    let at = 0;
-    for (let slot = 0; slot < this.keys.length; slot++) {
-      const key = this.keys[slot] as number;
-      if (key !== -1) found[at++] = key * 2 ** slotBits + slot;
-    }
-    found.sort();
-    const colors = new Uint8Array(at * 3);
-    const weights = new Float64Array(at);
-    for (let i = 0; i < at; i++) {
-      const packed = found[i] as number;
-      const key = Math.floor(packed / 2 ** slotBits);
-      colors[i * 3] = key & 255;
-      colors[i * 3 + 1] = (key >>> 8) & 255;
-      colors[i * 3 + 2] = (key >>> 16) & 255;
-      weights[i] = this.counts[packed - key * 2 ** slotBits] as number;
-    }
-    return { colors, weights, count: at };
   }
 }

@@ -23,6 +23,8 @@ interface KernelExports {
     scratch: number,
   ): number;
   wuScratchBytes(n: number, k: number): number;
+  countBand(counts: number, data: number, pixels: number, stride: number): void;
+  countEntries(counts: number, colors: number, weights: number, scratch: number): void;
   nearestInit(nearest: number): void;
   nearestBand(
     nearest: number,
@@ -174,6 +176,64 @@ export class NearestKernel {
         : new Uint16Array(buffer, this.band.out, pixels);
     out.set(result);
     return sse;
+  }
+}
+
+/**
+ * The colours of a small image counted in a hash (sized for its pixels) in the kernels' memory:
+ * RGB bands are copied in and counted, the entries come out sorted by colour.
+ */
+export class ColorCountKernel {
+  private readonly exports: KernelExports;
+  private readonly memory: KernelMemory;
+  private readonly heap: KernelHeap;
+  private readonly state: number;
+  private band = { data: 0, bytes: 0 };
+
+  constructor(pixels: number) {
+    ({ exports: this.exports, memory: this.memory } = instantiate());
+    const heap = new KernelHeap(this.exports, this.memory);
+    // At least twice the pixels, so the table is never more than half full.
+    const bits = Math.max(10, Math.ceil(Math.log2(Math.max(1, pixels) * 2)));
+    const state = heap.alloc(16);
+    const keys = heap.alloc(4 << bits);
+    const counts = heap.alloc(4 << bits);
+    new Int32Array(heap.commit(), state, 4).set([keys, counts, bits, 0]);
+    this.heap = heap;
+    this.state = state;
+  }
+
+  /** Distinct colours counted so far. */
+  get size(): number {
+    return new Int32Array(this.memory.buffer, this.state, 4)[3] as number;
+  }
+
+  /** Counts the band's pixels by their first three channels. */
+  add(band: { data: Uint8Array; width: number; height: number; channels: number }): void {
+    const pixels = band.width * band.height;
+    const bytes = pixels * band.channels;
+    if (bytes > this.band.bytes) {
+      this.band = { data: this.heap.alloc(bytes), bytes };
+      this.heap.commit();
+    }
+    new Uint8Array(this.memory.buffer, this.band.data, bytes).set(band.data.subarray(0, bytes));
+    this.exports.countBand(this.state, this.band.data, pixels, band.channels);
+  }
+
+  /** The distinct colours (3 bytes each) in colour order, with their pixel counts. */
+  entries(): { colors: Uint8Array; weights: Float64Array; count: number } {
+    const count = this.size;
+    const heap = this.heap;
+    const colors = heap.alloc(count * 3);
+    const weights = heap.alloc(count * 8);
+    const scratch = heap.alloc((4 * count + 4096) * 4);
+    const buffer = heap.commit();
+    this.exports.countEntries(this.state, colors, weights, scratch);
+    return {
+      colors: new Uint8Array(buffer, colors, count * 3).slice(),
+      weights: new Float64Array(buffer, weights, count).slice(),
+      count,
+    };
   }
 }
 

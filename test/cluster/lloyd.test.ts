@@ -135,15 +135,35 @@ describe('ColorHistogram', () => {
   });
 });
 
-test('small images are counted in a hash that gives the same entries as the full table', () => {
-  const rng = new Rng(12);
-  const n = 50_000;
-  const data = Uint8Array.from({ length: n * 3 }, (_, i) => (i % 3 === 2 ? 7 : rng.int(40) * 6));
-  const band = { y: 0, height: 1, width: n, channels: 3, data };
-  const sparse = new ColorHistogram(3, n);
-  const dense = new ColorHistogram(3, SPARSE_PIXELS + 1);
-  sparse.add(band);
-  dense.add(band);
-  expect(sparse.distinct()).toBe(dense.distinct());
-  expect(sparse.entries()).toEqual(dense.entries());
-});
+test.each([3, 4])(
+  'small images are counted in a hash that gives the same entries as the full table (%i channels, two bands)',
+  (channels) => {
+    const rng = new Rng(12 + channels);
+    const n = 50_000;
+    // Colours over the whole cube, many repeated (runs and scattered).
+    const data = new Uint8Array(n * channels);
+    for (let p = 0; p < n; p++) {
+      const repeat = p > 0 && rng.next() < 0.3;
+      for (let ch = 0; ch < channels; ch++)
+        data[p * channels + ch] = repeat
+          ? (data[(p - 1 - rng.int(Math.min(p, 50))) * channels + ch] as number)
+          : rng.int(256);
+    }
+    const half = (n / 2) * channels;
+    const bands = [data.subarray(0, half), data.subarray(half)].map((part, i) => ({
+      y: i,
+      height: 1,
+      width: n / 2,
+      channels,
+      data: part,
+    }));
+    const sparse = new ColorHistogram(3, n);
+    const dense = new ColorHistogram(3, SPARSE_PIXELS + 1);
+    for (const band of bands) {
+      sparse.add(band);
+      dense.add(band);
+    }
+    expect(sparse.distinct()).toBe(dense.distinct());
+    expect(sparse.entries()).toEqual(dense.entries());
+  },
+);
