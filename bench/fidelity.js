@@ -61,6 +61,42 @@ function timed(cmd, args) {
   return seconds;
 }
 
+/** Median of `runs` timings of a whole process. */
+function medianSeconds(cmd, args, runs = 7) {
+  const t = Array.from({ length: runs }, () => timed(cmd, args)).sort((a, b) => a - b);
+  return t[Math.floor(runs / 2)];
+}
+
+/**
+ * What a small image costs beyond the work: the wall time of a Node process that only loads the
+ * libraries gigaquant's CLI is built on (yargs, sharp/libvips), and gigaquant's time per image when
+ * one `batch` process does all the photos (start-up paid once).
+ */
+function startupAndBatch({ cli, photos, ks, work }) {
+  const floor = medianSeconds(process.execPath, [
+    '--input-type=module',
+    '-e',
+    "await import('yargs'); await import('sharp');",
+  ]);
+  const nodeAlone = medianSeconds(process.execPath, ['-e', '0']);
+  const batch = ks.map((k) => {
+    const outDir = join(work, `batch-${k}`);
+    const seconds = timed(process.execPath, [
+      cli,
+      'batch',
+      ...photos,
+      '--out-dir',
+      outDir,
+      '-k',
+      String(k),
+      '--quiet',
+    ]);
+    rmSync(outDir, { recursive: true, force: true });
+    return { k, secondsPerImage: seconds / photos.length };
+  });
+  return { nodeAlone, floor, batch };
+}
+
 /** Runs the fidelity comparison; returns rows and prints the table. */
 export async function runFidelity({ root, ks = [16, 64, 256] }) {
   const photos = PHOTOS.filter((p) => existsSync(p));
@@ -68,7 +104,7 @@ export async function runFidelity({ root, ks = [16, 64, 256] }) {
     console.log(
       'fidelity: the reference photos need Debian packages: apt-get install -y python3-sklearn python3-skimage',
     );
-    if (photos.length === 0) return [];
+    if (photos.length === 0) return { rows: [], startup: undefined };
   }
   const peers = ['gigaquant', 'sharp palette'];
   if (has('pngquant')) peers.push('pngquant');
@@ -81,7 +117,9 @@ export async function runFidelity({ root, ks = [16, 64, 256] }) {
   const work = mkdtempSync(join(tmpdir(), 'gigaquant-fidelity-'));
   const cli = join(root, 'dist/cli/bin.js');
   const rows = [];
+  let startup;
   try {
+    startup = startupAndBatch({ cli, photos, ks, work });
     writeFileSync(join(work, 'sk.py'), SKLEARN);
     for (const photo of photos) {
       const ref = await stored(photo);
@@ -156,15 +194,21 @@ export async function runFidelity({ root, ks = [16, 64, 256] }) {
     });
     console.log(`| ${k} | ${cells.join(' | ')} |`);
   }
-  return rows;
+  console.log(
+    `\nstart-up: node alone ${startup.nodeAlone.toFixed(2)} s; node loading yargs and sharp (the CLI's floor before any pixel) ${startup.floor.toFixed(2)} s`,
+  );
+  console.log(
+    `gigaquant batch over the ${photos.length} photos, seconds per image: ${startup.batch.map((b) => `k=${b.k} ${b.secondsPerImage.toFixed(2)}`).join(', ')}`,
+  );
+  return { rows, startup };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = join(new URL('.', import.meta.url).pathname, '..');
   const ks = process.argv[2] ? process.argv[2].split(',').map(Number) : undefined;
-  const rows = await runFidelity({ root, ks });
+  const result = await runFidelity({ root, ks });
   writeFileSync(
     join(root, 'bench/results', `fidelity-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
-    JSON.stringify(rows, null, 1),
+    JSON.stringify(result, null, 1),
   );
 }

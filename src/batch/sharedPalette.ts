@@ -1,3 +1,4 @@
+import { stopLloydPartner } from '../cluster/LloydPartner.js';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openImage } from '../io/openImage.js';
@@ -77,6 +78,7 @@ export async function obtainSharedPalette(
     }
   }
   const { palette } = await fitter.finish();
+  stopLloydPartner();
   await savePalette(palette, base, { fitKey });
   report({ type: 'palette', phase: 'fitted' });
   return { palette, files };

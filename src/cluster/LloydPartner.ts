@@ -41,6 +41,16 @@ export function warmUpLloydPartner(): void {
 }
 
 /**
+ * Stops the partner thread, when a process is done fitting for a while: until its next run it
+ * keeps the last run's memory alive (tens of MB for a big image's colours). A later fit boots
+ * another.
+ */
+export function stopLloydPartner(): void {
+  void shared?.terminate();
+  shared = undefined;
+}
+
+/**
  * The thread that does half of each Lloyd step (in the WebAssembly kernels, on their shared memory), when one is worth having: on the main thread of
  * a machine with two or more cores (a batch already runs one file per core in worker threads),
  * for problems big enough. Started once per process and never keeping it alive.

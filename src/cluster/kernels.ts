@@ -39,6 +39,8 @@ interface KernelExports {
 const NEIGHBOURS = 24;
 const CACHE_SLOTS = 1 << 18;
 const GUESS_CELLS = 16 ** 3;
+/** Pixels per call of nearestBand. */
+const CHUNK_PIXELS = 1 << 16;
 /** Bytes of the Step block: 16 four-byte fields, then two doubles (checked in kernels.c). */
 const STEP_BYTES = 80;
 const PAGE = 65536;
@@ -70,11 +72,71 @@ function kernelModule(): object {
 /** Pages of 64 KiB the kernels' memory may grow to (4 GiB, all that 32-bit addresses reach). */
 const MAX_PAGES = 65536;
 
-/** A fresh instance of the kernels, on a fresh shared memory (a partner thread can join it). */
-function instantiate(): { exports: KernelExports; memory: KernelMemory } {
-  const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
-  const instance = new WebAssembly.Instance(kernelModule(), { env: { memory } });
-  return { exports: instance.exports as unknown as KernelExports, memory };
+/**
+ * An instance of the kernels and its memory, used by one kernel object at a time and handed back
+ * when it is done, to be reused from the bottom of its heap. A process quantizing one image after
+ * another thus keeps one memory the size of the largest need, instead of one per use waiting for
+ * a garbage collector that does not weigh it (measured: +25-60 MB peak on a 100 Mpx image).
+ * Concurrent uses (a library quantizing several files at once) take one arena each. The memory
+ * is shared, so that a partner thread can instantiate the kernels on it.
+ */
+interface Arena {
+  exports: KernelExports;
+  memory: KernelMemory;
+  /** Bumped at each takeover and hand-back: a kernel object whose generation has passed must not
+   * touch the memory. */
+  generation: number;
+}
+let idle: Arena[] = [];
+
+function takeArena(): { arena: Arena; heap: KernelHeap; generation: number } {
+  let arena = idle.pop();
+  if (!arena) {
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
+    const instance = new WebAssembly.Instance(kernelModule(), { env: { memory } });
+    arena = { exports: instance.exports as unknown as KernelExports, memory, generation: 0 };
+  }
+  arena.generation++;
+  return { arena, heap: new KernelHeap(arena.exports, arena.memory), generation: arena.generation };
+}
+
+/**
+ * Lets the idle arenas' memory go (to the garbage collector): for big images between the passes,
+ * where the fit's tens of MB would otherwise stay for pass 2.
+ */
+export function releaseKernelMemory(): void {
+  idle = [];
+}
+
+/** Base of the kernel objects: the arena they took, and a check that it is still theirs. */
+class KernelUser {
+  protected readonly exports: KernelExports;
+  protected readonly memory: KernelMemory;
+  protected readonly heap: KernelHeap;
+  private readonly arena: Arena;
+  private readonly generation: number;
+
+  constructor() {
+    const taken = takeArena();
+    this.arena = taken.arena;
+    this.exports = taken.arena.exports;
+    this.memory = taken.arena.memory;
+    this.heap = taken.heap;
+    this.generation = taken.generation;
+  }
+
+  /** Hands the memory back for reuse; this object must not be used afterwards. */
+  release(): void {
+    if (this.arena.generation !== this.generation) return;
+    this.arena.generation++;
+    idle.push(this.arena);
+  }
+
+  /** Throws when this object has handed its memory back. */
+  protected current(): void {
+    if (this.arena.generation !== this.generation)
+      throw new Error('a WebAssembly kernel was used after it handed back its memory');
+  }
 }
 
 /** Bump allocation in a kernel instance's memory, 8-byte aligned. */
@@ -108,17 +170,14 @@ class KernelHeap {
  * answers, else a search through the nearest neighbours of the entry nearest the pixel's cell in
  * a 16^3 grid.
  */
-export class NearestKernel {
-  private readonly exports: KernelExports;
-  private readonly memory: KernelMemory;
-  private readonly heap: KernelHeap;
+export class NearestKernel extends KernelUser {
   private readonly state: number;
-  private band = { data: 0, out: 0, pixels: 0 };
+  private chunk: { data: number; out: number } | undefined;
 
   /** `colors`: the palette, k x 3 bytes. */
   constructor(colors: Uint8Array, k: number) {
-    ({ exports: this.exports, memory: this.memory } = instantiate());
-    const heap = new KernelHeap(this.exports, this.memory);
+    super();
+    const { heap } = this;
     const at = {
       state: heap.alloc(40),
       palette: heap.alloc(k * 24),
@@ -146,35 +205,40 @@ export class NearestKernel {
       at.guess,
     ]);
     this.exports.nearestInit(at.state);
-    this.heap = heap;
     this.state = at.state;
   }
 
   /** Nearest index of each of `pixels` RGB pixels of `data` into `out`; returns the SSE. */
   assign(data: Uint8Array, pixels: number, out: Uint8Array | Uint16Array): number {
-    if (pixels > this.band.pixels) {
-      // A larger band than any before: room for it at the top (bands are alike in size).
-      this.band = {
-        data: this.heap.alloc(pixels * 3),
-        out: this.heap.alloc(pixels * 2),
-        pixels,
+    this.current();
+    if (!this.chunk) {
+      // Bands pass through in chunks, so that the kernels' memory stays small (it never shrinks).
+      this.chunk = {
+        data: this.heap.alloc(CHUNK_PIXELS * 3),
+        out: this.heap.alloc(CHUNK_PIXELS * 2),
       };
       this.heap.commit();
     }
     const { buffer } = this.memory;
-    new Uint8Array(buffer, this.band.data, pixels * 3).set(data.subarray(0, pixels * 3));
-    const sse = this.exports.nearestBand(
-      this.state,
-      this.band.data,
-      pixels,
-      this.band.out,
-      out.BYTES_PER_ELEMENT,
-    );
+    const input = new Uint8Array(buffer, this.chunk.data, CHUNK_PIXELS * 3);
+    const indexBytes = out.BYTES_PER_ELEMENT;
     const result =
-      out.BYTES_PER_ELEMENT === 1
-        ? new Uint8Array(buffer, this.band.out, pixels)
-        : new Uint16Array(buffer, this.band.out, pixels);
-    out.set(result);
+      indexBytes === 1
+        ? new Uint8Array(buffer, this.chunk.out, CHUNK_PIXELS)
+        : new Uint16Array(buffer, this.chunk.out, CHUNK_PIXELS);
+    let sse = 0;
+    for (let from = 0; from < pixels; from += CHUNK_PIXELS) {
+      const count = Math.min(CHUNK_PIXELS, pixels - from);
+      input.set(data.subarray(from * 3, (from + count) * 3));
+      sse += this.exports.nearestBand(
+        this.state,
+        this.chunk.data,
+        count,
+        this.chunk.out,
+        indexBytes,
+      );
+      out.set(result.subarray(0, count), from);
+    }
     return sse;
   }
 }
@@ -183,45 +247,53 @@ export class NearestKernel {
  * The colours of a small image counted in a hash (sized for its pixels) in the kernels' memory:
  * RGB bands are copied in and counted, the entries come out sorted by colour.
  */
-export class ColorCountKernel {
-  private readonly exports: KernelExports;
-  private readonly memory: KernelMemory;
-  private readonly heap: KernelHeap;
+export class ColorCountKernel extends KernelUser {
   private readonly state: number;
-  private band = { data: 0, bytes: 0 };
+  private chunk: number | undefined;
+  /** The entries, once taken out (the memory may then go to another kernel). */
+  private counted: { colors: Uint8Array; weights: Float64Array; count: number } | undefined;
 
   constructor(pixels: number) {
-    ({ exports: this.exports, memory: this.memory } = instantiate());
-    const heap = new KernelHeap(this.exports, this.memory);
+    super();
+    const { heap } = this;
     // At least twice the pixels, so the table is never more than half full.
     const bits = Math.max(10, Math.ceil(Math.log2(Math.max(1, pixels) * 2)));
     const state = heap.alloc(16);
     const keys = heap.alloc(4 << bits);
     const counts = heap.alloc(4 << bits);
-    new Int32Array(heap.commit(), state, 4).set([keys, counts, bits, 0]);
-    this.heap = heap;
+    const buffer = heap.commit();
+    // The memory may hold an earlier kernel's data: the table starts empty.
+    new Uint32Array(buffer, keys, 1 << bits).fill(0);
+    new Uint32Array(buffer, counts, 1 << bits).fill(0);
+    new Int32Array(buffer, state, 4).set([keys, counts, bits, 0]);
     this.state = state;
   }
 
   /** Distinct colours counted so far. */
   get size(): number {
+    if (this.counted) return this.counted.count;
+    this.current();
     return new Int32Array(this.memory.buffer, this.state, 4)[3] as number;
   }
 
   /** Counts the band's pixels by their first three channels. */
   add(band: { data: Uint8Array; width: number; height: number; channels: number }): void {
+    if (this.counted) throw new Error('colours added after their entries were taken');
+    this.current();
     const pixels = band.width * band.height;
-    const bytes = pixels * band.channels;
-    if (bytes > this.band.bytes) {
-      this.band = { data: this.heap.alloc(bytes), bytes };
-      this.heap.commit();
+    const stride = band.channels;
+    this.chunk ??= this.heap.alloc(CHUNK_PIXELS * 4);
+    const input = new Uint8Array(this.heap.commit(), this.chunk, CHUNK_PIXELS * 4);
+    for (let from = 0; from < pixels; from += CHUNK_PIXELS) {
+      const count = Math.min(CHUNK_PIXELS, pixels - from);
+      input.set(band.data.subarray(from * stride, (from + count) * stride));
+      this.exports.countBand(this.state, this.chunk, count, stride);
     }
-    new Uint8Array(this.memory.buffer, this.band.data, bytes).set(band.data.subarray(0, bytes));
-    this.exports.countBand(this.state, this.band.data, pixels, band.channels);
   }
 
   /** The distinct colours (3 bytes each) in colour order, with their pixel counts. */
   entries(): { colors: Uint8Array; weights: Float64Array; count: number } {
+    if (this.counted) return this.counted;
     const count = this.size;
     const heap = this.heap;
     const colors = heap.alloc(count * 3);
@@ -229,11 +301,13 @@ export class ColorCountKernel {
     const scratch = heap.alloc((4 * count + 4096) * 4);
     const buffer = heap.commit();
     this.exports.countEntries(this.state, colors, weights, scratch);
-    return {
+    this.counted = {
       colors: new Uint8Array(buffer, colors, count * 3).slice(),
       weights: new Float64Array(buffer, weights, count).slice(),
       count,
     };
+    this.release();
+    return this.counted;
   }
 }
 
@@ -248,13 +322,11 @@ export interface HalfSums {
  * point's label and Hamerly bounds, the centres, and two Step blocks, one per half of the points,
  * each summing into its own arrays.
  */
-export class LloydKernel {
+export class LloydKernel extends KernelUser {
   readonly labels: Int32Array;
   readonly upper: Float64Array;
   readonly lower: Float64Array;
   readonly halves: [HalfSums, HalfSums];
-  private readonly exports: KernelExports;
-  private readonly memory: KernelMemory;
   private readonly centers: Float64Array;
   private readonly moved: Float64Array;
   private readonly steps: [number, number];
@@ -269,10 +341,8 @@ export class LloydKernel {
     private readonly n: number,
     private readonly k: number,
   ) {
-    const { exports, memory } = instantiate();
-    this.exports = exports;
-    this.memory = memory;
-    const heap = new KernelHeap(exports, memory);
+    super();
+    const { exports, heap } = this;
     const alloc = (bytes: number) => heap.alloc(bytes);
     const at = {
       points: alloc(n * 24),
@@ -335,6 +405,7 @@ export class LloydKernel {
    * `labels`. False when fewer than k boxes could be made.
    */
   wuBoxes(centers: Float64Array): boolean {
+    this.current();
     const { at, n, k } = this;
     const made = this.exports.wu(at.points, at.weights, n, k, at.centers, at.labels, at.wuScratch);
     centers.set(this.centers);
@@ -343,6 +414,7 @@ export class LloydKernel {
 
   /** What a partner thread needs to run `step(1, from, to)` on its own instance. */
   partnerJob(from: number, to: number): Omit<PartnerJob, 'ctrl'> {
+    this.current();
     return {
       module: kernelModule(),
       memory: this.memory,
@@ -363,6 +435,7 @@ export class LloydKernel {
 
   /** Takes the step's centres and how far they moved from the last step's (none: first step). */
   prepare(centers: Float64Array, drift: Drift | undefined): void {
+    this.current();
     this.centers.set(centers);
     const { buffer } = this.memory;
     for (const step of this.steps) {

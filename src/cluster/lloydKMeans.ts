@@ -127,7 +127,7 @@ interface Steps {
   wuBoxes?: (centers: Float64Array) => boolean;
   /** 2 when a partner thread does the second half. */
   threads: 1 | 2;
-  /** Lets the partner thread go. */
+  /** Lets the partner thread and the kernels' memory go. */
   end(): void;
 }
 
@@ -146,7 +146,10 @@ function kernelSteps(kernel: LloydKernel, n: number, k: number): Steps {
     },
     wuBoxes: (centers) => kernel.wuBoxes(centers),
     threads: partner ? 2 : 1,
-    end: () => partner?.end(),
+    end: () => {
+      partner?.end();
+      kernel.release();
+    },
   };
 }
 

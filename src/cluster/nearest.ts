@@ -105,6 +105,12 @@ export class NearestColorMatcher {
     return sse;
   }
 
+  /** Hands the WebAssembly kernel's memory back, when done with `assign`. */
+  release(): void {
+    this.kernel?.release();
+    this.kernel = undefined;
+  }
+
   /** Like `assign` for one pixel, through the same cache: its nearest index. */
   lookup(data: Uint8Array, offset: number): number {
     const c = this.channels;

@@ -37,16 +37,22 @@ export async function applyPalette(
   let sse = 0;
   let droppedTranslucency = false;
   let rowsDone = 0;
-  for await (const raw of readBands(source, { bandHeight, signal: options.signal })) {
-    if (!paletteAlpha && !droppedTranslucency && !isOpaque(raw)) droppedTranslucency = true;
-    const band = convertBand(raw, palette.channels as 1 | 2 | 3 | 4);
-    const pixels = band.width * band.height;
-    const indices = palette.size <= 256 ? new Uint8Array(pixels) : new Uint16Array(pixels);
-    sse += ditherer ? ditherer.process(band, indices) : matcher.assign(band.data, pixels, indices);
-    digest?.add(band, indices);
-    await writer.write({ y: band.y, height: band.height, width: band.width, indices });
-    rowsDone += band.height;
-    options.onProgress?.({ phase: 'apply', rowsDone, rows: height });
+  try {
+    for await (const raw of readBands(source, { bandHeight, signal: options.signal })) {
+      if (!paletteAlpha && !droppedTranslucency && !isOpaque(raw)) droppedTranslucency = true;
+      const band = convertBand(raw, palette.channels as 1 | 2 | 3 | 4);
+      const pixels = band.width * band.height;
+      const indices = palette.size <= 256 ? new Uint8Array(pixels) : new Uint16Array(pixels);
+      sse += ditherer
+        ? ditherer.process(band, indices)
+        : matcher.assign(band.data, pixels, indices);
+      digest?.add(band, indices);
+      await writer.write({ y: band.y, height: band.height, width: band.width, indices });
+      rowsDone += band.height;
+      options.onProgress?.({ phase: 'apply', rowsDone, rows: height });
+    }
+  } finally {
+    matcher.release();
   }
   return { sse, droppedTranslucency };
 }

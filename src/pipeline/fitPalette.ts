@@ -1,7 +1,7 @@
 import { ColorHistogram } from '../cluster/colorHistogram.js';
 import { DistinctColorCounter } from '../cluster/distinctColors.js';
 import { lloydKMeans } from '../cluster/lloydKMeans.js';
-import { warmUpLloydPartner } from '../cluster/LloydPartner.js';
+import { stopLloydPartner, warmUpLloydPartner } from '../cluster/LloydPartner.js';
 import { NearestColorMatcher } from '../cluster/nearest.js';
 import { GigaquantError } from '../errors.js';
 import { psnrFromMse } from './stats.js';
@@ -290,7 +290,12 @@ export async function fitPalette(
     rowsDone += rows;
     options.onProgress?.({ phase: 'fit', rowsDone, rows: source.info.height });
   });
-  if (options.targetPsnr === undefined) return await fitter.finish();
-  const { psnr, reached, ...fit } = await fitter.finishForTarget(options.targetPsnr, options.k);
-  return { ...fit, target: { psnr: options.targetPsnr, reached, predictedPsnr: psnr } };
+  try {
+    if (options.targetPsnr === undefined) return await fitter.finish();
+    const { psnr, reached, ...fit } = await fitter.finishForTarget(options.targetPsnr, options.k);
+    return { ...fit, target: { psnr: options.targetPsnr, reached, predictedPsnr: psnr } };
+  } finally {
+    // Pass 2 follows: let go of the fit's memory.
+    stopLloydPartner();
+  }
 }

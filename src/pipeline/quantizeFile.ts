@@ -1,3 +1,4 @@
+import { releaseFitMemory } from './releaseFitMemory.js';
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
@@ -68,6 +69,9 @@ export interface QuantizeResult {
   digest?: ImageDigest;
 }
 
+/** From this many pixels, memory is collected between the passes (small images gain nothing). */
+const COLLECT_ABOVE_PIXELS = 16 * 1024 * 1024;
+
 /**
  * Quantizes one image file to `options.k` colours and writes `outputPath` (.png palette PNG, or
  * .tif/.tiff indexed TIFF) in two streaming passes, in memory bounded by `memoryBudget` whatever
@@ -102,6 +106,8 @@ export async function quantizeFile(
           clusterChannels([info], carriesAlpha(opts.format, opts.kind)),
         );
 
+    // A big image's fit leaves big tables behind: gone before pass 2 starts allocating.
+    if (info.width * info.height > COLLECT_ABOVE_PIXELS) releaseFitMemory();
     const digest = options.digest
       ? new ImageDigestBuilder(info.width, info.height, fit.palette)
       : undefined;

@@ -110,4 +110,27 @@ describe('LloydKernel (WebAssembly)', () => {
     const kernel = new LloydKernel(points, weights, 4, 3);
     expect(kernel.wuBoxes(new Float64Array(9))).toBe(false);
   });
+
+  test('kernels alive at once get memories of their own; one handed back cannot be used', () => {
+    const rng = new Rng(21);
+    const { points, weights } = randomPoints(rng, 2000);
+    const a = new LloydKernel(points, weights, 2000, 8);
+    const b = new LloydKernel(points, weights, 2000, 8);
+    const ca = new Float64Array(24);
+    const cb = new Float64Array(24);
+    expect(a.wuBoxes(ca)).toBe(true);
+    b.labels.fill(7);
+    expect(b.wuBoxes(cb)).toBe(true);
+    expect(Array.from(cb)).toEqual(Array.from(ca));
+    expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
+    a.release();
+    expect(() => a.prepare(ca, undefined)).toThrow(/handed back/);
+    // The memory a handed back is reused by the next kernel, which starts clean.
+    const c = new LloydKernel(points, weights, 2000, 8);
+    const cc = new Float64Array(24);
+    expect(c.wuBoxes(cc)).toBe(true);
+    expect(Array.from(cc)).toEqual(Array.from(ca));
+    b.release();
+    c.release();
+  });
 });
