@@ -1,9 +1,9 @@
 import { dot, sqDist } from './vectors.js';
 
 /**
- * One Lloyd step over a range of points, in pieces that two threads can share: each thread
- * assigns its own points and sums them into its own arrays. Pure functions over typed arrays
- * (which may live in shared memory).
+ * One Lloyd step over a range of points, in TypeScript: for data other than colours (grey levels),
+ * which the WebAssembly kernels (kernels.ts) do not take. Each range sums into its own arrays, as
+ * the kernels' halves do. Pure functions over typed arrays.
  */
 
 /** Hamerly's bounds: upper >= distance to the own centre, lower <= distance to any other. */
