@@ -1,3 +1,4 @@
+import { WARM_UP_PARTNER_K, warmUpLloydPartner } from '../cluster/LloydPartner.js';
 import type { Argv } from 'yargs';
 import type { QuantizeOptions } from '../options.js';
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
@@ -68,6 +69,10 @@ export async function runCompress(args: CompressArgs): Promise<number> {
     onProgress: bar ? (e) => bar.update(e) : undefined,
   };
   try {
+    // k-means with many centres will want its partner thread: booting it takes ~40 ms, done on
+    // the other core while sharp and libvips load on this one.
+    if ((quantizeOptions.k ?? 0) >= WARM_UP_PARTNER_K && !quantizeOptions.palette)
+      warmUpLloydPartner();
     // Loaded here, not at the top: `gigaquant --help` should not pay for sharp and libvips.
     const { quantizeFile } = await import('../pipeline/quantizeFile.js');
     const { checkReportPath, writeReport } = await import('../report/writeReport.js');

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, Worker } from 'node:worker_threads';
 import { CTRL, CTRL_SLOTS, type PartnerJob } from './kernelPartnerProtocol.js';
 
+/** From this many centres, k-means on a photo's colours is worth a partner thread. */
+export const WARM_UP_PARTNER_K = 32;
 /** How long a run waits for the partner to take its arrays before going on alone. */
 const READY_TIMEOUT_MS = 3_000;
 /** Below this many point-centre pairs a step is too quick to be worth a second thread. */

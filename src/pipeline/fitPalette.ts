@@ -1,7 +1,11 @@
 import { ColorHistogram } from '../cluster/colorHistogram.js';
 import { DistinctColorCounter } from '../cluster/distinctColors.js';
 import { lloydKMeans } from '../cluster/lloydKMeans.js';
-import { stopLloydPartner, warmUpLloydPartner } from '../cluster/LloydPartner.js';
+import {
+  stopLloydPartner,
+  WARM_UP_PARTNER_K,
+  warmUpLloydPartner,
+} from '../cluster/LloydPartner.js';
 import { NearestColorMatcher } from '../cluster/nearest.js';
 import { GigaquantError } from '../errors.js';
 import { psnrFromMse } from './stats.js';
@@ -36,8 +40,6 @@ export interface FitResult {
   target?: { psnr: number; reached: boolean; predictedPsnr: number };
 }
 
-/** From this many centres, k-means on a photo's colours runs on two threads. */
-const WARM_UP_PARTNER_K = 32;
 /**
  * Pass 1, for one image or many, in the `channels` layout; images can be added one at a time, so a
  * batch never has more than one open. Colour (and grey) pixels are counted exactly in a
