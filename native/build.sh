@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuilds native/kernels.wasm from native/kernels.c with Debian's clang and lld
+# Rebuilds native/kernels.wasm from native/*.c with Debian's clang and lld
 # (apt-get install -y clang lld). The .wasm is committed, so installing and running gigaquant
 # needs neither; test/native/kernelsBuild.test.ts checks that this script gives the same bytes.
 set -euo pipefail
@@ -10,4 +10,4 @@ out="${1:-$here/kernels.wasm}"
 clang --target=wasm32 -O3 -nostdlib -mbulk-memory -matomics -mmutable-globals \
   -Wl,--no-entry -Wl,--export=__heap_base -Wl,--export=__stack_pointer \
   -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=4294967296 -Wl,--strip-all \
-  -o "$out" "$here/kernels.c"
+  -o "$out" "$here"/count.c "$here"/lloyd.c "$here"/nearest.c "$here"/neighbours.c "$here"/wu.c

@@ -1,5 +1,5 @@
 import type { RowBand } from '../types.js';
-import { ColorCountKernel } from './kernels.js';
+import { ColorCountKernel } from './kernels/ColorCountKernel.js';
 
 /** RGB images up to this many pixels are counted in a hash rather than the 2^24 table. */
 export const SPARSE_PIXELS = 1 << 22;

@@ -1,4 +1,4 @@
-import { LloydKernel } from './kernels.js';
+import { LloydKernel } from './kernels/LloydKernel.js';
 import { lloydPartnerFor } from './LloydPartner.js';
 import { accumulate, assignBounded, loosenBounds, type Bounds, type Drift } from './lloydStep.js';
 import { principalAxis } from './principalAxis.js';
@@ -39,7 +39,7 @@ const OVER_RELAXATION = 2;
 /**
  * Weighted k-means (Lloyd's algorithm) over points with weights: run on the distinct colours of an
  * image weighted by their pixel counts, this is exactly k-means over every pixel. Colours (d = 3)
- * run on the WebAssembly kernels (kernels.ts): the first run starts from Wu's variance-splitting
+ * run on the WebAssembly kernels (kernels/): the first run starts from Wu's variance-splitting
  * boxes, and assignment skips the points that cannot change cluster (Hamerly's bounds) and
  * searches the others among their centre's nearest neighbours. Other runs, and other data (grey
  * levels: at most 256 points), start from k-means++ seeds. Steps are over-relaxed.

@@ -2,7 +2,7 @@ import { dot, sqDist } from './vectors.js';
 
 /**
  * One Lloyd step over a range of points, in TypeScript: for data other than colours (grey levels),
- * which the WebAssembly kernels (kernels.ts) do not take. Each range sums into its own arrays, as
+ * which the WebAssembly kernels (kernels/) do not take. Each range sums into its own arrays, as
  * the kernels' halves do. Pure functions over typed arrays.
  */
 

@@ -1,5 +1,5 @@
 import type { Palette } from '../types.js';
-import { NearestKernel } from './kernels.js';
+import { NearestKernel } from './kernels/NearestKernel.js';
 import { srgbToOklab } from './oklab.js';
 import { principalAxis } from './principalAxis.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { LloydKernel } from '../../src/cluster/kernels.js';
+import { LloydKernel } from '../../src/cluster/kernels/LloydKernel.js';
 import { driftOf } from '../../src/cluster/lloydKMeans.js';
 import { Rng } from '../../src/cluster/rng.js';
 

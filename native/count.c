@@ -1,0 +1,76 @@
+/* Pass 1: counting the colours of a small image. */
+
+typedef struct {
+  /* Open addressing, 2^bits slots: colour + 1 (0: empty slot), and its pixel count. */
+  unsigned *keys;
+  unsigned *counts;
+  int bits;
+  int size;
+} Counts;
+
+_Static_assert(__builtin_offsetof(Counts, size) == 12, "the caller writes Counts by offset");
+
+/* Counts `pixels` pixels of `stride` bytes (RGB first) into the table. */
+__attribute__((export_name("countBand"))) void countBand(Counts *s, const unsigned char *data,
+                                                         int pixels, int stride) {
+  const unsigned mask = (1u << s->bits) - 1, shift = 32 - s->bits;
+  unsigned lastKey = 0, lastSlot = 0;
+  for (int p = 0; p < pixels; p++) {
+    const unsigned char *px = data + p * stride;
+    unsigned key = (px[0] | (unsigned)px[1] << 8 | (unsigned)px[2] << 16) + 1;
+    if (key != lastKey) {
+      unsigned slot = (key * 0x9e3779b1u) >> shift;
+      while (s->keys[slot] != key && s->keys[slot] != 0) slot = (slot + 1) & mask;
+      if (s->keys[slot] == 0) {
+        s->keys[slot] = key;
+        s->size++;
+      }
+      lastKey = key;
+      lastSlot = slot;
+    }
+    s->counts[lastSlot]++;
+  }
+}
+
+/*
+ * The colours counted, in colour order (packed channel 0 first, as the 2^24 table gives them):
+ * colours as 3 bytes each, counts as doubles. `scratch`: 4 x size + 4096 unsigned.
+ */
+__attribute__((export_name("countEntries"))) void countEntries(const Counts *s,
+                                                               unsigned char *colors,
+                                                               double *weights, unsigned *scratch) {
+  unsigned *key = scratch, *count = scratch + s->size, *key2 = scratch + 2 * s->size,
+           *count2 = scratch + 3 * s->size;
+  int at = 0;
+  for (unsigned slot = 0; slot < 1u << s->bits; slot++)
+    if (s->keys[slot] != 0) {
+      key[at] = s->keys[slot] - 1;
+      count[at++] = s->counts[slot];
+    }
+  /* Two passes of a 12-bit radix sort. */
+  for (int pass = 0; pass < 2; pass++) {
+    const int shift = pass * 12;
+    unsigned *from = pass == 0 ? key : key2, *fromCount = pass == 0 ? count : count2;
+    unsigned *to = pass == 0 ? key2 : key, *toCount = pass == 0 ? count2 : count;
+    int *start = (int *)(scratch + 4 * s->size);
+    for (int b = 0; b < 4096; b++) start[b] = 0;
+    for (int i = 0; i < at; i++) start[(from[i] >> shift) & 4095]++;
+    int sum = 0;
+    for (int b = 0; b < 4096; b++) {
+      int c = start[b];
+      start[b] = sum;
+      sum += c;
+    }
+    for (int i = 0; i < at; i++) {
+      int d = start[(from[i] >> shift) & 4095]++;
+      to[d] = from[i];
+      toCount[d] = fromCount[i];
+    }
+  }
+  for (int i = 0; i < at; i++) {
+    colors[i * 3] = (unsigned char)key[i];
+    colors[i * 3 + 1] = (unsigned char)(key[i] >> 8);
+    colors[i * 3 + 2] = (unsigned char)(key[i] >> 16);
+    weights[i] = count[i];
+  }
+}

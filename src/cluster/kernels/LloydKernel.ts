@@ -1,0 +1,150 @@
+import type { PartnerJob } from '../kernelPartnerProtocol.js';
+import type { Drift } from '../lloydStep.js';
+import { kernelModule, KernelUser } from './kernelArena.js';
+
+/** Must match NEIGHBOURS in native/kernels.h. */
+const NEIGHBOURS = 24;
+/** Bytes of the Step block: 16 four-byte fields, then two doubles (checked in native/lloyd.c). */
+const STEP_BYTES = 80;
+/** The partner thread's stack (the kernels use a few hundred bytes). */
+const PARTNER_STACK_BYTES = 64 * 1024;
+
+/** The sums (k x 3) and masses (k) one half of a step writes. */
+export interface HalfSums {
+  sums: Float64Array;
+  mass: Float64Array;
+}
+
+/**
+ * One k-means run's arrays in the kernels' memory: the points and weights (copied in), each
+ * point's label and Hamerly bounds, the centres, and two Step blocks, one per half of the points,
+ * each summing into its own arrays.
+ */
+export class LloydKernel extends KernelUser {
+  readonly labels: Int32Array;
+  readonly upper: Float64Array;
+  readonly lower: Float64Array;
+  readonly halves: [HalfSums, HalfSums];
+  private readonly centers: Float64Array;
+  private readonly moved: Float64Array;
+  private readonly steps: [number, number];
+  private readonly at: Record<
+    'points' | 'weights' | 'labels' | 'centers' | 'wuScratch' | 'partnerStackTop',
+    number
+  >;
+
+  constructor(
+    points: Float64Array,
+    weights: Float64Array,
+    private readonly n: number,
+    private readonly k: number,
+  ) {
+    super();
+    const { exports, heap } = this;
+    const alloc = (bytes: number) => heap.alloc(bytes);
+    const at = {
+      points: alloc(n * 24),
+      weights: alloc(n * 8),
+      labels: alloc(n * 4),
+      upper: alloc(n * 8),
+      lower: alloc(n * 8),
+      centers: alloc(k * 24),
+      half: alloc(k * 8),
+      near: alloc(k * NEIGHBOURS * 4),
+      nearDist: alloc(k * NEIGHBOURS * 8),
+      beyond: alloc(k * 8),
+      moved: alloc(k * 8),
+      steps: [alloc(STEP_BYTES), alloc(STEP_BYTES)],
+      sums: [alloc(k * 24), alloc(k * 24)],
+      mass: [alloc(k * 8), alloc(k * 8)],
+      wuScratch: alloc(exports.wuScratchBytes(n, k)),
+      partnerStackTop: alloc(PARTNER_STACK_BYTES) + PARTNER_STACK_BYTES,
+    };
+    const buffer = heap.commit();
+    const f64 = (start: number, length: number) => new Float64Array(buffer, start, length);
+    f64(at.points, n * 3).set(points.subarray(0, n * 3));
+    f64(at.weights, n).set(weights.subarray(0, n));
+    this.labels = new Int32Array(buffer, at.labels, n);
+    this.upper = f64(at.upper, n);
+    this.lower = f64(at.lower, n);
+    this.centers = f64(at.centers, k * 3);
+    this.moved = f64(at.moved, k);
+    this.halves = [0, 1].map((h) => ({
+      sums: f64(at.sums[h] as number, k * 3),
+      mass: f64(at.mass[h] as number, k),
+    })) as [HalfSums, HalfSums];
+    this.steps = at.steps as [number, number];
+    for (let h = 0; h < 2; h++) {
+      const fields = new Int32Array(buffer, at.steps[h], 16);
+      fields.set([
+        at.points,
+        at.weights,
+        at.labels,
+        at.upper,
+        at.lower,
+        at.centers,
+        k,
+        at.half,
+        at.near,
+        at.nearDist,
+        at.beyond,
+        at.moved,
+        -1,
+        0,
+        at.sums[h] as number,
+        at.mass[h] as number,
+      ]);
+    }
+    this.at = at;
+  }
+
+  /**
+   * Wu's boxes as the start: writes the centres (k x 3) into `centers` and each point's box into
+   * `labels`. False when fewer than k boxes could be made.
+   */
+  wuBoxes(centers: Float64Array): boolean {
+    this.current();
+    const { at, n, k } = this;
+    const made = this.exports.wu(at.points, at.weights, n, k, at.centers, at.labels, at.wuScratch);
+    centers.set(this.centers);
+    return made === k;
+  }
+
+  /** What a partner thread needs to run `step(1, from, to)` on its own instance. */
+  partnerJob(from: number, to: number): Omit<PartnerJob, 'ctrl'> {
+    this.current();
+    return {
+      module: kernelModule(),
+      memory: this.memory,
+      step: this.steps[1],
+      from,
+      to,
+      stackTop: this.at.partnerStackTop,
+    };
+  }
+
+  /**
+   * Loosens the bounds by `drift`, assigns points from..to-1 to `centers` and sums them into
+   * `halves[half]`; returns how many labels changed. `prepare` must have run for these centres.
+   */
+  step(half: 0 | 1, from: number, to: number): number {
+    return this.exports.step(this.steps[half], from, to);
+  }
+
+  /** Takes the step's centres and how far they moved from the last step's (none: first step). */
+  prepare(centers: Float64Array, drift: Drift | undefined): void {
+    this.current();
+    this.centers.set(centers);
+    const { buffer } = this.memory;
+    for (const step of this.steps) {
+      const fields = new Int32Array(buffer, step, 16);
+      fields[12] = drift ? drift.mostJ : -1;
+      fields[13] = drift ? 1 : 0;
+      const moves = new Float64Array(buffer, step + 64, 2);
+      moves[0] = drift ? drift.most : 0;
+      moves[1] = drift ? drift.secondMost : 0;
+    }
+    if (drift) this.moved.set(drift.moved);
+    this.exports.neighbours(this.steps[0]);
+  }
+}
