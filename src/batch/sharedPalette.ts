@@ -1,6 +1,6 @@
-import { stopLloydPartner } from '../cluster/LloydPartner.js';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { stopLloydPartner } from '../cluster/LloydPartner.js';
 import { openImage } from '../io/openImage.js';
 import { loadPalette, savePalette } from '../io/paletteFile.js';
 import type { ResolvedOptions } from '../options.js';

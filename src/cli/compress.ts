@@ -1,5 +1,5 @@
-import { WARM_UP_PARTNER_K, warmUpLloydPartner } from '../cluster/LloydPartner.js';
 import type { Argv } from 'yargs';
+import { WARM_UP_PARTNER_K, warmUpLloydPartner } from '../cluster/LloydPartner.js';
 import type { QuantizeOptions } from '../options.js';
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
 import { formatBytes, formatPsnr, formatSeconds } from './format.js';

@@ -18,7 +18,8 @@ const EMPTY = -1;
  *   the pixel's projection and stopping once the projected gap alone exceeds the best distance
  *   (a projection onto a unit vector never exceeds the true distance).
  * Agrees with brute force exactly; the tests hold the brute-force oracle. `assign` on RGB pixels
- * runs in WebAssembly (NearestKernel: the same answers, searched from the last pixel's entry).
+ * runs in WebAssembly (NearestKernel: the same answers, searched from the entry nearest the
+ * pixel's cell of a 16^3 grid).
  */
 export class NearestColorMatcher {
   private readonly channels: number;

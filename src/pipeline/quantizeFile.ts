@@ -1,6 +1,6 @@
-import { releaseFitMemory } from './releaseFitMemory.js';
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { releaseFitMemory } from './releaseFitMemory.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
 import { codebookBase, writeOutput } from '../io/createWriter.js';
 import { checkEncodedSize, isLossy, wholeImageWarning } from '../io/EncodedRgbWriter.js';
