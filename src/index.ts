@@ -9,7 +9,12 @@ export {
 export { applyPalette } from './pipeline/applyPalette.js';
 export { chooseBandHeight } from './pipeline/bandHeight.js';
 export { psnrFromMse } from './pipeline/stats.js';
-export { resolveOptions, DEFAULTS, type QuantizeOptions, type ResolvedOptions } from './options.js';
+export {
+  resolveOptions,
+  DEFAULTS,
+  type QuantizeOptions,
+  type ResolvedOptions,
+} from './pipeline/quantizeOptions.js';
 export { openImage, type ImageSource } from './io/openImage.js';
 export { probeImage, type ImageInfo } from './io/probeImage.js';
 export { readBands } from './io/readBands.js';
@@ -32,8 +37,8 @@ export {
   type DecompressResult,
 } from './pipeline/decompressFile.js';
 export { EncodedRgbWriter } from './io/EncodedRgbWriter.js';
-export { ReservoirSampler } from './cluster/reservoir.js';
-export { DistinctColorCounter } from './cluster/distinctColors.js';
+export { ReservoirSampler } from './cluster/ReservoirSampler.js';
+export { DistinctColorCounter } from './cluster/DistinctColorCounter.js';
 export { kmeansPlusPlus } from './cluster/kmeansPlusPlus.js';
 export {
   miniBatchKMeans,
@@ -41,9 +46,9 @@ export {
   type KMeansResult,
   type StopReason,
 } from './cluster/miniBatchKMeans.js';
-export { NearestColorMatcher } from './cluster/nearest.js';
-export { paletteFromColors } from './cluster/palette.js';
-export { Rng } from './cluster/rng.js';
+export { NearestColorMatcher } from './cluster/nearest/NearestColorMatcher.js';
+export { paletteFromColors } from './model/palette.js';
+export { Rng } from './cluster/Rng.js';
 export {
   runBatch,
   defaultConcurrency,
@@ -56,7 +61,7 @@ export { type ManifestRecord } from './batch/manifest.js';
 export { loadPalette, savePalette } from './io/paletteFile.js';
 export { GigaquantError, ExitCode, type ErrorCode } from './errors.js';
 export type { RowBand, Palette, IndexBand, IndexWriter, ProgressEvent } from './types.js';
-export { ImageDigestBuilder, type ImageDigest } from './report/ImageDigestBuilder.js';
+export { ImageDigestBuilder, type ImageDigest } from './pipeline/ImageDigestBuilder.js';
 export { collectBatchReport, REPORT_DATA_DIR } from './report/batchReport.js';
 export { compressReport, sweepReport } from './report/singleReports.js';
 export { renderReport } from './report/renderReport.js';

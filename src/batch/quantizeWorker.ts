@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { GigaquantError } from '../errors.js';
-import type { QuantizeOptions } from '../options.js';
+import type { QuantizeOptions } from '../pipeline/quantizeOptions.js';
 import { quantizeFile } from '../pipeline/quantizeFile.js';
 import type { WorkerReply, WorkerRequest } from './workerMessages.js';
 

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { ExitCode, GigaquantError, asGigaquantError } from '../errors.js';
 import { carriesAlpha, EXTENSION_OF, type OutputFormat } from '../io/outputFormat.js';
 import { loadPalette } from '../io/paletteFile.js';
-import { resolveOptions, type QuantizeOptions } from '../options.js';
+import { resolveOptions, type QuantizeOptions } from '../pipeline/quantizeOptions.js';
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
 import type { Palette, ProgressEvent } from '../types.js';
 import { expandInputs, relativeInput } from './expandInputs.js';
@@ -29,7 +29,7 @@ import {
 } from './outputPath.js';
 import { probeAll, type PlannedInput } from './probeAll.js';
 import { obtainSharedPalette } from './sharedPalette.js';
-import { sweepStaleTemps } from './sweepStaleTemps.js';
+import { removeStaleTemps } from './removeStaleTemps.js';
 import { kmeansOptions } from '../pipeline/fitPalette.js';
 import { WorkerPool } from './workerPool.js';
 import { collectBatchReport, saveReportData } from '../report/batchReport.js';
@@ -159,7 +159,7 @@ export async function runBatch(
   shareDecoderThreads(concurrency);
   const pool = new WorkerPool(concurrency);
   try {
-    await sweepStaleTemps(outDir, tmpDir);
+    await removeStaleTemps(outDir, tmpDir);
     if (!request.shard) await compactManifests(outDir);
 
     const { files, base } = await expandInputs(request.inputs, {

@@ -1,10 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stopLloydPartner } from '../cluster/LloydPartner.js';
+import { stopLloydPartner } from '../cluster/kernels/LloydPartner.js';
 import { openImage } from '../io/openImage.js';
 import { loadPalette, savePalette } from '../io/paletteFile.js';
-import type { ResolvedOptions } from '../options.js';
-import { clusterChannels } from '../pipeline/channelLayout.js';
+import type { ResolvedOptions } from '../pipeline/quantizeOptions.js';
+import { clusterChannels } from '../model/channels.js';
 import { kmeansOptions, PaletteFitter } from '../pipeline/fitPalette.js';
 import type { Palette } from '../types.js';
 import { keyOf } from './fingerprint.js';

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../errors.js';
-import type { QuantizeOptions } from '../options.js';
+import type { QuantizeOptions } from '../pipeline/quantizeOptions.js';
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
 import type { ProgressEvent } from '../types.js';
 

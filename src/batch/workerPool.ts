@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { GigaquantError } from '../errors.js';
-import type { QuantizeOptions } from '../options.js';
+import type { QuantizeOptions } from '../pipeline/quantizeOptions.js';
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
 import type { ProgressEvent } from '../types.js';
 import type { WorkerReply, WorkerRequest } from './workerMessages.js';

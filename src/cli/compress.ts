@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
-import { WARM_UP_PARTNER_K, warmUpLloydPartner } from '../cluster/LloydPartner.js';
-import type { QuantizeOptions } from '../options.js';
+import { WARM_UP_PARTNER_K, warmUpLloydPartner } from '../cluster/kernels/LloydPartner.js';
+import type { QuantizeOptions } from '../pipeline/quantizeOptions.js';
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
 import { formatBytes, formatPsnr, formatSeconds } from './format.js';
 import { abortOnSignals } from './interrupts.js';

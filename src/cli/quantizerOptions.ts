@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import type { QuantizeOptions } from '../options.js';
+import type { QuantizeOptions } from '../pipeline/quantizeOptions.js';
 
 /** The quantizer's flags, shared by `compress` and `batch`. */
 export interface QuantizerArgs extends OutputArgs {

@@ -1,5 +1,5 @@
 import { Matrix } from 'ml-matrix';
-import type { Rng } from './rng.js';
+import type { Rng } from './Rng.js';
 import { squaredDistances } from './squaredDistances.js';
 
 /**

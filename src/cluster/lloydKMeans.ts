@@ -1,10 +1,10 @@
 import { LloydKernel } from './kernels/LloydKernel.js';
-import { lloydPartnerFor } from './LloydPartner.js';
+import { lloydPartnerFor } from './kernels/LloydPartner.js';
 import { accumulate, assignBounded, loosenBounds, type Bounds, type Drift } from './lloydStep.js';
 import { principalAxis } from './principalAxis.js';
 import { dot, sqDist } from './vectors.js';
 import { seedCentersWeighted } from './weightedKMeansPlusPlus.js';
-import { Rng } from './rng.js';
+import { Rng } from './Rng.js';
 
 export interface LloydKMeansOptions {
   k: number;

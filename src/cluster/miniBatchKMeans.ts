@@ -1,6 +1,6 @@
 import { Matrix } from 'ml-matrix';
 import { kmeansPlusPlus } from './kmeansPlusPlus.js';
-import { Rng } from './rng.js';
+import { Rng } from './Rng.js';
 import { argminRows, rowsToMatrix, squaredDistances } from './squaredDistances.js';
 
 export interface MiniBatchKMeansOptions {

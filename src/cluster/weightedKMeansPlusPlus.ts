@@ -1,5 +1,5 @@
 import { sqDist } from './vectors.js';
-import type { Rng } from './rng.js';
+import type { Rng } from './Rng.js';
 
 /** Points k-means++ seeds from; more are thinned by weighted sampling first. */
 const SEEDING_POINTS = 4096;

@@ -4,7 +4,7 @@ import { usageError } from '../errors.js';
 import type { IndexBand, IndexWriter, Palette } from '../types.js';
 import type { ImageMetadata } from './imageMetadata.js';
 import { formatName, type EncodedFormat } from './outputFormat.js';
-import { colorLayout } from './pixelLayout.js';
+import { colorLayout } from './sampleLayout.js';
 import { SHARP_INPUT_OPTIONS } from './sharpInput.js';
 import { atomicOutput, createTempDir } from './tempFiles.js';
 import { TiffWriter } from './tiff/TiffWriter.js';

@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { IndexBand, IndexWriter } from '../types.js';
 import { npyHeader } from './npy.js';
-import { bandBytes, indexLayout, type PixelLayout } from './pixelLayout.js';
+import { bandBytes, indexLayout, type PixelLayout } from './sampleLayout.js';
 import { atomicOutput, type AtomicOutput } from './tempFiles.js';
 
 export interface NpyLabelWriterOptions {

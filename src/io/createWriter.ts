@@ -1,7 +1,7 @@
 import { unlink } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { asGigaquantError, GigaquantError } from '../errors.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../pipeline/quantizeOptions.js';
 import type { IndexWriter, Palette } from '../types.js';
 import { VERSION } from '../version.js';
 import { EncodedRgbWriter } from './EncodedRgbWriter.js';
@@ -9,7 +9,7 @@ import { metadataForOutput, NO_METADATA, type ImageMetadata } from './imageMetad
 import { NpyLabelWriter } from './NpyLabelWriter.js';
 import { isEncodedFormat } from './outputFormat.js';
 import { savePalette } from './paletteFile.js';
-import { colorLayout, indexLayout } from './pixelLayout.js';
+import { colorLayout, indexLayout } from './sampleLayout.js';
 import { PngWriter } from './png/PngWriter.js';
 import { TiffWriter } from './tiff/TiffWriter.js';
 

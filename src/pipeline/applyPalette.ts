@@ -1,11 +1,11 @@
-import { NearestColorMatcher } from '../cluster/nearest.js';
+import { NearestColorMatcher } from '../cluster/nearest/NearestColorMatcher.js';
 import type { ImageSource } from '../io/openImage.js';
 import { readBands } from '../io/readBands.js';
-import type { ResolvedOptions } from '../options.js';
-import type { ImageDigestBuilder } from '../report/ImageDigestBuilder.js';
+import type { ResolvedOptions } from './quantizeOptions.js';
+import type { ImageDigestBuilder } from './ImageDigestBuilder.js';
 import type { IndexWriter, Palette } from '../types.js';
-import { convertBand, hasAlphaChannel, isOpaque } from './channelLayout.js';
-import { FloydSteinbergDitherer } from './ditherer.js';
+import { convertBand, hasAlphaChannel, isOpaque } from '../model/channels.js';
+import { FloydSteinbergDitherer } from './FloydSteinbergDitherer.js';
 
 export interface ApplyResult {
   /** Exact sum of squared errors over every pixel and channel compared. */

@@ -16,10 +16,10 @@ import {
   type OutputKind,
 } from '../io/outputFormat.js';
 import { loadPalette } from '../io/paletteFile.js';
-import { resolveOptions, type QuantizeOptions } from '../options.js';
+import { resolveOptions, type QuantizeOptions } from './quantizeOptions.js';
 import type { Palette } from '../types.js';
 import { chooseBandHeight } from './bandHeight.js';
-import { hasAlphaChannel, withoutAlpha } from './channelLayout.js';
+import { hasAlphaChannel, withoutAlpha } from '../model/channels.js';
 import { peakRssBytes } from './stats.js';
 
 export type DecompressOptions = Pick<

@@ -1,24 +1,30 @@
-import { ColorHistogram } from '../cluster/colorHistogram.js';
-import { DistinctColorCounter } from '../cluster/distinctColors.js';
+import { ColorHistogram } from '../cluster/ColorHistogram.js';
+import { DistinctColorCounter } from '../cluster/DistinctColorCounter.js';
 import { lloydKMeans } from '../cluster/lloydKMeans.js';
 import {
   stopLloydPartner,
   WARM_UP_PARTNER_K,
   warmUpLloydPartner,
-} from '../cluster/LloydPartner.js';
-import { NearestColorMatcher } from '../cluster/nearest.js';
+} from '../cluster/kernels/LloydPartner.js';
+import { NearestColorMatcher } from '../cluster/nearest/NearestColorMatcher.js';
 import { GigaquantError } from '../errors.js';
 import { psnrFromMse } from './stats.js';
 import { oklabToSrgb, srgbFloatToOklab } from '../cluster/oklab.js';
 import type { MiniBatchKMeansOptions, StopReason } from '../cluster/miniBatchKMeans.js';
-import { paletteFromColors } from '../cluster/palette.js';
-import { ReservoirSampler } from '../cluster/reservoir.js';
+import { paletteFromColors } from '../model/palette.js';
+import { ReservoirSampler } from '../cluster/ReservoirSampler.js';
 import type { ImageSource } from '../io/openImage.js';
 import { readBands } from '../io/readBands.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from './quantizeOptions.js';
 import type { Palette } from '../types.js';
 import { chooseBandHeight } from './bandHeight.js';
-import { convertBand, hasAlphaChannel, isOpaque, layout, type Channels } from './channelLayout.js';
+import {
+  convertBand,
+  hasAlphaChannel,
+  isOpaque,
+  layout,
+  type Channels,
+} from '../model/channels.js';
 
 export interface FitReport {
   /**

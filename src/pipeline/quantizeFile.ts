@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { releaseFitMemory } from './releaseFitMemory.js';
+import { releaseFitMemory } from '../runtime/releaseFitMemory.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
 import { codebookBase, writeOutput } from '../io/createWriter.js';
 import { checkEncodedSize, isLossy, wholeImageWarning } from '../io/EncodedRgbWriter.js';
@@ -13,12 +13,12 @@ import {
   type OutputFormat,
   type OutputKind,
 } from '../io/outputFormat.js';
-import { resolveOptions, type QuantizeOptions } from '../options.js';
-import { ImageDigestBuilder, type ImageDigest } from '../report/ImageDigestBuilder.js';
+import { resolveOptions, type QuantizeOptions } from './quantizeOptions.js';
+import { ImageDigestBuilder, type ImageDigest } from './ImageDigestBuilder.js';
 import type { Palette } from '../types.js';
 import { applyPalette } from './applyPalette.js';
 import { chooseBandHeight } from './bandHeight.js';
-import { clusterChannels, paletteForImage } from './channelLayout.js';
+import { clusterChannels, paletteForImage } from '../model/channels.js';
 import { fitPalette, type FitReport, type FitResult } from './fitPalette.js';
 import { bitsPerPixel, peakRssBytes, psnrFromMse } from './stats.js';
 

@@ -5,13 +5,13 @@ import { createWriter } from '../io/createWriter.js';
 import { openImage } from '../io/openImage.js';
 import { carriesAlpha, EXTENSION_OF, type OutputFormat } from '../io/outputFormat.js';
 import { createTempDir } from '../io/tempFiles.js';
-import { resolveOptions, type QuantizeOptions } from '../options.js';
+import { resolveOptions, type QuantizeOptions } from './quantizeOptions.js';
 import { applyPalette } from './applyPalette.js';
 import { chooseBandHeight } from './bandHeight.js';
-import { clusterChannels } from './channelLayout.js';
+import { clusterChannels } from '../model/channels.js';
 import { PaletteFitter } from './fitPalette.js';
 import { bitsPerPixel } from './stats.js';
-import { ImageDigestBuilder, type ImageDigest } from '../report/ImageDigestBuilder.js';
+import { ImageDigestBuilder, type ImageDigest } from './ImageDigestBuilder.js';
 
 export interface SweepRow {
   k: number;

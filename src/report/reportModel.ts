@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { Palette } from '../types.js';
 import type { OutputFigures } from '../batch/manifest.js';
-import type { ImageDigest } from './ImageDigestBuilder.js';
+import type { ImageDigest } from '../pipeline/ImageDigestBuilder.js';
 
 /** One image of a report: its figures, palette, and (when gathered) thumbnails and colours. */
 export interface ReportImage extends OutputFigures {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { LloydKernel } from '../../src/cluster/kernels/LloydKernel.js';
 import { driftOf } from '../../src/cluster/lloydKMeans.js';
-import { Rng } from '../../src/cluster/rng.js';
+import { Rng } from '../../src/cluster/Rng.js';
 
 /** Nearest centre by looking at all of them, lowest index on ties. */
 function bruteNearest(points: Float64Array, i: number, centers: Float64Array): number {

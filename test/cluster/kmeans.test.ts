@@ -6,7 +6,7 @@ import {
   reassignStarved,
   type MiniBatchKMeansOptions,
 } from '../../src/cluster/miniBatchKMeans.js';
-import { Rng } from '../../src/cluster/rng.js';
+import { Rng } from '../../src/cluster/Rng.js';
 
 const BLOB_CENTRES = [
   [30, 40, 50],

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { ColorHistogram, MAX_FIT_POINTS, SPARSE_PIXELS } from '../../src/cluster/colorHistogram.js';
+import { ColorHistogram, MAX_FIT_POINTS, SPARSE_PIXELS } from '../../src/cluster/ColorHistogram.js';
 import { lloydKMeans } from '../../src/cluster/lloydKMeans.js';
-import { Rng } from '../../src/cluster/rng.js';
+import { Rng } from '../../src/cluster/Rng.js';
 import { oneRowBand as band } from '../helpers/bands.js';
 
 const OPTIONS = { k: 3, nInit: 2, maxIter: 100, tol: 0, seed: 3 };

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, test } from 'vitest';
-import { Rng } from '../../src/cluster/rng.js';
+import { Rng } from '../../src/cluster/Rng.js';
 import { lloydKMeans } from '../../src/cluster/lloydKMeans.js';
 
 const DIST_LLOYD = fileURLToPath(new URL('../../dist/cluster/lloydKMeans.js', import.meta.url));

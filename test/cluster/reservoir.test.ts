@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ReservoirSampler } from '../../src/cluster/reservoir.js';
+import { ReservoirSampler } from '../../src/cluster/ReservoirSampler.js';
 import type { RowBand } from '../../src/types.js';
 
 /** A 1-channel image whose pixel i has value floor(i * 256 / pixels): the value tells where it came from. */

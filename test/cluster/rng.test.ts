@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { Rng } from '../../src/cluster/rng.js';
+import { Rng } from '../../src/cluster/Rng.js';
 
 describe('Rng', () => {
   test('the same seed gives the same sequence, another seed another', () => {

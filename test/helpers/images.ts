@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { Rng } from '../../src/cluster/rng.js';
+import { Rng } from '../../src/cluster/Rng.js';
 
 /** A fresh temporary folder, removed by the returned function. */
 export function tempFolder(prefix = 'gq-test-'): { dir: string; remove(): void } {

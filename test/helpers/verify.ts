@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { paletteRgba } from '../../src/cluster/palette.js';
+import { paletteRgba } from '../../src/model/palette.js';
 import type { QuantizeResult } from '../../src/pipeline/quantizeFile.js';
 import { tool } from './cli.js';
 import { countDistinct, decodeRgba } from './images.js';

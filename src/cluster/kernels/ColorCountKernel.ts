@@ -1,4 +1,4 @@
-import { KernelUser } from './kernelArena.js';
+import { KernelUser } from '../../runtime/kernelMemory.js';
 
 /** Pixels per call of countBand. */
 const CHUNK_PIXELS = 1 << 16;

@@ -1,6 +1,6 @@
-import type { PartnerJob } from '../kernelPartnerProtocol.js';
+import type { PartnerJob } from './lloydPartnerProtocol.js';
 import type { Drift } from '../lloydStep.js';
-import { kernelModule, KernelUser } from './kernelArena.js';
+import { kernelModule, KernelUser } from '../../runtime/kernelMemory.js';
 
 /** Must match NEIGHBOURS in native/kernels.h. */
 const NEIGHBOURS = 24;

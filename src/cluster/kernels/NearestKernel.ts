@@ -1,4 +1,4 @@
-import { KernelUser } from './kernelArena.js';
+import { KernelUser } from '../../runtime/kernelMemory.js';
 
 /** Must match NEIGHBOURS (native/kernels.h), CACHE_BITS and GUESS_CELLS (native/nearest.c). */
 const NEIGHBOURS = 24;

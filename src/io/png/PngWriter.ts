@@ -4,9 +4,9 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createDeflate, type Deflate } from 'node:zlib';
 import type { IndexBand, IndexWriter, Palette } from '../../types.js';
-import { paletteRgba } from '../../cluster/palette.js';
+import { paletteRgba } from '../../model/palette.js';
 import type { ImageMetadata } from '../imageMetadata.js';
-import { bandBytes, bytesPerPixel, type PixelLayout } from '../pixelLayout.js';
+import { bandBytes, bytesPerPixel, type PixelLayout } from '../sampleLayout.js';
 import { atomicOutput, type AtomicOutput } from '../tempFiles.js';
 import {
   bitDepthFor,

@@ -1,10 +1,10 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
-import { paletteRgba } from '../../cluster/palette.js';
+import { paletteRgba } from '../../model/palette.js';
 import type { IndexBand, IndexWriter, Palette } from '../../types.js';
 import type { ImageMetadata } from '../imageMetadata.js';
-import { bandBytes, bytesPerPixel, type PixelLayout } from '../pixelLayout.js';
+import { bandBytes, bytesPerPixel, type PixelLayout } from '../sampleLayout.js';
 import { atomicOutput, type AtomicOutput } from '../tempFiles.js';
 import {
   buildIfd,

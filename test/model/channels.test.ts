@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { convertBand, isOpaque, paletteForImage } from '../../src/pipeline/channelLayout.js';
+import { convertBand, isOpaque, paletteForImage } from '../../src/model/channels.js';
 import type { ImageInfo } from '../../src/io/probeImage.js';
 import { oneRowBand as band } from '../helpers/bands.js';
 

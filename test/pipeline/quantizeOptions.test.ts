@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { GigaquantError } from '../src/errors.js';
-import { DEFAULTS, resolveOptions } from '../src/options.js';
+import { GigaquantError } from '../../src/errors.js';
+import { DEFAULTS, resolveOptions } from '../../src/pipeline/quantizeOptions.js';
 import { readFileSync } from 'node:fs';
 
 describe('resolveOptions', () => {
@@ -55,7 +55,7 @@ describe('resolveOptions', () => {
 
 test('config/defaults.json states the same defaults as the code', () => {
   const file = JSON.parse(
-    readFileSync(new URL('../config/defaults.json', import.meta.url), 'utf8'),
+    readFileSync(new URL('../../config/defaults.json', import.meta.url), 'utf8'),
   );
   delete file.$comment;
   expect(file).toEqual({ ...DEFAULTS });

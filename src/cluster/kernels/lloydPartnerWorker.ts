@@ -3,7 +3,7 @@
  * kernels' step on the second half of the points, in the memory it shares with the main thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { CTRL, type PartnerJob } from './kernelPartnerProtocol.js';
+import { CTRL, type PartnerJob } from './lloydPartnerProtocol.js';
 
 if (!parentPort) throw new Error('kernelPartnerWorker must run as a worker thread');
 

@@ -8,7 +8,7 @@ import { processExists } from './lock.js';
  * (`.<name>.<host>.<pid>.<random>.gigaquant-tmp`) and spool folders in `tmpDir`
  * (`gigaquant-<pid>-<random>`) whose process no longer exists. Returns how many were removed.
  */
-export async function sweepStaleTemps(outDir: string, tmpDir: string): Promise<number> {
+export async function removeStaleTemps(outDir: string, tmpDir: string): Promise<number> {
   let removed = 0;
   const outputs = await readdir(outDir, { recursive: true }).catch(() => [] as string[]);
   const ownTemp = new RegExp(`\\.${HOST}\\.(\\d+)\\.[0-9a-f]+${TEMP_SUFFIX.replace('.', '\\.')}$`);

@@ -1,4 +1,4 @@
-import type { NearestColorMatcher } from '../cluster/nearest.js';
+import type { NearestColorMatcher } from '../cluster/nearest/NearestColorMatcher.js';
 import type { Palette, RowBand } from '../types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { paletteFromColors, paletteRgba } from '../../src/cluster/palette.js';
+import { paletteFromColors, paletteRgba } from '../../src/model/palette.js';
 
 describe('paletteFromColors', () => {
   test('rounds, clamps and merges duplicates', () => {

@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { releaseKernelMemory } from '../cluster/kernels/kernelArena.js';
+import { releaseKernelMemory } from './kernelMemory.js';
 
 let gc: (() => void) | undefined;
 

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { NearestColorMatcher } from '../../src/cluster/nearest.js';
-import { paletteFromColors } from '../../src/cluster/palette.js';
-import { Rng } from '../../src/cluster/rng.js';
-import type { Palette } from '../../src/types.js';
-import { bruteForceNearest } from '../helpers/oracle.js';
+import { NearestColorMatcher } from '../../../src/cluster/nearest/NearestColorMatcher.js';
+import { paletteFromColors } from '../../../src/model/palette.js';
+import { Rng } from '../../../src/cluster/Rng.js';
+import type { Palette } from '../../../src/types.js';
+import { bruteForceNearest } from '../../helpers/oracle.js';
 
 function randomPalette(size: number, channels: number, rng: Rng): Palette {
   const colors = new Uint8Array(size * channels);

@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { usageError } from './errors.js';
+import { usageError } from '../errors.js';
 import {
   carriesAlpha,
   formatName,
@@ -9,9 +9,9 @@ import {
   outputKindFor,
   type OutputFormat,
   type OutputKind,
-} from './io/outputFormat.js';
-import type { ColorSpace } from './cluster/nearest.js';
-import type { Palette, ProgressEvent } from './types.js';
+} from '../io/outputFormat.js';
+import type { ColorSpace } from '../cluster/nearest/NearestColorMatcher.js';
+import type { Palette, ProgressEvent } from '../types.js';
 
 /** Options of quantizeFile(). Every field is optional but `k`; defaults are given per field. */
 export interface QuantizeOptions {

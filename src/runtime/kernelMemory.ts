@@ -54,7 +54,7 @@ let compiled: object | undefined;
 /** The compiled kernels (native/kernels.wasm), shared by every instance in the thread. */
 export function kernelModule(): object {
   compiled ??= new WebAssembly.Module(
-    readFileSync(new URL('../../../native/kernels.wasm', import.meta.url)),
+    readFileSync(new URL('../../native/kernels.wasm', import.meta.url)),
   );
   return compiled;
 }

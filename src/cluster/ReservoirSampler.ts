@@ -1,4 +1,4 @@
-import { Rng } from './rng.js';
+import { Rng } from './Rng.js';
 import type { RowBand } from '../types.js';
 
 /**

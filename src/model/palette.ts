@@ -1,5 +1,5 @@
 import type { Palette } from '../types.js';
-import { packColor } from './distinctColors.js';
+import { packColor } from '../cluster/DistinctColorCounter.js';
 
 /**
  * Turns centres (or exact colours) into a palette: rounded to 8 bits, duplicates merged, and sorted

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, Worker } from 'node:worker_threads';
-import { CTRL, CTRL_SLOTS, type PartnerJob } from './kernelPartnerProtocol.js';
+import { CTRL, CTRL_SLOTS, type PartnerJob } from './lloydPartnerProtocol.js';
 
 /** From this many centres, k-means on a photo's colours is worth a partner thread. */
 export const WARM_UP_PARTNER_K = 32;
@@ -12,9 +12,9 @@ const READY_TIMEOUT_MS = 3_000;
 const MIN_PAIRS = 2 * 1024 * 1024;
 
 function workerScript(): URL {
-  const beside = new URL('./kernelPartnerWorker.js', import.meta.url);
+  const beside = new URL('./lloydPartnerWorker.js', import.meta.url);
   if (existsSync(fileURLToPath(beside))) return beside;
-  return new URL('../../dist/cluster/kernelPartnerWorker.js', import.meta.url);
+  return new URL('../../../dist/cluster/kernels/lloydPartnerWorker.js', import.meta.url);
 }
 
 let shared: Worker | undefined;

@@ -1,7 +1,7 @@
-import type { Palette } from '../types.js';
-import { NearestKernel } from './kernels/NearestKernel.js';
-import { srgbToOklab } from './oklab.js';
-import { principalAxis } from './principalAxis.js';
+import type { Palette } from '../../types.js';
+import { NearestKernel } from '../kernels/NearestKernel.js';
+import { srgbToOklab } from '../oklab.js';
+import { principalAxis } from '../principalAxis.js';
 
 /** Where colours are compared: sRGB values, or OKLab (perceptual; RGB images only). */
 export type ColorSpace = 'rgb' | 'oklab';
