@@ -49,20 +49,14 @@ export {
 export { NearestColorMatcher } from './cluster/nearest/NearestColorMatcher.js';
 export { paletteFromColors } from './model/palette.js';
 export { Rng } from './cluster/Rng.js';
-export {
-  runBatch,
-  defaultConcurrency,
-  type BatchRequest,
-  type BatchResult,
-  type BatchEvent,
-  type BatchFormat,
-} from './batch/runBatch.js';
+export { runBatch } from './batch/runBatch.js';
+export type { BatchRequest, BatchResult, BatchEvent } from './batch/batchTypes.js';
 export { type ManifestRecord } from './batch/manifest.js';
 export { loadPalette, savePalette } from './io/paletteFile.js';
 export { GigaquantError, ExitCode, type ErrorCode } from './errors.js';
 export type { RowBand, Palette, IndexBand, IndexWriter, ProgressEvent } from './types.js';
 export { ImageDigestBuilder, type ImageDigest } from './pipeline/ImageDigestBuilder.js';
-export { collectBatchReport, REPORT_DATA_DIR } from './report/batchReport.js';
+export { collectBatchReport } from './batch/batchReport.js';
 export { compressReport, sweepReport } from './report/singleReports.js';
 export { renderReport } from './report/renderReport.js';
 export { writeReport } from './report/writeReport.js';

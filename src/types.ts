@@ -41,3 +41,6 @@ export interface ProgressEvent {
   rowsDone: number;
   rows: number;
 }
+
+/** Where colours are compared: sRGB values, or OKLab (perceptual; RGB images only). */
+export type ColorSpace = 'rgb' | 'oklab';

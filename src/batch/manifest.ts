@@ -1,25 +1,12 @@
 import { appendFile, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicOutput } from '../io/tempFiles.js';
+import type { OutputFigures } from '../pipeline/outputFigures.js';
 
 export const MANIFEST_NAME = 'gigaquant-manifest.jsonl';
 const SHARD_PART = /^gigaquant-manifest\.shard-(\d+)-of-(\d+)\.jsonl$/;
 
 export type FileStatus = 'done' | 'failed' | 'skipped';
-
-/** What one output came to: the figures a manifest records and a report shows. */
-export interface OutputFigures {
-  width: number;
-  height: number;
-  k: number;
-  colors: number;
-  /** null when lossless. */
-  psnr: number | null;
-  bitsPerPixel: number;
-  inputBytes: number;
-  outputBytes: number;
-  seconds: number;
-}
 
 /** What the manifest says of one input after one run. The latest line for an input wins. */
 export interface ManifestRecord {

@@ -9,7 +9,7 @@ import { kmeansOptions, PaletteFitter } from '../pipeline/fitPalette.js';
 import type { Palette } from '../types.js';
 import { keyOf } from './fingerprint.js';
 import type { PlannedInput } from './probeAll.js';
-import type { BatchEvent } from './runBatch.js';
+import type { BatchEvent } from './batchTypes.js';
 
 export const SHARED_PALETTE_BASE = 'gigaquant-palette';
 

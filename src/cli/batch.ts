@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import type { BatchFormat, BatchRequest } from '../batch/runBatch.js';
+import type { BatchRequest } from '../batch/batchTypes.js';
+import type { OutputFormat } from '../io/outputFormat.js';
 import { GigaquantError, usageError } from '../errors.js';
 import { jsonReporter, plainReporter, terminalReporter, type Reporter } from './batchReporters.js';
 import { abortOnSignals } from './interrupts.js';
@@ -141,7 +142,7 @@ export async function runBatchCommand(args: BatchArgs): Promise<number> {
         inputs: globs,
         ignore: args.ignore,
         outDir: args['out-dir'],
-        format: args.format as BatchFormat,
+        format: args.format as OutputFormat,
         name: args.name,
         concurrency: args.concurrency,
         quantize: toQuantizeOptions(args),

@@ -1,4 +1,4 @@
-import type { BatchEvent, BatchResult } from '../batch/runBatch.js';
+import type { BatchEvent, BatchResult } from '../batch/batchTypes.js';
 import type { ManifestRecord } from '../batch/manifest.js';
 import { formatBytes, formatSeconds } from './format.js';
 

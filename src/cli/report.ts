@@ -47,7 +47,7 @@ export function reportCommand(yargs: Argv): Argv<ReportArgs> {
 
 export async function runReport(args: ReportArgs): Promise<number> {
   try {
-    const { collectBatchReport } = await import('../report/batchReport.js');
+    const { collectBatchReport } = await import('../batch/batchReport.js');
     const { writeReport } = await import('../report/writeReport.js');
     const model = await collectBatchReport(args.target);
     const target = args.target.endsWith('.jsonl') ? join(args.target, '..') : args.target;

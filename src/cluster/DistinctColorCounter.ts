@@ -1,3 +1,4 @@
+import { packColor } from '../model/palette.js';
 import type { RowBand } from '../types.js';
 
 /**
@@ -49,11 +50,4 @@ export class DistinctColorCounter {
     }
     return out;
   }
-}
-
-/** A colour of up to 4 channels as one unsigned 32-bit number, channel 0 in the low byte. */
-export function packColor(data: Uint8Array, offset: number, channels: number): number {
-  let key = 0;
-  for (let ch = channels - 1; ch >= 0; ch--) key = key * 256 + (data[offset + ch] as number);
-  return key;
 }

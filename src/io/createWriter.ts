@@ -1,22 +1,27 @@
 import { unlink } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { asGigaquantError, GigaquantError } from '../errors.js';
-import type { ResolvedOptions } from '../pipeline/quantizeOptions.js';
 import type { IndexWriter, Palette } from '../types.js';
 import { VERSION } from '../version.js';
 import { EncodedRgbWriter } from './EncodedRgbWriter.js';
 import { metadataForOutput, NO_METADATA, type ImageMetadata } from './imageMetadata.js';
 import { NpyLabelWriter } from './NpyLabelWriter.js';
-import { isEncodedFormat } from './outputFormat.js';
+import { isEncodedFormat, type OutputFormat, type OutputKind } from './outputFormat.js';
 import { savePalette } from './paletteFile.js';
 import { colorLayout, indexLayout } from './sampleLayout.js';
 import { PngWriter } from './png/PngWriter.js';
 import { TiffWriter } from './tiff/TiffWriter.js';
 
-export type WriterOptions = Pick<
-  ResolvedOptions,
-  'format' | 'kind' | 'compressionLevel' | 'bigtiff' | 'tile' | 'quality' | 'tmpDir'
->;
+/** How an output file is encoded: the part of the resolved options that writers read. */
+export interface WriterOptions {
+  format: OutputFormat;
+  kind: OutputKind;
+  compressionLevel: number;
+  bigtiff: boolean | 'auto';
+  tile: number | undefined;
+  quality: number | undefined;
+  tmpDir: string;
+}
 
 /** Where the codebook of a label image goes: `<labels without extension>.codebook.{json,npy}`. */
 export function codebookBase(labelsPath: string): string {

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { GigaquantError, throwIfAborted } from '../errors.js';
 import { probeImage, describe, type ImageInfo } from './probeImage.js';
-import { configureSharpOnce, openWithSharp } from './sharpInput.js';
+import { configureSharpOnce } from '../runtime/sharpSettings.js';
+import { openWithSharp } from './sharpInput.js';
 import { createTempDir } from './tempFiles.js';
 
 /** An image ready to be read band by band, possibly through a spooled copy. */

@@ -72,6 +72,26 @@ export function outputFormatOf(path: string): OutputFormat {
 }
 
 /**
+ * The format of an output file: `asked` (the --format flag) when given, which must agree with a
+ * known extension; otherwise the extension's.
+ */
+export function outputFormatFor(path: string, asked?: OutputFormat): OutputFormat {
+  if (asked === undefined) return outputFormatOf(path);
+  if (!(asked in NAME)) {
+    throw usageError(
+      `Expected one of ${Object.keys(NAME).join(', ')} for format but received ${String(asked)}`,
+    );
+  }
+  const byExtension = BY_EXTENSION[extname(path).toLowerCase()];
+  if (byExtension && byExtension !== asked) {
+    throw usageError(
+      `${path}: the name says ${NAME[byExtension]} but the format asked for is ${NAME[asked]}; name the file .${EXTENSION_OF[asked]}, or drop --format`,
+    );
+  }
+  return asked;
+}
+
+/**
  * What `format` will store: `asked`, when the format can hold it, or else the natural choice,
  * a palette where the format has one (and it holds `k` colours), colours otherwise, labels in .npy.
  */

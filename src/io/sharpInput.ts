@@ -11,16 +11,3 @@ export const SHARP_INPUT_OPTIONS = { limitInputPixels: false, failOn: 'error' } 
 export function openWithSharp(path: string): Sharp {
   return sharp(path, SHARP_INPUT_OPTIONS);
 }
-
-let configured = false;
-
-/**
- * libvips' operation cache would keep decoded regions of every band alive between the per-band
- * pipelines, which is memory the band budget does not account for. It is process-wide, so it is
- * switched off once, on first use.
- */
-export function configureSharpOnce(): void {
-  if (configured) return;
-  sharp.cache(false);
-  configured = true;
-}

@@ -1,4 +1,3 @@
-import type { ImageInfo } from '../io/probeImage.js';
 import type { Palette, RowBand } from '../types.js';
 
 /** Channels per pixel: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA. */
@@ -20,7 +19,10 @@ export function layout(colors: 1 | 3, alpha: boolean): Channels {
  * The layout in which a set of images is clustered together: grey only if every image is grey,
  * alpha only if some image has it and the output can store it.
  */
-export function clusterChannels(infos: readonly ImageInfo[], keepAlpha: boolean): Channels {
+export function clusterChannels(
+  infos: readonly { isGrey: boolean; hasAlpha: boolean }[],
+  keepAlpha: boolean,
+): Channels {
   const grey = infos.every((i) => i.isGrey);
   return layout(grey ? 1 : 3, keepAlpha && infos.some((i) => i.hasAlpha));
 }
@@ -66,8 +68,8 @@ export function isOpaque(band: RowBand): boolean {
  * A given palette made fit to apply to an image: a grey palette is spread to RGB for a colour
  * image. Returns the palette (possibly converted) and the layout the image's bands must take.
  */
-export function paletteForImage(palette: Palette, info: ImageInfo): Palette {
-  if (colorChannels(palette.channels) >= colorChannels(info.channels)) return palette;
+export function paletteForImage(palette: Palette, imageChannels: number): Palette {
+  if (colorChannels(palette.channels) >= colorChannels(imageChannels)) return palette;
   const alpha = hasAlphaChannel(palette.channels);
   const channels = layout(3, alpha);
   const band = convertBand(

@@ -1,5 +1,4 @@
 import type { Palette } from '../types.js';
-import { packColor } from '../cluster/DistinctColorCounter.js';
 
 /**
  * Turns centres (or exact colours) into a palette: rounded to 8 bits, duplicates merged, and sorted
@@ -63,4 +62,11 @@ export function paletteRgba(palette: Palette): { rgb: Uint8Array; alpha: Uint8Ar
     if (alpha) alpha[i] = colors[o + channels - 1] as number;
   }
   return { rgb, alpha };
+}
+
+/** A colour of up to 4 channels as one unsigned 32-bit number, channel 0 in the low byte. */
+export function packColor(data: Uint8Array, offset: number, channels: number): number {
+  let key = 0;
+  for (let ch = channels - 1; ch >= 0; ch--) key = key * 256 + (data[offset + ch] as number);
+  return key;
 }

@@ -10,7 +10,7 @@ import {
   carriesAlpha,
   formatName,
   isEncodedFormat,
-  outputFormatOf,
+  outputFormatFor,
   outputKindFor,
   type OutputFormat,
   type OutputKind,
@@ -24,6 +24,7 @@ import { peakRssBytes } from './stats.js';
 
 export type DecompressOptions = Pick<
   QuantizeOptions,
+  | 'format'
   | 'kind'
   | 'tile'
   | 'quality'
@@ -75,7 +76,7 @@ export async function decompressFile(
   const codebook =
     typeof options.codebook === 'object' ? options.codebook : await loadPalette(codebookPath!);
   // JPEG, GIF and indexed TIFF hold no transparency: the codebook's alpha is dropped, and said so.
-  const format = outputFormatOf(outputPath);
+  const format = outputFormatFor(outputPath, options.format);
   const dropsAlpha =
     hasAlphaChannel(codebook.channels) &&
     !carriesAlpha(format, outputKindFor(outputPath, format, options.kind, codebook.size));
@@ -85,7 +86,7 @@ export async function decompressFile(
         `${outputPath}: ${formatName(format)} cannot store transparency; the codebook's alpha was dropped`,
       ]
     : [];
-  const opts = resolveOptions(outputPath, { ...options, palette });
+  const opts = resolveOptions(format, { ...options, palette }, outputPath);
   if (opts.kind === 'labels') {
     throw usageError(
       `${outputPath}: decompress writes an image (.png, .tif, .jpg, .webp, .avif or .gif), not labels`,

@@ -10,6 +10,7 @@ import {
   carriesAlpha,
   formatName,
   isEncodedFormat,
+  outputFormatFor,
   type OutputFormat,
   type OutputKind,
 } from '../io/outputFormat.js';
@@ -83,7 +84,7 @@ export async function quantizeFile(
   options: QuantizeOptions,
 ): Promise<QuantizeResult> {
   const started = performance.now();
-  const opts = resolveOptions(outputPath, options);
+  const opts = resolveOptions(outputFormatFor(outputPath, options.format), options, outputPath);
   await checkOutputTarget(inputPath, outputPath);
   opts.onProgress?.({ phase: 'spool', rowsDone: 0, rows: 0 });
   const source = await openImage(inputPath, {
@@ -99,7 +100,7 @@ export async function quantizeFile(
     const bandHeight =
       opts.bandHeight ?? chooseBandHeight(info.width, info.height, opts.memoryBudget);
     const fit: FitResult = opts.palette
-      ? { palette: paletteForImage(opts.palette, info), report: GIVEN_PALETTE }
+      ? { palette: paletteForImage(opts.palette, info.channels), report: GIVEN_PALETTE }
       : await fitPalette(
           source,
           opts,

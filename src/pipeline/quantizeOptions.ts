@@ -5,20 +5,20 @@ import {
   formatName,
   isEncodedFormat,
   maxColors,
-  outputFormatOf,
   outputKindFor,
   type OutputFormat,
   type OutputKind,
 } from '../io/outputFormat.js';
-import type { ColorSpace } from '../cluster/nearest/NearestColorMatcher.js';
-import type { Palette, ProgressEvent } from '../types.js';
+import type { ColorSpace, Palette, ProgressEvent } from '../types.js';
 
 /** Options of quantizeFile(). Every field is optional but `k`; defaults are given per field. */
 export interface QuantizeOptions {
   /** Palette size: 1-256 for a palette PNG, 1-65536 otherwise. Required unless `palette` is given. */
   k?: number;
+  /** The file format written. Default: from the output's extension. */
+  format?: OutputFormat;
   /**
-   * What the output stores (the CLI's --format): 'palette' (palette PNG or indexed TIFF), 'labels'
+   * What the output stores (the CLI's --labels and --rgb): 'palette' (palette PNG or indexed TIFF), 'labels'
    * (a grey image of indices, with the codebook beside it as .json and .npy) or 'rgb' (the
    * quantized colours). Default: from the extension; a palette where the format has one.
    */
@@ -115,13 +115,20 @@ export const DEFAULTS = {
   compressionLevel: 6,
 } as const;
 
-/** Checks every option once, at the door, and fills in defaults. Inner code trusts the result. */
-export function resolveOptions(outputPath: string, options: QuantizeOptions): ResolvedOptions {
-  const format = outputFormatOf(outputPath);
+/**
+ * Checks every option once, at the door, and fills in defaults, for output in `format`
+ * (`options.kind` says what it stores). Inner code trusts the result. `outputName` is named in
+ * messages.
+ */
+export function resolveOptions(
+  format: OutputFormat,
+  options: QuantizeOptions,
+  outputName = 'the output',
+): ResolvedOptions {
   const palette = options.palette;
-  const kind = outputKindFor(outputPath, format, options.kind, palette ? palette.size : options.k);
+  const kind = outputKindFor(outputName, format, options.kind, palette ? palette.size : options.k);
   const maxK = maxColors(format, kind);
-  const context = `for ${formatName(format)} ${kind} output ${outputPath}`;
+  const context = `for ${formatName(format)} ${kind} output ${outputName}`;
   if (palette) checkPalette(palette, carriesAlpha(format, kind), maxK, context);
   const targetPsnr =
     options.targetPsnr === undefined ? undefined : number('targetPsnr', options.targetPsnr, 1, 120);
@@ -134,7 +141,7 @@ export function resolveOptions(outputPath: string, options: QuantizeOptions): Re
   const k = integer('k', askedK, 1, maxK, context);
   let tile: number | undefined;
   if (options.tile !== undefined) {
-    if (format !== 'tiff') throw usageError(`tiles are for TIFF output, not ${outputPath}`);
+    if (format !== 'tiff') throw usageError(`tiles are for TIFF output, not ${outputName}`);
     tile = integer('tile', options.tile, 16, 65536);
     if (tile % 16 !== 0)
       throw usageError(
@@ -142,7 +149,7 @@ export function resolveOptions(outputPath: string, options: QuantizeOptions): Re
       );
   }
   if (options.quality !== undefined && !isEncodedFormat(format))
-    throw usageError(`quality is for JPEG, WebP and AVIF output, not ${outputPath}`);
+    throw usageError(`quality is for JPEG, WebP and AVIF output, not ${outputName}`);
   const quality =
     options.quality === undefined ? undefined : integer('quality', options.quality, 1, 100);
   const bandHeight =

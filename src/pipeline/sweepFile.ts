@@ -66,11 +66,11 @@ export function parseKs(spec: string): number[] {
 export async function sweepFile(
   input: string,
   ks: number[],
-  options: Omit<QuantizeOptions, 'k'> & { format?: OutputFormat },
+  options: Omit<QuantizeOptions, 'k'>,
 ): Promise<SweepResult> {
   const format = options.format ?? (Math.max(...ks) > 256 ? 'tiff' : 'png');
   const ext = EXTENSION_OF[format];
-  const opts = resolveOptions(`sweep.${ext}`, { ...options, k: Math.max(...ks), dither: 0 });
+  const opts = resolveOptions(format, { ...options, k: Math.max(...ks), dither: 0 }, input);
   const source = await openImage(input, {
     maxPixels: opts.maxPixels,
     tmpDir: opts.tmpDir,

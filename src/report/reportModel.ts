@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { Palette } from '../types.js';
-import type { OutputFigures } from '../batch/manifest.js';
+import { figuresOf, type OutputFigures } from '../pipeline/outputFigures.js';
 import type { ImageDigest } from '../pipeline/ImageDigestBuilder.js';
 
 /** One image of a report: its figures, palette, and (when gathered) thumbnails and colours. */
@@ -62,15 +62,7 @@ export async function reportImage(
   const entry: ReportImage = {
     input: figures.input,
     output: figures.output,
-    width: figures.width,
-    height: figures.height,
-    k: figures.k,
-    colors: figures.colors,
-    psnr: Number.isFinite(figures.psnr) ? figures.psnr : null,
-    bitsPerPixel: figures.bitsPerPixel,
-    inputBytes: figures.inputBytes,
-    outputBytes: figures.outputBytes,
-    seconds: figures.seconds,
+    ...figuresOf(figures),
     palette: paletteHex(palette),
   };
   if (!digest) return entry;

@@ -1,7 +1,17 @@
 import { describe, expect, test } from 'vitest';
 import { GigaquantError } from '../../src/errors.js';
-import { DEFAULTS, resolveOptions } from '../../src/pipeline/quantizeOptions.js';
+import { outputFormatFor } from '../../src/io/outputFormat.js';
+import {
+  DEFAULTS,
+  resolveOptions,
+  type QuantizeOptions,
+} from '../../src/pipeline/quantizeOptions.js';
 import { readFileSync } from 'node:fs';
+
+/** The options for writing `path`, as quantizeFile resolves them. */
+function resolveFor(path: string, options: QuantizeOptions) {
+  return resolveOptions(outputFormatFor(path, options.format), options, path);
+}
 
 describe('resolveOptions', () => {
   test.each([
@@ -28,10 +38,16 @@ describe('resolveOptions', () => {
     ['out.png', { k: 8, compressionLevel: 10 }, /between 0 and 9 for compressionLevel/],
     ['out.png', { k: 8, tol: -1 }, /for tol/],
     ['out.png', { k: 8, nInit: 0 }, /for nInit/],
+    [
+      'out.png',
+      { k: 8, format: 'tiff' as const },
+      /the name says PNG but the format asked for is TIFF/,
+    ],
+    ['out', { k: 8, format: 'bmp' as never }, /for format but received bmp/],
   ])('%s with %o is refused', (out, options, message) => {
-    expect(() => resolveOptions(out, options)).toThrow(message);
+    expect(() => resolveFor(out, options)).toThrow(message);
     try {
-      resolveOptions(out, options);
+      resolveFor(out, options);
     } catch (err) {
       expect(err).toBeInstanceOf(GigaquantError);
       expect((err as GigaquantError).exitCode).toBe(2);
@@ -44,12 +60,12 @@ describe('resolveOptions', () => {
     ['a.tif', 'tiff', 65536],
     ['a.tiff', 'tiff', 300],
   ])('%s is %s and takes k=%i', (out, format, k) => {
-    expect(resolveOptions(out, { k }).format).toBe(format);
+    expect(resolveFor(out, { k }).format).toBe(format);
   });
 
   test('the default sample grows with k', () => {
-    expect(resolveOptions('a.png', { k: 16 }).sample).toBe(262144);
-    expect(resolveOptions('a.tif', { k: 65536 }).sample).toBe(8 * 65536);
+    expect(resolveFor('a.png', { k: 16 }).sample).toBe(262144);
+    expect(resolveFor('a.tif', { k: 65536 }).sample).toBe(8 * 65536);
   });
 });
 

@@ -1,10 +1,7 @@
-import type { Palette } from '../../types.js';
+import type { ColorSpace, Palette } from '../../types.js';
 import { NearestKernel } from '../kernels/NearestKernel.js';
 import { srgbToOklab } from '../oklab.js';
 import { principalAxis } from '../principalAxis.js';
-
-/** Where colours are compared: sRGB values, or OKLab (perceptual; RGB images only). */
-export type ColorSpace = 'rgb' | 'oklab';
 
 const HASH_BITS = 18;
 const EMPTY = -1;

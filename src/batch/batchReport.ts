@@ -1,10 +1,11 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { loadManifests, MANIFEST_NAME, type ManifestRecord } from '../batch/manifest.js';
 import { usageError } from '../errors.js';
 import { writeFileAtomically } from '../io/tempFiles.js';
+import type { QuantizeResult } from '../pipeline/quantizeFile.js';
+import { reportImage, type ReportImage, type ReportModel } from '../report/reportModel.js';
 import { VERSION } from '../version.js';
-import type { ReportImage, ReportModel } from './reportModel.js';
+import { loadManifests, MANIFEST_NAME, type ManifestRecord } from './manifest.js';
 
 /**
  * Where a batch keeps what the report shows of each output (thumbnails, palette, shares, sampled
@@ -16,10 +17,28 @@ export function reportDataPath(outDir: string, outputRel: string): string {
   return join(outDir, REPORT_DATA_DIR, `${outputRel}.json`);
 }
 
-export async function saveReportData(outDir: string, entry: ReportImage): Promise<void> {
-  const path = reportDataPath(outDir, entry.output);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomically(path, JSON.stringify(entry));
+/**
+ * Keeps what a report shows of this output beside the manifest. The output itself is done and
+ * recorded whatever happens here: a report without one image's thumbnails is the worst outcome.
+ */
+export async function keepReportData(
+  outDir: string,
+  result: QuantizeResult,
+  inputRel: string,
+  outputRel: string,
+): Promise<void> {
+  try {
+    const entry = await reportImage(
+      { ...result, input: inputRel, output: outputRel },
+      result.palette,
+      result.digest,
+    );
+    const path = reportDataPath(outDir, entry.output);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFileAtomically(path, JSON.stringify(entry));
+  } catch {
+    // See above: nothing to undo.
+  }
 }
 
 /**
