@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stopLloydPartner } from '../cluster/kernels/LloydPartner.js';
 import { openImage } from '../io/openImage.js';
+import { partnerThread } from '../runtime/partnerThread.js';
 import { loadPalette, savePalette } from '../io/paletteFile.js';
 import type { ResolvedOptions } from '../pipeline/quantizeOptions.js';
 import { clusterChannels } from '../model/channels.js';
@@ -57,28 +57,32 @@ export async function obtainSharedPalette(
   const fitter = new PaletteFitter(options, channels, pixels);
   const rows = readable.reduce((s, i) => s + i.info!.height, 0);
   let rowsDone = 0;
-  for (const input of readable) {
-    let source;
-    try {
-      source = await openImage(input.file, {
-        maxPixels: options.maxPixels,
-        tmpDir: options.tmpDir,
-        signal: options.signal,
-      });
-    } catch {
-      continue; // A file that cannot be read is recorded as failed when its turn comes.
+  let palette: Palette;
+  try {
+    for (const input of readable) {
+      let source;
+      try {
+        source = await openImage(input.file, {
+          maxPixels: options.maxPixels,
+          tmpDir: options.tmpDir,
+          signal: options.signal,
+        });
+      } catch {
+        continue; // A file that cannot be read is recorded as failed when its turn comes.
+      }
+      try {
+        await fitter.add(source, (n) => {
+          rowsDone += n;
+          report({ type: 'palette', phase: 'fitting', rowsDone, rows });
+        });
+      } finally {
+        await source.close();
+      }
     }
-    try {
-      await fitter.add(source, (n) => {
-        rowsDone += n;
-        report({ type: 'palette', phase: 'fitting', rowsDone, rows });
-      });
-    } finally {
-      await source.close();
-    }
+    palette = (await fitter.finish()).palette;
+  } finally {
+    partnerThread.stop();
   }
-  const { palette } = await fitter.finish();
-  stopLloydPartner();
   await savePalette(palette, base, { fitKey });
   report({ type: 'palette', phase: 'fitted' });
   return { palette, files };

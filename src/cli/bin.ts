@@ -7,9 +7,10 @@
  * These variables are read only when a process starts, hence the child.
  */
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { sniffPixels } from '../io/sniffPixels.js';
 
 const MARK = 'GIGAQUANT_CHILD';
 
@@ -20,23 +21,33 @@ export const MALLOC_TUNING: Record<string, string> = {
 };
 
 /**
- * `compress` (or `decompress`) of a small file gains nothing from the tuning (it never holds much) and would pay for
- * a second Node start (~0.1 s); big inputs and batches run in the tuned child.
+ * `compress` (or `decompress`) of a small image gains nothing from the tuning (it never holds
+ * much) and would pay for a second Node start (~0.1 s); big images and batches run in the tuned
+ * child. Small means: every file named is one whose header (PNG, JPEG, GIF, WebP, .npy) declares
+ * at most this many pixels; a TIFF or anything unclear counts as big.
  */
-const SMALL_INPUT_BYTES = 16 * 1024 * 1024;
+const SMALL_IMAGE_PIXELS = 16 * 1024 * 1024;
+const HEAD_BYTES = 64 * 1024;
 function isSmallCompress(argv: string[]): boolean {
   if (argv[0] !== 'compress' && argv[0] !== 'decompress') return false;
-  const files = argv.slice(1).filter((a) => !a.startsWith('-'));
-  let bytes = 0;
-  for (const f of files) {
+  for (const f of argv.slice(1).filter((a) => !a.startsWith('-'))) {
+    let head: Buffer;
     try {
-      const st = statSync(f);
-      if (st.isFile()) bytes += st.size;
+      if (!statSync(f).isFile()) continue;
+      const fd = openSync(f, 'r');
+      try {
+        head = Buffer.alloc(HEAD_BYTES);
+        head = head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0));
+      } finally {
+        closeSync(fd);
+      }
     } catch {
-      // Not a file: an option's value, or a missing input the CLI will report.
+      continue; // Not a file: an option's value, or a missing input the CLI will report.
     }
+    const pixels = sniffPixels(head);
+    if (pixels === undefined || pixels > SMALL_IMAGE_PIXELS) return false;
   }
-  return bytes < SMALL_INPUT_BYTES;
+  return true;
 }
 
 if (
@@ -48,7 +59,10 @@ if (
   await import('./main.js');
 } else {
   const main = fileURLToPath(new URL('./main.js', import.meta.url));
-  const child = spawn(process.execPath, [...process.execArgv, main, ...process.argv.slice(2)], {
+  // --expose-gc: between the passes of a big image the fit's memory is collected at once
+  // (runtime/releaseFitMemory) rather than added to pass 2's peak.
+  const nodeArgs = [...process.execArgv, '--expose-gc', main, ...process.argv.slice(2)];
+  const child = spawn(process.execPath, nodeArgs, {
     stdio: 'inherit',
     env: { ...MALLOC_TUNING, ...process.env, [MARK]: '1' },
   });

@@ -1,5 +1,5 @@
 import { ExitCode } from '../errors.js';
-import { removeAllTempPathsSync } from '../io/tempFiles.js';
+import { tempRegistry } from '../runtime/tempRegistry.js';
 
 /** How long work in flight gets to unwind after Ctrl-C before the process is forced out. */
 const GRACE_MS = 3000;
@@ -17,7 +17,7 @@ const SAME_KEYPRESS_MS = 500;
 export function abortOnSignals(onFirst?: () => void): AbortSignal {
   const controller = new AbortController();
   const force = (): never => {
-    removeAllTempPathsSync();
+    tempRegistry.removeAllSync();
     process.exit(ExitCode.interrupted);
   };
   let first = 0;

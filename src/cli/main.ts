@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode } from '../errors.js';
+import { shutdownRuntime } from '../runtime/shutdown.js';
 import { VERSION } from '../version.js';
 import { batchCommand, runBatchCommand, type BatchArgs } from './batch.js';
 import { compressCommand, runCompress, type CompressArgs } from './compress.js';
@@ -95,6 +96,7 @@ async function main(argv: string[]): Promise<number> {
 
 main(hideBin(process.argv)).then(
   (code) => {
+    shutdownRuntime();
     process.exitCode = code;
   },
   (err: unknown) => {

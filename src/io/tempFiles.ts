@@ -1,42 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { rmSync } from 'node:fs';
 import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-
-/**
- * Every temporary path gigaquant has created and not yet removed. It is process-wide on purpose:
- * when a second Ctrl-C forces the process out, normal unwinding never runs, and only a synchronous
- * sweep of this set keeps the promise of "no temp files left behind".
- */
-const live = new Set<string>();
+import { tempRegistry } from '../runtime/tempRegistry.js';
 
 export const TEMP_SUFFIX = '.gigaquant-tmp';
 /** This machine's name as it appears in temporary names, so a sweep never touches another host's. */
 export const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '-');
-
-export function removeAllTempPathsSync(): void {
-  for (const path of live) {
-    try {
-      rmSync(path, { recursive: true, force: true });
-    } catch {
-      // Best effort on the way out: nothing else can be done here.
-    }
-  }
-  live.clear();
-}
 
 /** A private temporary directory under `parent` (e.g. for spooled images). */
 export async function createTempDir(
   parent: string,
 ): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(parent, `gigaquant-${process.pid}-`));
-  live.add(path);
+  tempRegistry.add(path);
   return {
     path,
     async remove() {
       await rm(path, { recursive: true, force: true });
-      live.delete(path);
+      tempRegistry.delete(path);
     },
   };
 }
@@ -57,19 +39,19 @@ export function atomicOutput(finalPath: string): AtomicOutput {
     dirname(finalPath),
     `.${basename(finalPath)}.${HOST}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
   );
-  live.add(tempPath);
+  tempRegistry.add(tempPath);
   return {
     tempPath,
     finalPath,
     async commit() {
       await rename(tempPath, finalPath);
-      live.delete(tempPath);
+      tempRegistry.delete(tempPath);
     },
     async discard() {
       await unlink(tempPath).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
       });
-      live.delete(tempPath);
+      tempRegistry.delete(tempPath);
     },
   };
 }

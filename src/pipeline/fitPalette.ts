@@ -1,11 +1,8 @@
 import { ColorHistogram } from '../cluster/ColorHistogram.js';
 import { DistinctColorCounter } from '../cluster/DistinctColorCounter.js';
 import { lloydKMeans } from '../cluster/lloydKMeans.js';
-import {
-  stopLloydPartner,
-  WARM_UP_PARTNER_K,
-  warmUpLloydPartner,
-} from '../cluster/kernels/LloydPartner.js';
+import { WARM_UP_PARTNER_K, warmUpLloydPartner } from '../cluster/kernels/LloydPartner.js';
+import { partnerThread } from '../runtime/partnerThread.js';
 import { NearestColorMatcher } from '../cluster/nearest/NearestColorMatcher.js';
 import { GigaquantError } from '../errors.js';
 import { psnrFromMse } from './stats.js';
@@ -294,16 +291,16 @@ export async function fitPalette(
 ): Promise<FitResult> {
   const fitter = new PaletteFitter(options, channels, source.info.width * source.info.height);
   let rowsDone = 0;
-  await fitter.add(source, (rows) => {
-    rowsDone += rows;
-    options.onProgress?.({ phase: 'fit', rowsDone, rows: source.info.height });
-  });
   try {
+    await fitter.add(source, (rows) => {
+      rowsDone += rows;
+      options.onProgress?.({ phase: 'fit', rowsDone, rows: source.info.height });
+    });
     if (options.targetPsnr === undefined) return await fitter.finish();
     const { psnr, reached, ...fit } = await fitter.finishForTarget(options.targetPsnr, options.k);
     return { ...fit, target: { psnr: options.targetPsnr, reached, predictedPsnr: psnr } };
   } finally {
-    // Pass 2 follows: let go of the fit's memory.
-    stopLloydPartner();
+    // Pass 2 follows (or the file failed): let go of the fit's memory.
+    partnerThread.stop();
   }
 }

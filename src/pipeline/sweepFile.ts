@@ -5,6 +5,7 @@ import { createWriter } from '../io/createWriter.js';
 import { openImage } from '../io/openImage.js';
 import { carriesAlpha, EXTENSION_OF, type OutputFormat } from '../io/outputFormat.js';
 import { createTempDir } from '../io/tempFiles.js';
+import { partnerThread } from '../runtime/partnerThread.js';
 import { resolveOptions, type QuantizeOptions } from './quantizeOptions.js';
 import { applyPalette } from './applyPalette.js';
 import { chooseBandHeight } from './bandHeight.js';
@@ -127,6 +128,7 @@ export async function sweepFile(
     }
     return { input, width: info.width, height: info.height, format, rows, knee: kneeOf(rows) };
   } finally {
+    partnerThread.stop();
     await work.remove();
     await source.close();
   }

@@ -122,6 +122,14 @@ export class KernelUser {
     idle.push(this.arena);
   }
 
+  /**
+   * Gives the memory up for good: another thread may still write to it, so it must never be
+   * handed to another user.
+   */
+  abandon(): void {
+    this.arena.generation++;
+  }
+
   /** Throws when this object has handed its memory back. */
   protected current(): void {
     if (this.arena.generation !== this.generation)

@@ -1,21 +1,13 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { releaseKernelMemory } from './kernelMemory.js';
-
-let gc: (() => void) | undefined;
 
 /**
  * Frees the fit's memory between the passes of a big image: the fit leaves tens of MB of tables
- * (the 64 MiB colour table, the k-means kernels' WebAssembly memory, which the collector does not
- * weigh; fitPalette has already stopped the partner thread that shared it) that V8 would free only when pass 2's own
- * allocations push it to, adding them to the peak (measured on 100 Mpx: 225-260 MB without,
- * 185-205 MB with). A full collection costs a few milliseconds.
+ * (the colour table, the k-means kernels' WebAssembly memory, which the collector does not weigh)
+ * that V8 would free only when pass 2's own allocations push it to, adding them to the peak. The
+ * collection is forced where the process was started with --expose-gc (the CLI starts its worker
+ * process so); elsewhere the memory goes when V8 decides.
  */
 export function releaseFitMemory(): void {
   releaseKernelMemory();
-  if (!gc) {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as () => void;
-  }
-  gc();
+  (globalThis as { gc?: () => void }).gc?.();
 }

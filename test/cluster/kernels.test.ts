@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { LloydKernel } from '../../src/cluster/kernels/LloydKernel.js';
-import { driftOf } from '../../src/cluster/lloydKMeans.js';
+import { driftOf } from '../../src/cluster/lloydMeans.js';
 import { Rng } from '../../src/cluster/Rng.js';
 
 /** Nearest centre by looking at all of them, lowest index on ties. */

@@ -2,8 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/cluster/Rng.js';
-import { lloydKMeans } from '../../src/cluster/lloydKMeans.js';
+import type { lloydKMeans as LloydKMeans } from '../../src/cluster/lloydKMeans.js';
 
+/** The build: a worker thread (the partner) runs JavaScript only, so threads are tested there. */
 const DIST_LLOYD = fileURLToPath(new URL('../../dist/cluster/lloydKMeans.js', import.meta.url));
 
 /** 60000 distinct colours with pixel counts: enough point-centre pairs for the second thread. */
@@ -27,6 +28,7 @@ const OPTIONS = { k: 64, nInit: 2, maxIter: 100, tol: 1e-4, seed: 3 };
 describe('k-means on two threads', () => {
   test('gives exactly the centres of one thread (in a worker thread, where it runs alone)', async () => {
     const { points, weights, n } = colours();
+    const { lloydKMeans } = (await import(DIST_LLOYD)) as { lloydKMeans: typeof LloydKMeans };
     const two = lloydKMeans(points, weights, n, 3, OPTIONS);
     expect(two.threads).toBe(2);
     // The same call from inside a worker thread, where no partner thread is started.
