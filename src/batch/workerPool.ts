@@ -1,21 +1,12 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { GigaquantError } from '../errors.js';
+import { builtScript } from '../runtime/builtScript.js';
 import type { QuantizeOptions } from '../pipeline/quantizeOptions.js';
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
 import type { ProgressEvent } from '../types.js';
 import type { WorkerReply, WorkerRequest } from './workerMessages.js';
 
-/**
- * The compiled worker script. Run from TypeScript sources (the tests), this module sits in src/
- * while the worker must be JavaScript: use the build in dist/ (npm test builds first).
- */
-function workerScript(): URL {
-  const beside = new URL('./quantizeWorker.js', import.meta.url);
-  if (existsSync(fileURLToPath(beside))) return beside;
-  return new URL('../../dist/batch/quantizeWorker.js', import.meta.url);
-}
+const SCRIPT = builtScript(new URL('./quantizeWorker.js', import.meta.url));
 
 interface Job {
   id: number;
@@ -78,7 +69,12 @@ export class WorkerPool {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(workerScript());
+    if (!SCRIPT)
+      throw new GigaquantError(
+        'E_INTERNAL',
+        'batch runs from the build (npm run build), not from sources',
+      );
+    const worker = new Worker(SCRIPT);
     this.all.add(worker);
     worker.on('message', (reply: WorkerReply) => {
       const job = this.jobs.get(worker);
@@ -94,6 +90,9 @@ export class WorkerPool {
     });
     const lost = (reason: string): void => {
       this.all.delete(worker);
+      // A dead worker must never be handed out again.
+      const idle = this.idle.indexOf(worker);
+      if (idle >= 0) this.idle.splice(idle, 1);
       this.jobs.get(worker)?.reject(new GigaquantError('E_INTERNAL', `worker thread ${reason}`));
       // Whoever waits for a worker gets a fresh one instead.
       const next = this.waiting.shift();
