@@ -3,7 +3,7 @@ import { PartnerLostError } from './kernels/LloydPartner.js';
 import type { Drift } from './lloydStep.js';
 import { driftOf, meansOf, overRelaxed, type Means } from './lloydMeans.js';
 import { kernelSteps, scriptSteps, type FitData, type Steps } from './lloydSteps.js';
-import { seedCentersWeighted } from './weightedKMeansPlusPlus.js';
+import { kmeansPlusPlus } from './kmeansPlusPlus.js';
 import { Rng } from './Rng.js';
 
 export interface LloydKMeansOptions {
@@ -95,7 +95,7 @@ function runs(
       steps.bounds.upper.fill(Infinity);
       steps.bounds.lower.fill(0);
     } else {
-      seeds = seedCentersWeighted(points, weights, n, d, k, rng);
+      seeds = kmeansPlusPlus(points, weights, n, d, k, rng);
       steps.bounds.labels.fill(-1);
     }
     const result = lloyd(data, steps, seeds, options.maxIter, options.tol);

@@ -1,4 +1,5 @@
-import { dot, sqDist } from './vectors.js';
+import { ProjectedSearch, type Nearest } from './nearest/ProjectedSearch.js';
+import { sqDist } from './vectors.js';
 
 /**
  * One Lloyd step over a range of points, in TypeScript: for data other than colours (grey levels),
@@ -29,7 +30,6 @@ export interface Drift {
  */
 export function assignBounded(
   points: Float64Array,
-  proj: Float64Array,
   axis: Float64Array,
   d: number,
   centers: Float64Array,
@@ -47,12 +47,8 @@ export function assignBounded(
       if (h < (half[b] as number)) half[b] = h;
     }
   }
-  const cproj = new Float64Array(k);
-  for (let j = 0; j < k; j++) cproj[j] = dot(centers, j * d, axis, d);
-  const order = Int32Array.from({ length: k }, (_, j) => j).sort(
-    (a, b) => (cproj[a] as number) - (cproj[b] as number) || a - b,
-  );
-  const sortedProj = Float64Array.from(order, (j) => cproj[j] as number);
+  const search = new ProjectedSearch(centers, k, d, axis);
+  const found: Nearest = { index: -1, distance: Infinity, second: Infinity };
 
   let changed = 0;
   for (let i = from; i < to; i++) {
@@ -64,48 +60,11 @@ export function assignBounded(
       upper[i] = Math.sqrt(sqDist(points, o, centers, own * d, d));
       if ((upper[i] as number) <= bound) continue;
     }
-    // Nearest and second nearest, searching out from the point's projection on the axis.
-    const p = proj[i] as number;
-    const lo = firstAtOrAbove(sortedProj, k, p);
-    let best = Infinity;
-    let bestJ = -1;
-    let second = Infinity;
-    let up = lo;
-    let down = lo - 1;
-    while (up < k || down >= 0) {
-      if (up < k) {
-        const gap = (sortedProj[up] as number) - p;
-        if (gap * gap > second) up = k;
-        else {
-          const j = order[up] as number;
-          const dd = sqDist(points, o, centers, j * d, d);
-          if (dd < best || (dd === best && j < bestJ)) {
-            second = best;
-            best = dd;
-            bestJ = j;
-          } else if (dd < second) second = dd;
-          up++;
-        }
-      }
-      if (down >= 0) {
-        const gap = p - (sortedProj[down] as number);
-        if (gap * gap > second) down = -1;
-        else {
-          const j = order[down] as number;
-          const dd = sqDist(points, o, centers, j * d, d);
-          if (dd < best || (dd === best && j < bestJ)) {
-            second = best;
-            best = dd;
-            bestJ = j;
-          } else if (dd < second) second = dd;
-          down--;
-        }
-      }
-    }
-    if (bestJ !== own) changed++;
-    labels[i] = bestJ;
-    upper[i] = Math.sqrt(best);
-    lower[i] = Math.sqrt(second);
+    search.nearest(points, o, true, found);
+    if (found.index !== own) changed++;
+    labels[i] = found.index;
+    upper[i] = Math.sqrt(found.distance);
+    lower[i] = Math.sqrt(found.second);
   }
   return changed;
 }
@@ -139,16 +98,4 @@ export function loosenBounds(bounds: Bounds, drift: Drift, from: number, to: num
     upper[i] = (upper[i] as number) + (moved[j] as number);
     lower[i] = (lower[i] as number) - (j === mostJ ? secondMost : most);
   }
-}
-
-/** The first index of `sorted` (ascending, k long) whose value is at least `p` (k if none). */
-export function firstAtOrAbove(sorted: Float64Array, k: number, p: number): number {
-  let lo = 0;
-  let hi = k;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) < p) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -3,7 +3,6 @@ import type { LloydKernel } from './kernels/LloydKernel.js';
 import { lloydPartnerFor } from './kernels/LloydPartner.js';
 import { accumulate, assignBounded, loosenBounds, type Bounds, type Drift } from './lloydStep.js';
 import { principalAxis } from './principalAxis.js';
-import { dot } from './vectors.js';
 
 /** The points of one fit. */
 export interface FitData {
@@ -72,8 +71,6 @@ export function scriptSteps(data: FitData, k: number): Steps {
   const { points, weights, n, d } = data;
   const mid = n >> 1;
   const axis = principalAxis(points, weights, n, d);
-  const proj = new Float64Array(n);
-  for (let i = 0; i < n; i++) proj[i] = dot(points, i * d, axis, d);
   const bounds: Bounds = {
     labels: new Int32Array(n),
     upper: new Float64Array(n),
@@ -85,7 +82,7 @@ export function scriptSteps(data: FitData, k: number): Steps {
   })) as [Sums, Sums];
   const half = (from: number, to: number, acc: Sums, centers: Float64Array, drift?: Drift) => {
     if (drift) loosenBounds(bounds, drift, from, to);
-    const changed = assignBounded(points, proj, axis, d, centers, bounds, from, to);
+    const changed = assignBounded(points, axis, d, centers, bounds, from, to);
     acc.sums.fill(0);
     acc.mass.fill(0);
     accumulate(points, weights, d, bounds.labels, from, to, acc.sums, acc.mass);

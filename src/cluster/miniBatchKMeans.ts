@@ -115,8 +115,13 @@ function bestInitialCenters(
   let best: Matrix | undefined;
   let bestInertia = Infinity;
   for (let run = 0; run < options.nInit; run++) {
-    const subset = rowsToMatrix(points, channels, randomIndices(n, initSize, rng));
-    const centers = kmeansPlusPlus(subset, options.k, rng);
+    const subset = rowsOf(points, channels, randomIndices(n, initSize, rng));
+    const seeds = kmeansPlusPlus(subset, undefined, initSize, channels, options.k, rng, {
+      maxPoints: Infinity,
+    });
+    const centers = new Matrix(options.k, channels);
+    for (let j = 0; j < options.k; j++)
+      for (let ch = 0; ch < channels; ch++) centers.set(j, ch, seeds[j * channels + ch] as number);
     const { mins } = argminRows(squaredDistances(validation, centers));
     let inertia = 0;
     for (let i = 0; i < mins.length; i++) inertia += mins[i] as number;
@@ -214,6 +219,15 @@ function meanVariance(points: Uint8Array, n: number, channels: number): number {
     total += s2 / n - mean * mean;
   }
   return total / channels;
+}
+
+/** Rows `indices` of the flat n-by-channels array `points`, packed as doubles. */
+function rowsOf(points: Uint8Array, channels: number, indices: Int32Array): Float64Array {
+  const out = new Float64Array(indices.length * channels);
+  for (let r = 0; r < indices.length; r++)
+    for (let ch = 0; ch < channels; ch++)
+      out[r * channels + ch] = points[(indices[r] as number) * channels + ch] as number;
+  return out;
 }
 
 /** `count` distinct indices from [0, n), by a partial Fisher-Yates shuffle when sparse enough. */

@@ -124,13 +124,11 @@ describe('miniBatchKMeans', () => {
 describe('kmeansPlusPlus', () => {
   test('seeds one centre in each separated blob', () => {
     const points = blobs(50, 6);
-    const m = new Matrix(200, 3);
-    for (let i = 0; i < 200; i++)
-      for (let ch = 0; ch < 3; ch++) m.set(i, ch, points[i * 3 + ch] as number);
-    const centers = kmeansPlusPlus(m, 4, new Rng(1));
+    const centers = kmeansPlusPlus(Float64Array.from(points), undefined, 200, 3, 4, new Rng(1));
     const blobOf = (row: number[]): number =>
       BLOB_CENTRES.findIndex((c) => Math.hypot(...c.map((v, i) => v - (row[i] as number))) < 10);
-    const hit = new Set(centers.to2DArray().map(blobOf));
+    const rows = [0, 1, 2, 3].map((j) => Array.from(centers.subarray(j * 3, j * 3 + 3)));
+    const hit = new Set(rows.map(blobOf));
     expect(hit).toEqual(new Set([0, 1, 2, 3]));
   });
 });

@@ -1,7 +1,7 @@
 import type { ColorSpace, Palette } from '../../types.js';
 import { NearestKernel } from '../kernels/NearestKernel.js';
 import { srgbToOklab } from '../oklab.js';
-import { principalAxis } from '../principalAxis.js';
+import { ProjectedSearch, type Nearest } from './ProjectedSearch.js';
 
 const HASH_BITS = 18;
 const EMPTY = -1;
@@ -21,17 +21,15 @@ const EMPTY = -1;
 export class NearestColorMatcher {
   private readonly channels: number;
   private readonly colors: Uint8Array;
-  private readonly axis: Float64Array;
-  /** Palette indices sorted by projection on `axis`, and the projections in that order. */
-  private readonly order: Int32Array;
-  private readonly projections: Float64Array;
+  private readonly projected: ProjectedSearch;
+  private readonly found: Nearest = { index: 0, distance: 0, second: 0 };
   private readonly direct: boolean;
   private readonly cacheKeys: Uint32Array;
   private readonly cacheIndex: Int32Array;
   private readonly cacheDist: Uint32Array;
 
   /** The palette in OKLab when matching there (`space` 'oklab', RGB palettes only). */
-  private readonly lab: Float64Array | undefined;
+  private readonly labSearch: ProjectedSearch | undefined;
   private readonly pixelLab = new Float64Array(3);
   /** Made on the first `assign` of RGB pixels in RGB space. */
   private kernel: NearestKernel | undefined;
@@ -39,34 +37,15 @@ export class NearestColorMatcher {
   constructor(palette: Palette, space: ColorSpace = 'rgb') {
     if (palette.size < 1) throw new Error('empty palette');
     if (space === 'oklab' && palette.channels === 3) {
-      this.lab = new Float64Array(palette.size * 3);
-      for (let i = 0; i < palette.size; i++) {
-        const c = palette.colors;
-        srgbToOklab(
-          c[i * 3] as number,
-          c[i * 3 + 1] as number,
-          c[i * 3 + 2] as number,
-          this.lab,
-          i * 3,
-        );
-      }
+      const lab = new Float64Array(palette.size * 3);
+      const c = palette.colors;
+      for (let i = 0; i < palette.size; i++)
+        srgbToOklab(c[i * 3] as number, c[i * 3 + 1] as number, c[i * 3 + 2] as number, lab, i * 3);
+      this.labSearch = new ProjectedSearch(lab, palette.size, 3);
     }
     this.channels = palette.channels;
     this.colors = palette.colors;
-    this.axis = principalAxis(
-      Float64Array.from(palette.colors),
-      new Float64Array(palette.size).fill(1),
-      palette.size,
-      palette.channels,
-    );
-    const proj = Array.from({ length: palette.size }, (_, i) =>
-      this.project(this.colors, i * this.channels),
-    );
-    const order = proj
-      .map((_, i) => i)
-      .sort((a, b) => (proj[a] as number) - (proj[b] as number) || a - b);
-    this.order = Int32Array.from(order);
-    this.projections = Float64Array.from(order.map((i) => proj[i] as number));
+    this.projected = new ProjectedSearch(palette.colors, palette.size, palette.channels);
 
     this.direct = this.channels <= 2;
     const slots = this.direct ? 1 << (8 * this.channels) : 1 << HASH_BITS;
@@ -80,7 +59,7 @@ export class NearestColorMatcher {
    * sum of squared errors, so that exact MSE comes for free.
    */
   assign(data: Uint8Array, pixelCount: number, out: Uint8Array | Uint16Array): number {
-    if (this.channels === 3 && !this.lab) {
+    if (this.channels === 3 && !this.labSearch) {
       this.kernel ??= new NearestKernel(this.colors, this.colors.length / 3);
       return this.kernel.assign(data, pixelCount, out);
     }
@@ -126,56 +105,12 @@ export class NearestColorMatcher {
 
   /** Index of the palette entry nearest to the pixel at `data[offset..]`. */
   search(data: Uint8Array, offset: number): number {
-    if (this.lab) return this.searchLab(data, offset);
-    const p = this.project(data, offset);
-    const proj = this.projections;
-    const n = proj.length;
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((proj[mid] as number) < p) lo = mid + 1;
-      else hi = mid;
-    }
-    let best = Infinity;
-    let bestIndex = 0;
-    let down = lo - 1;
-    let up = lo;
-    // Integer distances: a slack well above rounding error, well below 1, keeps the bound safe.
-    while (down >= 0 || up < n) {
-      if (up < n) {
-        const gap = (proj[up] as number) - p;
-        if (gap * gap > best + 1e-6) up = n;
-        else {
-          const i = this.order[up] as number;
-          const d = this.distance(data, offset, i);
-          if (d < best || (d === best && i < bestIndex)) {
-            best = d;
-            bestIndex = i;
-          }
-          up++;
-        }
-      }
-      if (down >= 0) {
-        const gap = p - (proj[down] as number);
-        if (gap * gap > best + 1e-6) down = -1;
-        else {
-          const i = this.order[down] as number;
-          const d = this.distance(data, offset, i);
-          if (d < best || (d === best && i < bestIndex)) {
-            best = d;
-            bestIndex = i;
-          }
-          down--;
-        }
-      }
-    }
-    return bestIndex;
+    if (this.labSearch) return this.searchLab(data, offset);
+    return this.projected.nearest(data, offset, false, this.found).index;
   }
 
-  /** Nearest in OKLab, by brute force: it runs once per distinct colour, thanks to the cache. */
+  /** Nearest in OKLab: it runs once per distinct colour, thanks to the cache. */
   private searchLab(data: Uint8Array, offset: number): number {
-    const lab = this.lab as Float64Array;
     const p = this.pixelLab;
     srgbToOklab(
       data[offset] as number,
@@ -184,19 +119,7 @@ export class NearestColorMatcher {
       p,
       0,
     );
-    let best = Infinity;
-    let bestIndex = 0;
-    for (let i = 0, o = 0; o < lab.length; i++, o += 3) {
-      const d0 = (p[0] as number) - (lab[o] as number);
-      const d1 = (p[1] as number) - (lab[o + 1] as number);
-      const d2 = (p[2] as number) - (lab[o + 2] as number);
-      const d = d0 * d0 + d1 * d1 + d2 * d2;
-      if (d < best) {
-        best = d;
-        bestIndex = i;
-      }
-    }
-    return bestIndex;
+    return (this.labSearch as ProjectedSearch).nearest(p, 0, false, this.found).index;
   }
 
   private distance(data: Uint8Array, offset: number, index: number): number {
@@ -208,12 +131,5 @@ export class NearestColorMatcher {
       d += diff * diff;
     }
     return d;
-  }
-
-  private project(values: Uint8Array, offset: number): number {
-    let s = 0;
-    for (let ch = 0; ch < this.channels; ch++)
-      s += (values[offset + ch] as number) * (this.axis[ch] as number);
-    return s;
   }
 }
