@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { paletteHex } from '../model/palette.js';
 import { WARM_UP_PARTNER_K, warmUpLloydPartner } from '../cluster/kernels/LloydPartner.js';
 import type { QuantizeOptions } from '../pipeline/quantizeOptions.js';
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
@@ -113,10 +114,5 @@ export function summaryLine(r: QuantizeResult): string {
 export function resultToJson(r: QuantizeResult): Record<string, unknown> {
   const { palette, digest: _digest, ...rest } = r;
   void _digest;
-  const hex: string[] = [];
-  for (let i = 0; i < palette.size; i++) {
-    const bytes = palette.colors.subarray(i * palette.channels, (i + 1) * palette.channels);
-    hex.push('#' + Buffer.from(bytes).toString('hex'));
-  }
-  return { ...rest, psnr: Number.isFinite(r.psnr) ? r.psnr : null, palette: hex };
+  return { ...rest, psnr: Number.isFinite(r.psnr) ? r.psnr : null, palette: paletteHex(palette) };
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { usageError } from '../errors.js';
+import { paletteHex } from '../model/palette.js';
 import type { Palette } from '../types.js';
 import { decodeNpy, encodeNpy } from './npy.js';
 import { writeFileAtomically } from './tempFiles.js';
@@ -11,15 +12,19 @@ import { writeFileAtomically } from './tempFiles.js';
  */
 export function paletteToJson(palette: Palette, extra: Record<string, unknown> = {}): string {
   const colors: number[][] = [];
-  const hex: string[] = [];
-  for (let i = 0; i < palette.size; i++) {
-    const c = palette.colors.subarray(i * palette.channels, (i + 1) * palette.channels);
-    colors.push(Array.from(c));
-    hex.push('#' + Buffer.from(c).toString('hex'));
-  }
+  for (let i = 0; i < palette.size; i++)
+    colors.push(
+      Array.from(palette.colors.subarray(i * palette.channels, (i + 1) * palette.channels)),
+    );
   return (
     JSON.stringify(
-      { size: palette.size, channels: palette.channels, colors, hex, ...extra },
+      {
+        size: palette.size,
+        channels: palette.channels,
+        colors,
+        hex: paletteHex(palette),
+        ...extra,
+      },
       null,
       1,
     ) + '\n'

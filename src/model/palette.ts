@@ -1,4 +1,5 @@
 import type { Palette } from '../types.js';
+import { hasAlphaChannel } from './channels.js';
 
 /**
  * Turns centres (or exact colours) into a palette: rounded to 8 bits, duplicates merged, and sorted
@@ -24,8 +25,7 @@ export function paletteFromColors(values: ArrayLike<number>, channels: number): 
 }
 
 function compareColors(a: Uint8Array, b: Uint8Array, channels: number): number {
-  const hasAlpha = channels === 2 || channels === 4;
-  if (hasAlpha) {
+  if (hasAlphaChannel(channels)) {
     const byAlpha = (a[channels - 1] as number) - (b[channels - 1] as number);
     if (byAlpha !== 0) return byAlpha;
   }
@@ -48,8 +48,7 @@ function luma(c: Uint8Array, channels: number): number {
 export function paletteRgba(palette: Palette): { rgb: Uint8Array; alpha: Uint8Array | undefined } {
   const { size, channels, colors } = palette;
   const rgb = new Uint8Array(size * 3);
-  const hasAlpha = channels === 2 || channels === 4;
-  const alpha = hasAlpha ? new Uint8Array(size) : undefined;
+  const alpha = hasAlphaChannel(channels) ? new Uint8Array(size) : undefined;
   for (let i = 0; i < size; i++) {
     const o = i * channels;
     if (channels <= 2) {
@@ -69,4 +68,18 @@ export function packColor(data: Uint8Array, offset: number, channels: number): n
   let key = 0;
   for (let ch = channels - 1; ch >= 0; ch--) key = key * 256 + (data[offset + ch] as number);
   return key;
+}
+
+/**
+ * Each entry as CSS hex: `#rrggbb`, or `#rrggbbaa` with alpha; grey entries are spread to
+ * r = g = b, so that every reader (browsers, GIMP, GDAL) sees the colour the image shows.
+ */
+export function paletteHex(palette: Palette): string[] {
+  const { rgb, alpha } = paletteRgba(palette);
+  const hex: string[] = [];
+  for (let i = 0; i < palette.size; i++) {
+    const bytes = [...rgb.subarray(i * 3, i * 3 + 3), ...(alpha ? [alpha[i] as number] : [])];
+    hex.push('#' + bytes.map((b) => b.toString(16).padStart(2, '0')).join(''));
+  }
+  return hex;
 }

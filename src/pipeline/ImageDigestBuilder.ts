@@ -1,3 +1,4 @@
+import { hasAlphaChannel } from '../model/channels.js';
 import type { Palette, RowBand } from '../types.js';
 
 /** Longest side of a thumbnail, in pixels. */
@@ -151,7 +152,7 @@ function addRgba(
 ): void {
   const at = cell * 4;
   const grey = channels <= 2;
-  const alpha = channels === 2 || channels === 4 ? (src[o + channels - 1] as number) : 255;
+  const alpha = hasAlphaChannel(channels) ? (src[o + channels - 1] as number) : 255;
   sums[at] = (sums[at] as number) + (src[o] as number);
   sums[at + 1] = (sums[at + 1] as number) + (src[o + (grey ? 0 : 1)] as number);
   sums[at + 2] = (sums[at + 2] as number) + (src[o + (grey ? 0 : 2)] as number);

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { usageError } from '../errors.js';
+import { hasAlphaChannel } from '../model/channels.js';
 import {
   carriesAlpha,
   formatName,
@@ -254,7 +255,7 @@ function checkPalette(
   ) {
     throw usageError('A palette needs 1-4 channels and size x channels bytes of colours');
   }
-  const alpha = palette.channels === 2 || palette.channels === 4;
+  const alpha = hasAlphaChannel(palette.channels);
   if (alpha && !alphaAllowed) {
     throw usageError(
       `The palette has transparency, which ${context} cannot store; use PNG output or an opaque palette`,

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { paletteHex } from '../model/palette.js';
 import type { Palette } from '../types.js';
 import { figuresOf, type OutputFigures } from '../pipeline/outputFigures.js';
 import type { ImageDigest } from '../pipeline/ImageDigestBuilder.js';
@@ -83,18 +84,6 @@ export async function reportImage(
     ).toString('base64'),
   };
   return entry;
-}
-
-export function paletteHex(palette: Palette): string[] {
-  const hex: string[] = [];
-  for (let i = 0; i < palette.size; i++) {
-    const c = palette.colors.subarray(i * palette.channels, (i + 1) * palette.channels);
-    const grey = palette.channels <= 2;
-    const rgb = grey ? [c[0], c[0], c[0]] : [c[0], c[1], c[2]];
-    const alpha = palette.channels === 2 || palette.channels === 4 ? [c[palette.channels - 1]] : [];
-    hex.push('#' + Buffer.from([...rgb, ...alpha] as number[]).toString('hex'));
-  }
-  return hex;
 }
 
 /** A thumbnail (small by construction: at most 256 px a side) as a WebP data URI. */

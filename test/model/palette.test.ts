@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { paletteFromColors, paletteRgba } from '../../src/model/palette.js';
+import { paletteFromColors, paletteRgba, paletteHex } from '../../src/model/palette.js';
 
 describe('paletteFromColors', () => {
   test('rounds, clamps and merges duplicates', () => {
@@ -29,4 +29,14 @@ describe('paletteRgba', () => {
     expect(Array.from(rgb)).toEqual([7, 7, 7, 200, 200, 200]);
     expect(Array.from(alpha ?? [])).toEqual([0, 255]);
   });
+});
+
+test.each([
+  [1, [128, 5], ['#808080', '#050505']],
+  [2, [128, 64], ['#80808040']],
+  [3, [255, 0, 16], ['#ff0010']],
+  [4, [1, 2, 3, 4], ['#01020304']],
+])('paletteHex of %i channels: CSS hex, grey spread to r = g = b', (channels, colors, hex) => {
+  const palette = { size: hex.length, channels, colors: Uint8Array.from(colors) };
+  expect(paletteHex(palette)).toEqual(hex);
 });
