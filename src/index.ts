@@ -1,63 +1,47 @@
-/** gigaquant's public API: the one-call quantizer and the streaming stages it is built from. */
+/**
+ * gigaquant's public API: the operations (one image, a label image back to an image, the k
+ * curve, a folder), their reports, palette files, and errors. The streaming stages they are
+ * built from are exported from `gigaquant/stages`.
+ */
 export { quantizeFile, type QuantizeResult } from './pipeline/quantizeFile.js';
-export {
-  fitPalette,
-  PaletteFitter,
-  type FitResult,
-  type FitReport,
-} from './pipeline/fitPalette.js';
-export { applyPalette } from './pipeline/applyPalette.js';
-export { chooseBandHeight } from './pipeline/bandHeight.js';
-export { psnrFromMse } from './pipeline/stats.js';
-export {
-  resolveOptions,
-  DEFAULTS,
-  type QuantizeOptions,
-  type ResolvedOptions,
-} from './pipeline/quantizeOptions.js';
-export { openImage, type ImageSource } from './io/openImage.js';
-export { probeImage, type ImageInfo } from './io/probeImage.js';
-export { readBands } from './io/readBands.js';
-export { createWriter } from './io/createWriter.js';
-export { PngWriter } from './io/png/PngWriter.js';
-export { TiffWriter } from './io/tiff/TiffWriter.js';
-export {
-  outputFormatOf,
-  outputKindFor,
-  maxColors,
-  type OutputFormat,
-  type OutputKind,
-} from './io/outputFormat.js';
-export { readImageMetadata, type ImageMetadata } from './io/imageMetadata.js';
-export { NpyLabelWriter } from './io/NpyLabelWriter.js';
-export { openLabels, labelBands, type LabelSource } from './io/labelSource.js';
+export { DEFAULTS, type QuantizeOptions } from './pipeline/quantizeOptions.js';
+export type { FitReport, FitResult } from './pipeline/PaletteFitter.js';
+export type { StopReason } from './cluster/miniBatchKMeans.js';
+export type { ImageDigest } from './pipeline/ImageDigestBuilder.js';
 export {
   decompressFile,
   type DecompressOptions,
   type DecompressResult,
 } from './pipeline/decompressFile.js';
-export { EncodedRgbWriter } from './io/EncodedRgbWriter.js';
-export { ReservoirSampler } from './cluster/ReservoirSampler.js';
-export { DistinctColorCounter } from './cluster/DistinctColorCounter.js';
-export { kmeansPlusPlus } from './cluster/kmeansPlusPlus.js';
 export {
-  miniBatchKMeans,
-  type MiniBatchKMeansOptions,
-  type KMeansResult,
-  type StopReason,
-} from './cluster/miniBatchKMeans.js';
-export { NearestColorMatcher } from './cluster/nearest/NearestColorMatcher.js';
-export { paletteFromColors } from './model/palette.js';
-export { Rng } from './cluster/Rng.js';
+  sweepFile,
+  parseKs,
+  type SweepOptions,
+  type SweepResult,
+  type SweepRow,
+} from './pipeline/sweepFile.js';
+export type { OutputFigures } from './pipeline/outputFigures.js';
 export { runBatch } from './batch/runBatch.js';
-export type { BatchRequest, BatchResult, BatchEvent } from './batch/batchTypes.js';
-export { type ManifestRecord } from './batch/manifest.js';
-export { loadPalette, savePalette } from './io/paletteFile.js';
-export { GigaquantError, ExitCode, type ErrorCode } from './errors.js';
-export type { RowBand, Palette, IndexBand, IndexWriter, ProgressEvent } from './types.js';
-export { ImageDigestBuilder, type ImageDigest } from './pipeline/ImageDigestBuilder.js';
+export type {
+  BatchEvent,
+  BatchQuantizeOptions,
+  BatchRequest,
+  BatchResult,
+} from './batch/batchTypes.js';
+export type { FileStatus, ManifestRecord, Shard } from './batch/manifest.js';
 export { collectBatchReport } from './batch/batchReport.js';
 export { compressReport, sweepReport } from './report/singleReports.js';
 export { renderReport } from './report/renderReport.js';
 export { writeReport } from './report/writeReport.js';
-export type { ReportModel, ReportImage } from './report/reportModel.js';
+export type {
+  ReportFailure,
+  ReportImage,
+  ReportModel,
+  ReportSweep,
+  SweepPoint,
+} from './report/reportModel.js';
+export { loadPalette, savePalette } from './io/paletteFile.js';
+export type { OutputFormat, OutputKind } from './io/outputFormat.js';
+export { shutdownRuntime } from './runtime/shutdown.js';
+export { GigaquantError, ExitCode, type ErrorCode } from './errors.js';
+export type { ColorSpace, Palette, ProgressEvent } from './types.js';

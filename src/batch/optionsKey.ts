@@ -1,5 +1,4 @@
-import { kmeansOptions } from '../pipeline/fitPalette.js';
-import type { ResolvedOptions } from '../pipeline/quantizeOptions.js';
+import { kmeansOptions, type ResolvedOptions } from '../pipeline/quantizeOptions.js';
 import type { Palette } from '../types.js';
 import { keyOf } from './fingerprint.js';
 

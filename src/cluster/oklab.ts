@@ -53,3 +53,30 @@ export function oklabToSrgb(L: number, a: number, b: number): [number, number, n
     return Math.max(0, Math.min(255, Math.round(c * 255)));
   }) as [number, number, number];
 }
+
+/** Points (n x 3, sRGB 0-255) in OKLab, for fitting there. */
+export function pointsToOklab(points: Float64Array, count: number): Float64Array {
+  const out = new Float64Array(count * 3);
+  for (let i = 0; i < count; i++) {
+    srgbFloatToOklab(
+      points[i * 3] as number,
+      points[i * 3 + 1] as number,
+      points[i * 3 + 2] as number,
+      out,
+      i * 3,
+    );
+  }
+  return out;
+}
+
+/** Centres found in OKLab, back in sRGB for the palette (inertia stays in OKLab units). */
+export function pointsFromOklab(centers: Float64Array): Float64Array {
+  const out = new Float64Array(centers.length);
+  for (let i = 0; i < centers.length; i += 3) {
+    out.set(
+      oklabToSrgb(centers[i] as number, centers[i + 1] as number, centers[i + 2] as number),
+      i,
+    );
+  }
+  return out;
+}

@@ -20,7 +20,8 @@ import type { Palette } from '../types.js';
 import { applyPalette } from './applyPalette.js';
 import { chooseBandHeight } from './bandHeight.js';
 import { clusterChannels, paletteForImage } from '../model/channels.js';
-import { fitPalette, type FitReport, type FitResult } from './fitPalette.js';
+import { fitPalette } from './fitPalette.js';
+import type { FitReport, FitResult } from './PaletteFitter.js';
 import { bitsPerPixel, peakRssBytes, psnrFromMse } from './stats.js';
 
 /** The fit report when a palette was given rather than fitted. */

@@ -10,6 +10,7 @@ import {
   type OutputFormat,
   type OutputKind,
 } from '../io/outputFormat.js';
+import type { MiniBatchKMeansOptions } from '../cluster/miniBatchKMeans.js';
 import type { ColorSpace, Palette, ProgressEvent } from '../types.js';
 
 /** Options of quantizeFile(). Every field is optional but `k`; defaults are given per field. */
@@ -261,4 +262,10 @@ function checkPalette(
       `The palette has transparency, which ${context} cannot store; use PNG output or an opaque palette`,
     );
   }
+}
+
+/** The k-means settings within the resolved options: with `sample`, all that decides a fit. */
+export function kmeansOptions(options: ResolvedOptions): MiniBatchKMeansOptions {
+  const { k, nInit, batchSize, maxIter, tol, maxNoImprovement, reassignmentRatio, seed } = options;
+  return { k, nInit, batchSize, maxIter, tol, maxNoImprovement, reassignmentRatio, seed };
 }

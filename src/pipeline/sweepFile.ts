@@ -10,9 +10,12 @@ import { resolveOptions, type QuantizeOptions } from './quantizeOptions.js';
 import { applyPalette } from './applyPalette.js';
 import { chooseBandHeight } from './bandHeight.js';
 import { clusterChannels } from '../model/channels.js';
-import { PaletteFitter } from './fitPalette.js';
+import { PaletteFitter } from './PaletteFitter.js';
 import { bitsPerPixel } from './stats.js';
 import { ImageDigestBuilder, type ImageDigest } from './ImageDigestBuilder.js';
+
+/** The quantizer's options but k (the sweep takes its list of k instead). */
+export type SweepOptions = Omit<QuantizeOptions, 'k'>;
 
 export interface SweepRow {
   k: number;
@@ -67,7 +70,7 @@ export function parseKs(spec: string): number[] {
 export async function sweepFile(
   input: string,
   ks: number[],
-  options: Omit<QuantizeOptions, 'k'>,
+  options: SweepOptions,
 ): Promise<SweepResult> {
   const format = options.format ?? (Math.max(...ks) > 256 ? 'tiff' : 'png');
   const ext = EXTENSION_OF[format];

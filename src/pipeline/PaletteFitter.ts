@@ -1,0 +1,257 @@
+import { ColorHistogram } from '../cluster/ColorHistogram.js';
+import { DistinctColorCounter } from '../cluster/DistinctColorCounter.js';
+import { lloydKMeans } from '../cluster/lloydKMeans.js';
+import { WARM_UP_PARTNER_K, warmUpLloydPartner } from '../cluster/kernels/LloydPartner.js';
+import { NearestColorMatcher } from '../cluster/nearest/NearestColorMatcher.js';
+import { GigaquantError } from '../errors.js';
+import { psnrFromMse } from './stats.js';
+import { pointsFromOklab, pointsToOklab } from '../cluster/oklab.js';
+import type { MiniBatchKMeansOptions, StopReason } from '../cluster/miniBatchKMeans.js';
+import { paletteFromColors } from '../model/palette.js';
+import { ReservoirSampler } from '../cluster/ReservoirSampler.js';
+import type { ImageSource } from '../io/openImage.js';
+import { readBands } from '../io/readBands.js';
+import { kmeansOptions, type ResolvedOptions } from './quantizeOptions.js';
+import type { Palette } from '../types.js';
+import { chooseBandHeight } from './bandHeight.js';
+import {
+  convertBand,
+  hasAlphaChannel,
+  isOpaque,
+  layout,
+  type Channels,
+} from '../model/channels.js';
+
+export interface FitReport {
+  /**
+   * `exact`: the images have no more than k colours and the palette is exactly those; `given`: a
+   * palette was supplied, nothing was fitted.
+   */
+  method: 'exact' | 'kmeans-histogram' | 'mini-batch-kmeans' | 'given';
+  /** Sum of squared distances of the sampled pixels to their nearest centre (0 when exact). */
+  inertia: number;
+  steps: number;
+  stopReason: StopReason | 'converged' | 'exact-colors' | 'given-palette';
+  sampleSize: number;
+}
+
+export interface FitResult {
+  palette: Palette;
+  report: FitReport;
+  /** With a PSNR target: the target, whether the chosen k reaches it, and the PSNR it predicts. */
+  target?: { psnr: number; reached: boolean; predictedPsnr: number };
+}
+
+/**
+ * Pass 1, for one image or many, in the `channels` layout; images can be added one at a time, so a
+ * batch never has more than one open. Colour (and grey) pixels are counted exactly in a
+ * ColorHistogram, and `finish()` runs weighted k-means over the distinct colours: k-means over
+ * every pixel, whatever the image size. Only translucent RGBA, which a histogram cannot hold,
+ * falls back to mini-batch k-means on a reservoir sample.
+ */
+export class PaletteFitter {
+  private readonly histogram: ColorHistogram;
+  private readonly sampler: ReservoirSampler | undefined;
+  private readonly counter: DistinctColorCounter | undefined;
+  private translucent = false;
+  private cachedPoints:
+    | { points: Float64Array; weights: Float64Array; count: number; fitChannels: Channels }
+    | undefined;
+
+  /** `totalPixels`: an upper bound on the pixels that will be added (sizes the counters). */
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly channels: Channels,
+    totalPixels: number,
+  ) {
+    this.histogram = new ColorHistogram(channels === 4 ? 3 : channels, totalPixels);
+    // Colour images with many centres will want the second k-means thread: boot it now, while
+    // the image is read.
+    if (channels >= 3 && options.k >= WARM_UP_PARTNER_K) warmUpLloydPartner();
+    if (channels === 4) {
+      this.sampler = new ReservoirSampler(options.sample, channels, options.seed);
+      this.counter = new DistinctColorCounter(options.k);
+    }
+  }
+
+  /** Streams one image in; `onRows` hears of each band's rows. */
+  async add(source: ImageSource, onRows?: (rows: number) => void): Promise<void> {
+    const { options } = this;
+    const { width, height } = source.info;
+    const bandHeight = options.bandHeight ?? chooseBandHeight(width, height, options.memoryBudget);
+    for await (const raw of readBands(source, { bandHeight, signal: options.signal })) {
+      if (!this.translucent && !isOpaque(raw)) this.translucent = true;
+      const band = convertBand(raw, this.channels);
+      this.histogram.add(band);
+      this.sampler?.offer(band);
+      this.counter?.offer(band);
+      onRows?.(band.height);
+    }
+  }
+
+  /** The palette of `k` colours (default: the options' k) for everything added so far. */
+  async finish(k = this.options.k): Promise<FitResult> {
+    const { options, channels } = this;
+    if (channels === 4 && this.translucent) return this.finishFromSample();
+    const { points, weights, count, fitChannels } = this.pointsToFit();
+    if (count <= k) {
+      return {
+        palette: paletteFromColors(points, fitChannels),
+        report: {
+          method: 'exact',
+          inertia: 0,
+          steps: 0,
+          stopReason: 'exact-colors',
+          sampleSize: count,
+        },
+      };
+    }
+    options.onProgress?.({ phase: 'cluster', rowsDone: 0, rows: 0 });
+    const inLab = options.space === 'oklab' && fitChannels === 3;
+    const fit = lloydKMeans(
+      inLab ? pointsToOklab(points, count) : points,
+      weights,
+      count,
+      fitChannels,
+      {
+        k,
+        nInit: options.nInit,
+        maxIter: options.maxIter,
+        tol: options.tol,
+        seed: options.seed,
+      },
+    );
+    return {
+      palette: paletteFromColors(inLab ? pointsFromOklab(fit.centers) : fit.centers, fitChannels),
+      report: {
+        method: 'kmeans-histogram',
+        inertia: fit.inertia,
+        steps: fit.steps,
+        stopReason: fit.stopReason,
+        sampleSize: count,
+      },
+    };
+  }
+
+  /**
+   * The smallest k (up to `maxK`) whose palette reaches `targetPsnr` dB over every pixel, found by
+   * bisection (PSNR grows with k, up to the small wobble of k-means' local optima). The PSNR of each
+   * candidate is exact: every distinct colour is mapped to its nearest entry, weighted by its count.
+   * If even `maxK` falls short, that palette is returned and `reached` is false.
+   */
+  async finishForTarget(
+    targetPsnr: number,
+    maxK: number,
+  ): Promise<FitResult & { psnr: number; reached: boolean }> {
+    if (this.channels === 4 && this.translucent) {
+      throw new GigaquantError(
+        'E_USAGE',
+        '--target-psnr needs an opaque image (translucent RGBA is fitted on a sample)',
+      );
+    }
+    const psnrOf = async (k: number) => {
+      const fit = await this.finish(k);
+      return { fit, psnr: this.exactPsnr(fit.palette) };
+    };
+    let best = await psnrOf(maxK);
+    if (best.psnr < targetPsnr) return { ...best.fit, psnr: best.psnr, reached: false };
+    let lo = 1;
+    let hi = Math.min(maxK, best.fit.palette.size);
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const tried = await psnrOf(mid);
+      if (tried.psnr >= targetPsnr) {
+        hi = mid;
+        best = tried;
+      } else lo = mid + 1;
+    }
+    if (best.fit.palette.size > hi) best = await psnrOf(hi);
+    return { ...best.fit, psnr: best.psnr, reached: true };
+  }
+
+  /** PSNR of a palette over every pixel added, from the exact histogram. */
+  exactPsnr(palette: Palette): number {
+    const { colors, weights, count } = this.histogram.entries();
+    const c = this.histogram.channels;
+    const pc = palette.channels;
+    const matcher = new NearestColorMatcher(palette, this.options.space);
+    const pixel = new Uint8Array(pc);
+    let sse = 0;
+    let pixels = 0;
+    for (let i = 0; i < count; i++) {
+      // Histogram colours have no alpha; a palette with alpha here has it opaque.
+      for (let ch = 0; ch < pc; ch++) pixel[ch] = ch < c ? (colors[i * c + ch] as number) : 255;
+      const index = matcher.lookup(pixel, 0);
+      let d = 0;
+      for (let ch = 0; ch < pc; ch++)
+        d += ((pixel[ch] as number) - (palette.colors[index * pc + ch] as number)) ** 2;
+      sse += (weights[i] as number) * d;
+      pixels += weights[i] as number;
+    }
+    return psnrFromMse(sse / (pixels * pc));
+  }
+
+  /** The histogram's points in the layout to fit: alpha dropped when it was opaque everywhere. */
+  private pointsToFit(): {
+    points: Float64Array;
+    weights: Float64Array;
+    count: number;
+    fitChannels: Channels;
+  } {
+    this.cachedPoints ??= (() => {
+      const { channels } = this;
+      const dropAlpha = hasAlphaChannel(channels) && !this.translucent;
+      const fitChannels = dropAlpha ? layout(channels === 2 ? 1 : 3, false) : channels;
+      const fitPoints = this.histogram.fitPoints();
+      const histChannels = this.histogram.channels;
+      const points =
+        histChannels === fitChannels
+          ? fitPoints.points
+          : dropAlphaOfPoints(fitPoints.points, fitPoints.count, histChannels);
+      return { points, weights: fitPoints.weights, count: fitPoints.count, fitChannels };
+    })();
+    return this.cachedPoints;
+  }
+
+  /** Translucent RGBA: exact colours when few enough, else mini-batch k-means on the sample. */
+  private async finishFromSample(): Promise<FitResult> {
+    const { options, channels } = this;
+    const sampler = this.sampler as ReservoirSampler;
+    const counter = this.counter as DistinctColorCounter;
+    if (!counter.exceeded) {
+      return {
+        palette: paletteFromColors(counter.colors(channels), channels),
+        report: {
+          method: 'exact',
+          inertia: 0,
+          steps: 0,
+          stopReason: 'exact-colors',
+          sampleSize: sampler.count,
+        },
+      };
+    }
+    options.onProgress?.({ phase: 'cluster', rowsDone: 0, rows: 0 });
+    const samples = sampler.samples.subarray(0, sampler.count * channels);
+    // ml-matrix is loaded only for this rare path.
+    const { miniBatchKMeans } = await import('../cluster/miniBatchKMeans.js');
+    const fit = miniBatchKMeans(samples, sampler.count, channels, kmeansOptions(options));
+    return {
+      palette: paletteFromColors(fit.centers, channels),
+      report: {
+        method: 'mini-batch-kmeans',
+        inertia: fit.inertia,
+        steps: fit.steps,
+        stopReason: fit.stopReason,
+        sampleSize: sampler.count,
+      },
+    };
+  }
+}
+
+/** Grey + alpha points without their (all opaque) alpha. */
+function dropAlphaOfPoints(points: Float64Array, count: number, channels: number): Float64Array {
+  const out = new Float64Array(count * (channels - 1));
+  for (let i = 0, o = 0; i < count; i++)
+    for (let ch = 0; ch < channels - 1; ch++) out[o++] = points[i * channels + ch] as number;
+  return out;
+}
