@@ -6,7 +6,7 @@ import { NearestColorMatcher } from '../cluster/nearest/NearestColorMatcher.js';
 import { GigaquantError } from '../errors.js';
 import { psnrFromMse } from './stats.js';
 import { pointsFromOklab, pointsToOklab } from '../cluster/oklab.js';
-import type { MiniBatchKMeansOptions, StopReason } from '../cluster/miniBatchKMeans.js';
+import type { StopReason } from '../cluster/miniBatchKMeans.js';
 import { paletteFromColors } from '../model/palette.js';
 import { ReservoirSampler } from '../cluster/ReservoirSampler.js';
 import type { ImageSource } from '../io/openImage.js';
