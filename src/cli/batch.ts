@@ -6,30 +6,34 @@ import { GigaquantError, usageError } from '../errors.js';
 import { jsonReporter, plainReporter, terminalReporter, type Reporter } from './batchReporters.js';
 import { abortOnSignals } from './interrupts.js';
 import { addReportOption, reportPath } from './report.js';
-import { addQuantizerOptions, toQuantizeOptions, type QuantizerArgs } from './quantizerOptions.js';
+import {
+  addFlags,
+  FITTING,
+  PRINTING,
+  READING,
+  toQuantizeOptions,
+  WRITING,
+  type FlagArgs,
+} from './flags.js';
 
-export interface BatchArgs extends QuantizerArgs {
+export interface BatchArgs extends FlagArgs {
   globs: string[];
   /** From a job file: the same as the globs on the command line. */
   inputs?: string[];
   'out-dir'?: string;
-  format: string;
   concurrency?: number;
   name?: string;
   ignore?: string[];
   'shared-palette': boolean;
-  palette?: string;
   shard?: string;
   force: boolean;
   'fail-fast': boolean;
-  json: boolean;
-  quiet: boolean;
   report?: string;
 }
 
 export function batchCommand(yargs: Argv): Argv<BatchArgs> {
   return addReportOption(
-    addQuantizerOptions(
+    addFlags(
       yargs
         .positional('globs', {
           type: 'string',
@@ -47,12 +51,6 @@ export function batchCommand(yargs: Argv): Argv<BatchArgs> {
           type: 'string',
           describe: 'output folder; input folders are mirrored under it',
         })
-        .option('format', {
-          type: 'string',
-          choices: ['png', 'tiff', 'jpeg', 'webp', 'avif', 'gif', 'npy'],
-          default: 'png',
-          describe: 'output file format (with --rgb or --labels: what goes in it)',
-        })
         .option('concurrency', {
           alias: 'j',
           type: 'number',
@@ -69,10 +67,6 @@ export function batchCommand(yargs: Argv): Argv<BatchArgs> {
           default: false,
           describe: 'fit one palette over all inputs and use it for each',
         })
-        .option('palette', {
-          type: 'string',
-          describe: 'apply this palette (.json or .npy) to every input, without fitting',
-        })
         .option('shard', {
           type: 'string',
           describe: 'i/n: do only the i-th of n shares of the inputs (0-based)',
@@ -87,21 +81,16 @@ export function batchCommand(yargs: Argv): Argv<BatchArgs> {
           default: false,
           describe: 'stop starting files after the first failure',
         })
-        .option('json', {
-          type: 'boolean',
-          default: false,
-          describe: 'print events as JSON lines on stdout',
-        })
-        .option('quiet', {
-          alias: 'q',
-          type: 'boolean',
-          default: false,
-          describe: 'print nothing but failures',
-        })
         .config(
           'config',
           'a JSON job file with the same options (flags override it; "inputs": [globs])',
         ),
+      [...READING, ...FITTING, ...WRITING, ...PRINTING],
+      {
+        format: { default: 'png' },
+        json: { describe: 'print events as JSON lines on stdout' },
+        quiet: { describe: 'print nothing but failures' },
+      },
     ),
     '<out-dir>/report.html',
   ) as unknown as Argv<BatchArgs>;
@@ -142,7 +131,7 @@ export async function runBatchCommand(args: BatchArgs): Promise<number> {
         inputs: globs,
         ignore: args.ignore,
         outDir: args['out-dir'],
-        format: args.format as OutputFormat,
+        format: (args.format ?? 'png') as OutputFormat,
         name: args.name,
         concurrency: args.concurrency,
         quantize: toQuantizeOptions(args),

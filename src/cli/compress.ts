@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { loadPalette } from '../io/paletteFile.js';
 import { paletteHex } from '../model/palette.js';
 import { WARM_UP_PARTNER_K, warmUpLloydPartner } from '../cluster/kernels/LloydPartner.js';
 import type { QuantizeOptions } from '../pipeline/quantizeOptions.js';
@@ -8,51 +9,38 @@ import { abortOnSignals } from './interrupts.js';
 import { ProgressBar } from './progressBar.js';
 import { handleCliError } from './cliError.js';
 import { addReportOption, besideWithSuffix, reportPath } from './report.js';
-import { addQuantizerOptions, toQuantizeOptions, type QuantizerArgs } from './quantizerOptions.js';
+import {
+  addFlags,
+  FITTING,
+  PRINTING,
+  READING,
+  toQuantizeOptions,
+  WRITING,
+  type FlagArgs,
+} from './flags.js';
 
-export interface CompressArgs extends QuantizerArgs {
+export interface CompressArgs extends FlagArgs {
   input: string;
   output: string;
-  format?: string;
   report?: string;
-  json: boolean;
-  quiet: boolean;
 }
 
 export function compressCommand(yargs: Argv): Argv<CompressArgs> {
+  const command = yargs
+    .positional('input', {
+      type: 'string',
+      describe: 'image to quantize (any format sharp reads)',
+      demandOption: true,
+    })
+    .option('output', {
+      alias: 'o',
+      type: 'string',
+      describe:
+        'output file: .png (palette, k <= 256), .tif/.tiff (indexed, k <= 65536), .jpg/.webp/.avif/.gif (colours) or .npy (labels)',
+      demandOption: true,
+    });
   return addReportOption(
-    addQuantizerOptions(
-      yargs
-        .positional('input', {
-          type: 'string',
-          describe: 'image to quantize (any format sharp reads)',
-          demandOption: true,
-        })
-        .option('output', {
-          alias: 'o',
-          type: 'string',
-          describe:
-            'output file: .png (palette, k <= 256), .tif/.tiff (indexed, k <= 65536), .jpg/.webp/.avif/.gif (colours) or .npy (labels)',
-          demandOption: true,
-        })
-        .option('format', {
-          type: 'string',
-          choices: ['palette', 'labels', 'rgb'],
-          describe:
-            'what to store: palette indices with the palette, bare labels with a codebook file, or RGB (default: from the extension)',
-        })
-        .option('json', {
-          type: 'boolean',
-          default: false,
-          describe: 'print the result as JSON on stdout',
-        })
-        .option('quiet', {
-          alias: 'q',
-          type: 'boolean',
-          default: false,
-          describe: 'print nothing but errors',
-        }),
-    ),
+    addFlags(command, [...READING, ...FITTING, ...WRITING, ...PRINTING]),
     '<output>.report.html',
   ) as unknown as Argv<CompressArgs>;
 }
@@ -60,20 +48,18 @@ export function compressCommand(yargs: Argv): Argv<CompressArgs> {
 export async function runCompress(args: CompressArgs): Promise<number> {
   const bar = process.stderr.isTTY && !args.quiet ? new ProgressBar(process.stderr) : undefined;
   const signal = abortOnSignals(() => bar?.clear());
-  const quantizeOptions = toQuantizeOptions(args);
   const report = reportPath(args.report, () => besideWithSuffix(args.output, '.report.html'));
-  const options: QuantizeOptions = {
-    ...quantizeOptions,
-    digest: report !== undefined,
-    kind: (args.format as QuantizeOptions['kind']) ?? quantizeOptions.kind,
-    signal,
-    onProgress: bar ? (e) => bar.update(e) : undefined,
-  };
   try {
     // k-means with many centres will want its partner thread: booting it takes ~40 ms, done on
     // the other core while sharp and libvips load on this one.
-    if ((quantizeOptions.k ?? 0) >= WARM_UP_PARTNER_K && !quantizeOptions.palette)
-      warmUpLloydPartner();
+    if ((args.k ?? 0) >= WARM_UP_PARTNER_K && !args.palette) warmUpLloydPartner();
+    const options: QuantizeOptions = {
+      ...toQuantizeOptions(args),
+      palette: args.palette ? await loadPalette(args.palette) : undefined,
+      digest: report !== undefined,
+      signal,
+      onProgress: bar ? (e) => bar.update(e) : undefined,
+    };
     // Loaded here, not at the top: `gigaquant --help` should not pay for sharp and libvips.
     const { quantizeFile } = await import('../pipeline/quantizeFile.js');
     const { checkReportPath, writeReport } = await import('../report/writeReport.js');

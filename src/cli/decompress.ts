@@ -4,29 +4,19 @@ import { formatBytes, formatSeconds } from './format.js';
 import { abortOnSignals } from './interrupts.js';
 import { ProgressBar } from './progressBar.js';
 import { handleCliError } from './cliError.js';
-import {
-  addOutputOptions,
-  memoryBudgetOf,
-  toOutputOptions,
-  type OutputArgs,
-} from './quantizerOptions.js';
+import { addFlags, PRINTING, READING, toQuantizeOptions, WRITING, type FlagArgs } from './flags.js';
 
-export interface DecompressArgs extends OutputArgs {
-  labels: string;
+export interface DecompressArgs extends FlagArgs {
+  input: string;
   codebook?: string;
   output: string;
-  rgb?: boolean;
-  memory?: number;
-  'tmp-dir'?: string;
-  json: boolean;
-  quiet: boolean;
 }
 
 export function decompressCommand(yargs: Argv): Argv<DecompressArgs> {
-  return addOutputOptions(yargs)
-    .positional('labels', {
+  const command = yargs
+    .positional('input', {
       type: 'string',
-      describe: 'label image written by --format labels (.png, .tif or .npy)',
+      describe: 'label image written by compress --labels (.png, .tif or .npy)',
       demandOption: true,
     })
     .option('codebook', {
@@ -38,16 +28,12 @@ export function decompressCommand(yargs: Argv): Argv<DecompressArgs> {
       type: 'string',
       describe: 'image to write: .png/.tif (palette; --rgb for colours) or .jpg/.webp/.avif/.gif',
       demandOption: true,
-    })
-    .option('rgb', { type: 'boolean', describe: 'write colours, not a palette image' })
-    .option('memory', { type: 'number', describe: 'MiB for row bands (default 64)' })
-    .option('tmp-dir', { type: 'string', describe: 'where PNG labels and JPEG/WebP are staged' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
-    .option('quiet', {
-      alias: 'q',
-      type: 'boolean',
-      default: false,
-    }) as unknown as Argv<DecompressArgs>;
+    });
+  return addFlags(command, [
+    ...READING,
+    ...WRITING.filter((f) => f !== 'labels'),
+    ...PRINTING,
+  ]) as unknown as Argv<DecompressArgs>;
 }
 
 export async function runDecompress(args: DecompressArgs): Promise<number> {
@@ -55,12 +41,12 @@ export async function runDecompress(args: DecompressArgs): Promise<number> {
   const signal = abortOnSignals(() => bar?.clear());
   try {
     const { decompressFile } = await import('../pipeline/decompressFile.js');
-    const result = await decompressFile(args.labels, args.output, {
+    const { format, kind, tile, quality, compressionLevel, bigtiff } = toQuantizeOptions(args);
+    const { memoryBudget, bandHeight, maxPixels, tmpDir } = toQuantizeOptions(args);
+    const result = await decompressFile(args.input, args.output, {
       codebook: args.codebook,
-      kind: args.rgb ? 'rgb' : undefined,
-      ...toOutputOptions(args),
-      memoryBudget: memoryBudgetOf(args.memory),
-      tmpDir: args['tmp-dir'],
+      ...{ format, kind, tile, quality, compressionLevel, bigtiff },
+      ...{ memoryBudget, bandHeight, maxPixels, tmpDir },
       signal,
       onProgress: bar ? (e) => bar.update(e) : undefined,
     });

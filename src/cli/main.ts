@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command<DecompressArgs>(
-      'decompress <labels>',
+      'decompress <input>',
       'turn a label image and its codebook back into an image (PNG, TIFF, JPEG, WebP)',
       (y) => decompressCommand(y),
       async (args) => {

@@ -3,28 +3,27 @@ import type { SweepResult } from '../pipeline/sweepFile.js';
 import { formatBytes, formatPsnr } from './format.js';
 import { abortOnSignals } from './interrupts.js';
 import { addReportOption, inCurrentFolder, reportPath } from './report.js';
-import { addQuantizerOptions, toQuantizeOptions, type QuantizerArgs } from './quantizerOptions.js';
+import { addFlags, FITTING, READING, toQuantizeOptions, WRITING, type FlagArgs } from './flags.js';
 import { handleCliError } from './cliError.js';
 
-export interface SweepArgs extends Omit<QuantizerArgs, 'k'> {
+export interface SweepArgs extends Omit<FlagArgs, 'k'> {
   input: string;
   k: string;
-  format?: string;
-  json: boolean;
   report?: string;
 }
 
 export function sweepCommand(yargs: Argv): Argv<SweepArgs> {
   return addReportOption(
-    addQuantizerOptions(
-      yargs
-        .positional('input', { type: 'string', describe: 'image to sweep', demandOption: true })
-        .option('format', {
-          type: 'string',
+    addFlags(
+      yargs.positional('input', { type: 'string', describe: 'image to sweep', demandOption: true }),
+      [...READING, ...FITTING.filter((f) => f !== 'k' && f !== 'palette'), ...WRITING, 'json'],
+      {
+        format: {
           choices: ['png', 'tiff'],
           describe: 'format whose bytes are counted (default png; tiff above 256)',
-        })
-        .option('json', { type: 'boolean', default: false, describe: 'print the table as JSON' }),
+        },
+        json: { describe: 'print the table as JSON' },
+      },
     ),
     '<input name>.k-curve.html here',
   ).option('k', {
@@ -46,7 +45,6 @@ export async function runSweep(args: SweepArgs): Promise<number> {
     if (report) checkReportPath(report);
     const result = await sweepFile(args.input, ks, {
       ...options,
-      format: args.format as 'png' | 'tiff' | undefined,
       digest: report !== undefined,
       signal,
     });

@@ -40,7 +40,7 @@ export async function openLabels(path: string, options: OpenLabelsOptions): Prom
     await source.close();
     throw new GigaquantError(
       'E_INPUT_CORRUPT',
-      `${path}: not a label image: it has ${info.channels} channel(s) of ${info.sourceDepth}, and labels are one grey channel of 8- or 16-bit indices (write them with --format labels)`,
+      `${path}: not a label image: it has ${info.channels} channel(s) of ${info.sourceDepth}, and labels are one grey channel of 8- or 16-bit indices (write them with compress --labels)`,
       { file: path },
     );
   }

@@ -114,7 +114,7 @@ export function outputKindFor(
       );
     }
     throw usageError(
-      `${path}: ${NAME[format]} cannot store ${asked === 'palette' ? 'a palette' : 'colours'}; ${format === 'npy' ? 'use --format labels, or write .png or .tif' : 'use --rgb, or write .png or .tif'}`,
+      `${path}: ${NAME[format]} cannot store ${asked === 'palette' ? 'a palette' : 'colours'}; ${format === 'npy' ? 'use --labels, or write .png or .tif' : 'use --rgb, or write .png or .tif'}`,
     );
   }
   if (format === 'npy') return 'labels';

@@ -24,28 +24,24 @@ afterAll(() => folder.remove());
 const named = (part: string) => readdirSync(folder.dir).filter((f) => f.includes(part));
 
 describe('labels on the command line', () => {
-  test.each(['jpg', 'webp'])(
-    '--format labels -o x.%s is refused (exit 2), nothing written',
-    (ext) => {
-      const r = runCli([
-        'compress',
-        small,
-        '-k',
-        '8',
-        '-o',
-        join(folder.dir, `lossy.${ext}`),
-        '--format',
-        'labels',
-      ]);
-      expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(
-        /label images must be lossless.*Write labels as \.png, \.tif or \.npy/,
-      );
-      expect(named('lossy')).toEqual([]);
-    },
-  );
+  test.each(['jpg', 'webp'])('--labels -o x.%s is refused (exit 2), nothing written', (ext) => {
+    const r = runCli([
+      'compress',
+      small,
+      '-k',
+      '8',
+      '-o',
+      join(folder.dir, `lossy.${ext}`),
+      '--labels',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /label images must be lossless.*Write labels as \.png, \.tif or \.npy/,
+    );
+    expect(named('lossy')).toEqual([]);
+  });
 
-  test('--format palette to JPEG is refused with what to do instead', () => {
+  test('a format that contradicts the name is refused with what to do instead', () => {
     const r = runCli([
       'compress',
       small,
@@ -54,10 +50,13 @@ describe('labels on the command line', () => {
       '-o',
       join(folder.dir, 'p.jpg'),
       '--format',
-      'palette',
+      'png',
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/JPEG cannot store a palette; use --rgb/);
+    expect(r.stderr).toMatch(
+      /p\.jpg: the name says JPEG but the format asked for is PNG; name the file \.png, or drop --format/,
+    );
+    expect(named('p.jpg')).toEqual([]);
   });
 
   test('compress --labels then decompress: the palette image, reported as JSON', async () => {

@@ -77,10 +77,16 @@ describe('bad input: exit code 3, the file named, nothing left behind', () => {
 describe('bad options: exit code 2', () => {
   test.each([
     [
-      ['-k', '300', '--format', 'palette'],
-      'x.png',
-      /between 1 and 256 for k for PNG palette output .*x\.png but received 300/,
+      ['-k', '300'],
+      'x.gif',
+      /between 1 and 256 for k for GIF rgb output .*x\.gif but received 300/,
     ],
+    [
+      ['-k', '8', '--format', 'tiff'],
+      'x.png',
+      /x\.png: the name says PNG but the format asked for is TIFF/,
+    ],
+    [['-k', '8', '--format', 'palette'], 'x.png', /Invalid values:[\s\S]*format/],
     [['-k', '0'], 'x.tif', /between 1 and 65536 for k/],
     [['-k', '8'], 'x.bmp', /x\.bmp: unknown output extension '\.bmp'/],
     [['-k', 'many'], 'x.png', /for k/],

@@ -1,0 +1,204 @@
+import type { Argv, Options } from 'yargs';
+import type { OutputFormat } from '../io/outputFormat.js';
+import type { QuantizeOptions } from '../pipeline/quantizeOptions.js';
+
+/**
+ * Every flag of every command, declared once: a flag means the same in every command that takes
+ * it. Commands take whole groups, so that every command that reads an image takes the same
+ * reading flags, and every one that writes an image the same output flags.
+ */
+const FLAGS = {
+  // Reading an image.
+  memory: {
+    type: 'number',
+    describe: 'MiB for row bands, per file; sets the band height (default 64)',
+  },
+  'band-height': { type: 'number', describe: 'rows per band (overrides --memory)' },
+  'max-pixels': { type: 'number', describe: 'refuse larger inputs; 0 = no limit (default 1e10)' },
+  'tmp-dir': {
+    type: 'string',
+    describe:
+      'where sequential inputs (PNG, JPEG, WebP, GIF) and encoded outputs are staged (default: OS temp dir)',
+  },
+  // Fitting a palette.
+  k: { type: 'number', describe: 'number of colours' },
+  seed: { type: 'number', describe: 'random seed; same seed, same bytes (default 1)' },
+  sample: {
+    type: 'number',
+    describe: 'pixels sampled for fitting translucent images (default max(262144, 8k))',
+  },
+  'n-init': {
+    type: 'number',
+    describe: 'runs from different starts; the lowest inertia wins (default 1)',
+  },
+  'batch-size': { type: 'number', describe: 'mini-batch size (default 1024)' },
+  'max-iter': { type: 'number', describe: 'most k-means iterations (default 100)' },
+  tol: {
+    type: 'number',
+    describe:
+      'stop when a step gains less than this fraction of the inertia (mini-batch: centre shift / variance), 0 = off (default 2e-4)',
+  },
+  'max-no-improvement': {
+    type: 'number',
+    describe: 'steps without improvement before stopping (default 10)',
+  },
+  space: {
+    type: 'string',
+    choices: ['rgb', 'oklab'],
+    describe: 'colour space to fit and match in; the palette is always sRGB (default rgb)',
+  },
+  'target-psnr': {
+    type: 'number',
+    describe: 'use the smallest k (up to -k, or the format limit) whose PSNR reaches this many dB',
+  },
+  palette: {
+    type: 'string',
+    describe: 'apply this palette (.json or .npy) instead of fitting one',
+  },
+  // Mapping pixels to the palette.
+  dither: {
+    type: 'string',
+    describe: 'Floyd-Steinberg dithering, strength 0-1; --dither alone is 1 (default off)',
+    coerce: (v: string) => (v === '' ? 1 : Number(v)),
+  },
+  // Writing an image.
+  format: {
+    type: 'string',
+    choices: ['png', 'tiff', 'jpeg', 'webp', 'avif', 'gif', 'npy'],
+    describe: 'output file format (default: from the output name; batch: png)',
+  },
+  rgb: {
+    type: 'boolean',
+    describe: 'write the quantized colours as plain RGB (the default for .jpg, .webp, .avif, .gif)',
+  },
+  labels: {
+    type: 'boolean',
+    describe:
+      'write a grey label image (8-bit for k <= 256, else 16-bit) plus its codebook as .codebook.json and .codebook.npy',
+  },
+  tile: {
+    type: 'number',
+    describe: 'TIFF output in square tiles of this many pixels, a multiple of 16 (default strips)',
+  },
+  quality: {
+    type: 'number',
+    describe:
+      'JPEG/WebP/AVIF quality 1-100 (default 90 JPEG, 80 AVIF; WebP is lossless unless given)',
+  },
+  'compression-level': { type: 'number', describe: 'zlib level 0-9 (default 6)' },
+  bigtiff: {
+    type: 'string',
+    choices: ['auto', 'always', 'never'],
+    describe: 'BigTIFF for TIFF output (default auto)',
+  },
+  // What is printed.
+  json: { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' },
+  quiet: { alias: 'q', type: 'boolean', default: false, describe: 'print nothing but errors' },
+} satisfies Record<string, Options>;
+
+export type FlagName = keyof typeof FLAGS;
+
+/** The groups commands take. */
+export const READING = ['memory', 'band-height', 'max-pixels', 'tmp-dir'] as const;
+export const FITTING = [
+  'k',
+  'seed',
+  'sample',
+  'n-init',
+  'batch-size',
+  'max-iter',
+  'tol',
+  'max-no-improvement',
+  'space',
+  'target-psnr',
+  'palette',
+  'dither',
+] as const;
+export const WRITING = [
+  'format',
+  'rgb',
+  'labels',
+  'tile',
+  'quality',
+  'compression-level',
+  'bigtiff',
+] as const;
+export const PRINTING = ['json', 'quiet'] as const;
+
+/** Every flag's parsed value, as yargs gives it; a command sees the ones it declared. */
+export interface FlagArgs {
+  memory?: number;
+  'band-height'?: number;
+  'max-pixels'?: number;
+  'tmp-dir'?: string;
+  k?: number;
+  seed?: number;
+  sample?: number;
+  'n-init'?: number;
+  'batch-size'?: number;
+  'max-iter'?: number;
+  tol?: number;
+  'max-no-improvement'?: number;
+  space?: string;
+  'target-psnr'?: number;
+  palette?: string;
+  dither?: number;
+  format?: string;
+  rgb?: boolean;
+  labels?: boolean;
+  tile?: number;
+  quality?: number;
+  'compression-level'?: number;
+  bigtiff?: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+/**
+ * Declares the named flags on a command, with `overrides` where a command says more (a default,
+ * narrower choices) without changing the flag's meaning.
+ */
+export function addFlags<T>(
+  yargs: Argv<T>,
+  names: readonly FlagName[],
+  overrides: Partial<Record<FlagName, Options>> = {},
+): Argv<T & FlagArgs> {
+  let y = yargs as Argv<unknown>;
+  for (const name of names) y = y.option(name, { ...FLAGS[name], ...overrides[name] } as Options);
+  const taken = new Set<string>(names);
+  if (taken.has('rgb') && taken.has('labels')) y = y.conflicts('rgb', 'labels');
+  return y as Argv<T & FlagArgs>;
+}
+
+/** --memory is in MiB; the options take bytes. */
+function memoryBudgetOf(mebibytes: number | undefined): number | undefined {
+  return mebibytes === undefined ? undefined : Math.round(mebibytes * 1024 * 1024);
+}
+
+/** The options of the flags given (the palette file is the command's to load). */
+export function toQuantizeOptions(args: Partial<FlagArgs>): QuantizeOptions {
+  return {
+    k: args.k,
+    seed: args.seed,
+    sample: args.sample,
+    nInit: args['n-init'],
+    batchSize: args['batch-size'],
+    maxIter: args['max-iter'],
+    tol: args.tol,
+    maxNoImprovement: args['max-no-improvement'],
+    memoryBudget: memoryBudgetOf(args.memory),
+    bandHeight: args['band-height'],
+    maxPixels: args['max-pixels'],
+    tmpDir: args['tmp-dir'],
+    dither: args.dither,
+    space: args.space as QuantizeOptions['space'],
+    targetPsnr: args['target-psnr'],
+    format: args.format as OutputFormat | undefined,
+    kind: args.labels ? 'labels' : args.rgb ? 'rgb' : undefined,
+    tile: args.tile,
+    quality: args.quality,
+    compressionLevel: args['compression-level'],
+    bigtiff:
+      args.bigtiff === undefined || args.bigtiff === 'auto' ? 'auto' : args.bigtiff === 'always',
+  };
+}
