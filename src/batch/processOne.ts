@@ -8,7 +8,7 @@ import type { BatchEvent } from './batchTypes.js';
 import { fingerprintFile } from './fingerprint.js';
 import type { FileStatus, ManifestRecord } from './manifest.js';
 import type { PlannedInput } from './probeAll.js';
-import type { WorkerPool } from './workerPool.js';
+import type { WorkerPool } from './WorkerPool.js';
 
 export interface ProcessContext {
   outDir: string;

@@ -22,7 +22,7 @@ import { processOne } from './processOne.js';
 import { removeStaleTemps } from './removeStaleTemps.js';
 import { obtainSharedPalette } from './sharedPalette.js';
 import { summarizeRun } from './summarizeRun.js';
-import { WorkerPool } from './workerPool.js';
+import { WorkerPool } from './WorkerPool.js';
 
 /**
  * Quantizes every file the patterns match into `outDir`, N at a time, recording each in the

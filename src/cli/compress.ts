@@ -6,7 +6,7 @@ import type { QuantizeOptions } from '../pipeline/quantizeOptions.js';
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
 import { formatBytes, formatPsnr, formatSeconds } from './format.js';
 import { abortOnSignals } from './interrupts.js';
-import { ProgressBar } from './progressBar.js';
+import { ProgressBar } from './ProgressBar.js';
 import { handleCliError } from './cliError.js';
 import { addReportOption, besideWithSuffix, reportPath } from './report.js';
 import {

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import type { DecompressResult } from '../pipeline/decompressFile.js';
 import { formatBytes, formatSeconds } from './format.js';
 import { abortOnSignals } from './interrupts.js';
-import { ProgressBar } from './progressBar.js';
+import { ProgressBar } from './ProgressBar.js';
 import { handleCliError } from './cliError.js';
 import { addFlags, PRINTING, READING, toQuantizeOptions, WRITING, type FlagArgs } from './flags.js';
 
