@@ -2,8 +2,8 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { syntheticPixels, tempFolder, writeImage } from '../helpers/images.js';
+import { runCli } from '../../helpers/cli.js';
+import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
 
 let folder: ReturnType<typeof tempFolder>;
 let small: string;

@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { processExists } from '../../src/batch/lock.js';
-import { CLI, tool } from '../helpers/cli.js';
-import { syntheticPixels, tempFolder, writeImage } from '../helpers/images.js';
+import { processExists } from '../../../src/batch/lock.js';
+import { CLI, tool } from '../../helpers/cli.js';
+import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
 
 let folder: ReturnType<typeof tempFolder>;
 let inputs: string;

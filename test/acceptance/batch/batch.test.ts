@@ -10,9 +10,9 @@ import {
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CLI, tool } from '../helpers/cli.js';
-import { makeImageTree, outputFor } from '../helpers/batchFixtures.js';
-import { syntheticPixels, tempFolder, writeImage } from '../helpers/images.js';
+import { CLI, tool } from '../../helpers/cli.js';
+import { makeImageTree, outputFor } from '../../helpers/batchFixtures.js';
+import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
 
 let folder: ReturnType<typeof tempFolder>;
 let inputs: string;

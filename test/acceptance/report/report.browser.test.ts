@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { syntheticPixels, tempFolder, writeImage } from '../helpers/images.js';
+import { runCli } from '../../helpers/cli.js';
+import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
 
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts', import.meta.url));
 /** A name that runs script wherever it is pasted into HTML instead of shown as text. */
 const HOSTILE = '<img src=x onerror=alert(1)>';
 /** And one for the failed file, whose name also appears inside an error message. */

@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, test } from 'vitest';
-import { Rng } from '../../src/cluster/Rng.js';
-import type { lloydKMeans as LloydKMeans } from '../../src/cluster/lloydKMeans.js';
+import { Rng } from '../../../src/cluster/Rng.js';
+import type { lloydKMeans as LloydKMeans } from '../../../src/cluster/lloydKMeans.js';
 
 /** The build: a worker thread (the partner) runs JavaScript only, so threads are tested there. */
-const DIST_LLOYD = fileURLToPath(new URL('../../dist/cluster/lloydKMeans.js', import.meta.url));
+const DIST_LLOYD = fileURLToPath(new URL('../../../dist/cluster/lloydKMeans.js', import.meta.url));
 
 /** 60000 distinct colours with pixel counts: enough point-centre pairs for the second thread. */
 function colours(): { points: Float64Array; weights: Float64Array; n: number } {

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 // @ts-expect-error plain JavaScript shared with the benchmark
-import { makeLargeImage } from '../../examples/largeImage.js';
-import { CLI, tool } from '../helpers/cli.js';
-import { tempFolder } from '../helpers/images.js';
-import { bruteForceNearest } from '../helpers/oracle.js';
+import { makeLargeImage } from '../../../examples/largeImage.js';
+import { CLI, tool } from '../../helpers/cli.js';
+import { tempFolder } from '../../helpers/images.js';
+import { bruteForceNearest } from '../../helpers/oracle.js';
 
 /** Generous on purpose: the figure is about not growing with the image, not about a tight bound. */
 const RSS_CAP_BYTES = 300 * 1024 * 1024;

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CLI, runCli } from '../helpers/cli.js';
-import { syntheticPixels, tempFolder, writeImage } from '../helpers/images.js';
+import { CLI, runCli } from '../../helpers/cli.js';
+import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
 
 let folder: ReturnType<typeof tempFolder>;
 let small: string;

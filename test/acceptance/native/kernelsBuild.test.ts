@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { tool } from '../helpers/cli.js';
-import { tempFolder } from '../helpers/images.js';
+import { tool } from '../../helpers/cli.js';
+import { tempFolder } from '../../helpers/images.js';
 
 const folder = tempFolder('gq-kernels-');
 afterAll(() => folder.remove());

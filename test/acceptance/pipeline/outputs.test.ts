@@ -3,9 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { decompressFile, quantizeFile } from '../../src/index.js';
-import { tool } from '../helpers/cli.js';
-import { decodeRgba, syntheticPixels, tempFolder, writeImage } from '../helpers/images.js';
+import { decompressFile, quantizeFile } from '../../../src/index.js';
+import { tool } from '../../helpers/cli.js';
+import { decodeRgba, syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
 
 // Not a multiple of any tile size, so that edge tiles are partly padding.
 const W = 203;

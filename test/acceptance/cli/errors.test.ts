@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { syntheticPixels, tempFolder, writeImage } from '../helpers/images.js';
+import { runCli } from '../../helpers/cli.js';
+import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
 
 let folder: ReturnType<typeof tempFolder>;
 let inputs: string;
