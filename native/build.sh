@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds native/kernels.wasm from native/*.c with Debian's clang and lld
 # (apt-get install -y clang lld). The .wasm is committed, so installing and running gigaquant
-# needs neither; test/native/kernelsBuild.test.ts checks that this script gives the same bytes.
+# needs neither; test/acceptance/native/kernelsBuild.test.ts checks that this script gives the same bytes.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here/kernels.wasm}"

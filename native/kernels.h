@@ -3,9 +3,9 @@
  * native/build.sh (see src/cluster/kernels/): Wu's boxes (wu.c), the Lloyd step (lloyd.c),
  * pass 2's nearest palette entry (nearest.c), small images' colour counts (count.c).
  * WebAssembly runs at full speed from its first call, where JavaScript spends a one-off run's
- * first tens of milliseconds in slower tiers. No libc, and no stack use in what the partner
- * thread runs: every array is in linear memory, laid out by the caller, so two threads can share
- * the memory.
+ * first tens of milliseconds in slower tiers. No libc; every array is in linear memory, laid
+ * out by the caller, so that two threads can share the memory; the partner thread runs on a
+ * stack of its own in it (build.sh exports the stack pointer for that).
  */
 #ifndef KERNELS_H
 #define KERNELS_H
@@ -17,16 +17,6 @@ static inline double sq3(const double *a, const double *b) {
   double e0 = a[0] - b[0], e1 = a[1] - b[1], e2 = a[2] - b[2];
   return e0 * e0 + e1 * e1 + e2 * e2;
 }
-
-/*
- * For each centre: half the distance to its nearest other centre, its NEIGHBOURS nearest other
- * centres in order with their distances, and the distance to the first one not listed.
- */
-
-/*
- * For each centre: half the distance to its nearest other centre, its NEIGHBOURS nearest other
- * centres in order with their distances, and the distance to the first one not listed.
- */
 void buildNeighbours(const double *centers, int k, double *half, int *nearAll,
                      double *nearDistAll, double *beyondAll);
 

@@ -2,8 +2,8 @@
 /**
  * The `gigaquant` executable. On Linux it runs the real CLI in a child process with glibc's
  * allocator tuned: libvips frees large band buffers from many threads, and with glibc's defaults
- * (an arena per thread, large blocks kept for reuse) the process keeps ~100 MB it no longer uses,
- * which eats most of the memory budget (measured: 281 MB peak for a 100 Mpx PNG, 190 MB tuned).
+ * (an arena per thread, large blocks kept for reuse) the process keeps memory it no longer uses,
+ * which eats much of the memory budget (the bench's memory figures show the difference).
  * These variables are read only when a process starts, hence the child.
  */
 import { spawn } from 'node:child_process';

@@ -50,7 +50,7 @@ export async function runCompress(args: CompressArgs): Promise<number> {
   const signal = abortOnSignals(() => bar?.clear());
   const report = reportPath(args.report, () => besideWithSuffix(args.output, '.report.html'));
   try {
-    // k-means with many centres will want its partner thread: booting it takes ~40 ms, done on
+    // k-means with many centres will want its partner thread: booting it takes a while, done on
     // the other core while sharp and libvips load on this one.
     if ((args.k ?? 0) >= WARM_UP_PARTNER_K && !args.palette) warmUpLloydPartner();
     const options: QuantizeOptions = {

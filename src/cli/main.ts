@@ -12,7 +12,7 @@ import { runSweep, sweepCommand, type SweepArgs } from './sweep.js';
 
 /**
  * yargs renders the whole help text each time a command starts, in case the command fails and
- * the help is wanted: ~35 ms of every run, a tenth of a small image's. Our commands report their
+ * the help is wanted: a noticeable share of a small image's run. Our commands report their
  * own failures and never print the help then, so the rendering is switched off (help asked for
  * with --help, or after a usage error, is rendered as usual).
  */

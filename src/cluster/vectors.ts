@@ -7,7 +7,7 @@ export function sqDist(
   bo: number,
   d: number,
 ): number {
-  // Colours are 3-vectors almost always; unrolled, the hot loops that call this run ~15% faster.
+  // Colours are 3-vectors almost always; unrolled, the hot loops that call this run faster.
   // Same additions in the same order as the loop, so results are bit-identical either way.
   if (d === 3) {
     const e0 = (a[ao] as number) - (b[bo] as number);

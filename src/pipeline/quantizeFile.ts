@@ -75,9 +75,10 @@ export interface QuantizeResult {
 const COLLECT_ABOVE_PIXELS = 16 * 1024 * 1024;
 
 /**
- * Quantizes one image file to `options.k` colours and writes `outputPath` (.png palette PNG, or
- * .tif/.tiff indexed TIFF) in two streaming passes, in memory bounded by `memoryBudget` whatever
- * the image size. Throws GigaquantError; nothing is ever left under `outputPath` on failure.
+ * Quantizes one image file to `options.k` colours and writes `outputPath` (its format from the
+ * extension or `options.format`; palette, labels or colours as `options.kind` says) in two
+ * streaming passes, in memory bounded by `memoryBudget` whatever the image size. Throws
+ * GigaquantError; nothing is ever left under `outputPath` on failure.
  */
 export async function quantizeFile(
   inputPath: string,

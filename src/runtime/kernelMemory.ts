@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs';
  * The k-means kernels for colours (3-channel points), in WebAssembly built from native/*.c
  * (native/build.sh). A one-off fit is over in a few hundred milliseconds, most of which plain
  * JavaScript spends in its slower tiers before the optimiser catches up; compiled code runs at
- * full speed from the first call (measured: Lloyd at k=256 on the bench's photos 190 -> 110 ms,
- * Wu's boxes 13-90 -> 3 ms).
+ * full speed from the first call.
  */
 export interface KernelExports {
   __heap_base: { value: number };
@@ -66,7 +65,7 @@ const MAX_PAGES = 65536;
  * An instance of the kernels and its memory, used by one kernel object at a time and handed back
  * when it is done, to be reused from the bottom of its heap. A process quantizing one image after
  * another thus keeps one memory the size of the largest need, instead of one per use waiting for
- * a garbage collector that does not weigh it (measured: +25-60 MB peak on a 100 Mpx image).
+ * a garbage collector that does not weigh it.
  * Concurrent uses (a library quantizing several files at once) take one arena each. The memory
  * is shared, so that a partner thread can instantiate the kernels on it.
  */

@@ -19,7 +19,7 @@ const MIN_PAIRS = 2 * 1024 * 1024;
 const SCRIPT = builtScript(new URL('./lloydPartnerWorker.js', import.meta.url));
 
 /**
- * Starts the partner thread ahead of need (it takes ~50 ms to boot), so that it is ready when
+ * Starts the partner thread ahead of need (booting takes tens of milliseconds), so that it is ready when
  * k-means begins: call it when a fit with many centres is about to read the image.
  */
 export function warmUpLloydPartner(): void {
@@ -69,7 +69,7 @@ export class LloydPartner {
     if (Atomics.wait(ctrl, CTRL.ready, 0, READY_TIMEOUT_MS) === 'timed-out') {
       Atomics.store(ctrl, CTRL.end, 1);
       Atomics.store(ctrl, CTRL.request, 1);
-      // Booting takes ~50 ms: one that has not answered in seconds is not coming.
+      // Booting takes milliseconds: one that has not answered in seconds is not coming.
       partnerThread.markBroken();
       return undefined;
     }

@@ -376,7 +376,7 @@ test('the example nightly job in config/ is a valid job file', () => {
     [CLI, 'batch', '--config', 'config/nightly.example.json', '--out-dir', out, '--json'],
     {
       encoding: 'utf8',
-      cwd: join(import.meta.dirname, '../..'),
+      cwd: join(import.meta.dirname, '../../..'),
     },
   );
   expect(r.stderr).toBe('');
