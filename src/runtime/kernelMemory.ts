@@ -144,12 +144,14 @@ export class KernelHeap {
     exports: KernelExports,
     private readonly memory: KernelMemory,
   ) {
-    this.top = (exports.__heap_base.value + 7) & ~7;
+    this.top = alignUp(exports.__heap_base.value);
   }
 
   alloc(bytes: number): number {
     const start = this.top;
-    this.top = (this.top + bytes + 7) & ~7;
+    this.top = alignUp(this.top + bytes);
+    if (this.top > MAX_PAGES * PAGE)
+      throw new RangeError(`the kernels need ${this.top} bytes, more than WebAssembly's 4 GiB`);
     return start;
   }
 
@@ -160,4 +162,12 @@ export class KernelHeap {
     if (short > 0) memory.grow(Math.ceil(short / PAGE));
     return memory.buffer;
   }
+}
+
+/**
+ * `n` rounded up to a multiple of 8. Arithmetic, not `& ~7`: bitwise operators work on signed
+ * 32-bit integers, and offsets past 2 GiB would come out negative.
+ */
+export function alignUp(n: number): number {
+  return Math.ceil(n / 8) * 8;
 }

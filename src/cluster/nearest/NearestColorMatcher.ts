@@ -1,5 +1,5 @@
 import type { ColorSpace, Palette } from '../../types.js';
-import { NearestKernel } from '../kernels/NearestKernel.js';
+import { NearestKernel } from './NearestKernel.js';
 import { srgbToOklab } from '../oklab.js';
 import { ProjectedSearch, type Nearest } from './ProjectedSearch.js';
 
