@@ -5,7 +5,7 @@ import type { IndexBand } from '../types.js';
 import { parseNpyHeader } from './npy.js';
 import { openImage, type ImageSource } from './openImage.js';
 import { describe } from './probeImage.js';
-import { openWithSharp } from './sharpInput.js';
+import { openPixels } from './sharpInput.js';
 
 /** A label image (one palette index per pixel) read band by band. */
 export interface LabelSource {
@@ -65,7 +65,7 @@ async function readImageRows(
   const { width, path } = source.info;
   let data: Buffer;
   try {
-    data = await openWithSharp(source.readPath)
+    data = await openPixels(source.readPath)
       .extract({ left: 0, top: y, width, height: rows })
       // Without this, sharp converts to sRGB on the way out: three channels, 16-bit rescaled.
       .toColourspace(bits === 16 ? 'grey16' : 'b-w')
@@ -115,6 +115,8 @@ async function openNpyLabels(path: string): Promise<LabelSource> {
       throw fail(`not a label array (${describe(err)})`, err);
     }
     const [height, width] = layout.shape;
+    if (!(height > 0 && width > 0))
+      throw fail(`its shape is ${height}x${width}: an image with no pixels`);
     const bytesPerIndex = layout.bits / 8;
     const fileBytes = (await stat(path)).size;
     if (fileBytes < layout.dataOffset + width * height * bytesPerIndex)

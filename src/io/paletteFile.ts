@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { usageError } from '../errors.js';
+import { GigaquantError } from '../errors.js';
 import { paletteHex } from '../model/palette.js';
 import type { Palette } from '../types.js';
 import { decodeNpy, encodeNpy } from './npy.js';
@@ -55,7 +55,14 @@ export async function loadPalette(path: string): Promise<Palette> {
   try {
     bytes = await readFile(path);
   } catch (err) {
-    throw usageError(`${path}: cannot read palette (${(err as Error).message})`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new GigaquantError(
+      code === 'ENOENT' ? 'E_INPUT_MISSING' : 'E_INPUT_UNREADABLE',
+      code === 'ENOENT'
+        ? `${path}: no such palette file`
+        : `${path}: cannot read palette (${code ?? (err as Error).message})`,
+      { file: path, cause: err },
+    );
   }
   try {
     const palette =
@@ -64,7 +71,14 @@ export async function loadPalette(path: string): Promise<Palette> {
       throw new Error('need 1-4 channels and at least one colour');
     return palette;
   } catch (err) {
-    throw usageError(`${path}: not a palette (${(err as Error).message})`);
+    throw new GigaquantError(
+      'E_INPUT_CORRUPT',
+      `${path}: not a palette (${(err as Error).message})`,
+      {
+        file: path,
+        cause: err,
+      },
+    );
   }
 }
 

@@ -14,6 +14,8 @@ export interface ImageInfo {
   isGrey: boolean;
   /** Bit depth of the stored samples (16-bit inputs are read reduced to 8). */
   sourceDepth: string;
+  /** libvips' interpretation of the samples (srgb, scrgb, b-w, cmyk, ...). */
+  space: string;
   /** TIFF and libvips' .v can be read band by band; others are spooled once first. */
   randomAccess: boolean;
   fileBytes: number;
@@ -79,6 +81,21 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
       { file: path },
     );
   }
+  const stored = meta.channels ?? 3;
+  if (stored > (meta.space === 'cmyk' ? 5 : 4)) {
+    throw new GigaquantError(
+      'E_INPUT_CORRUPT',
+      `${path}: has ${stored} channels; gigaquant reads grey, grey + alpha, RGB and RGBA (and CMYK), so drop the extra ones first (vips extract_band ${path} out.tif 0 --n 3)`,
+      { file: path },
+    );
+  }
+  if (meta.depth === 'complex' || meta.depth === 'dpcomplex') {
+    throw new GigaquantError(
+      'E_INPUT_CORRUPT',
+      `${path}: has complex samples, which are not colours; take their magnitude first (vips abs)`,
+      { file: path },
+    );
+  }
   const hasAlpha = meta.hasAlpha === true;
   const isGrey = GREY_SPACES.has(meta.space ?? '');
   const channels = ((isGrey ? 1 : 3) + (hasAlpha ? 1 : 0)) as ImageInfo['channels'];
@@ -91,13 +108,20 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
     hasAlpha,
     isGrey,
     sourceDepth: meta.depth ?? 'uchar',
+    space: meta.space ?? 'srgb',
     randomAccess: RANDOM_ACCESS_FORMATS.has(format),
     fileBytes,
   };
 }
 
-/** sharp's messages are good but sometimes multi-line; keep the first line. */
+/**
+ * sharp's messages are good but sometimes multi-line (keep the first line), and sometimes say
+ * nothing at all ("Unknown error"): then say what is known.
+ */
 export function describe(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return message.split('\n')[0]?.trim() ?? message;
+  const first = (message.split('\n')[0] ?? '').trim();
+  if (first === '' || /^unknown error$/i.test(first))
+    return 'the decoder stopped without saying why: the file is damaged or not what its name says';
+  return first;
 }

@@ -2,7 +2,8 @@ import { GigaquantError, throwIfAborted } from '../errors.js';
 import type { RowBand } from '../types.js';
 import type { ImageSource } from './openImage.js';
 import { describe } from './probeImage.js';
-import { openWithSharp } from './sharpInput.js';
+import type { Sharp } from 'sharp';
+import { openPixels } from './sharpInput.js';
 
 export interface ReadBandsOptions {
   bandHeight: number;
@@ -39,16 +40,18 @@ export async function* readBands(
 
 async function readBand(source: ImageSource, y: number, rows: number): Promise<RowBand> {
   const { width, isGrey, channels, path } = source.info;
-  let data: Buffer;
+  let bytes: Uint8Array;
   let got: number;
   try {
-    const out = await openWithSharp(source.readPath)
-      .extract({ left: 0, top: y, width, height: rows })
-      .toColourspace('srgb')
-      .keepIccProfile()
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-    data = out.data;
+    const region = openPixels(source.readPath).extract({ left: 0, top: y, width, height: rows });
+    const out = FLOAT_DEPTHS.has(source.info.sourceDepth)
+      ? await floatSamplesAsBytes(region, source.info.space)
+      : await region
+          .toColourspace('srgb')
+          .keepIccProfile()
+          .raw({ depth: 'uchar' })
+          .toBuffer({ resolveWithObject: true });
+    bytes = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
     got = out.info.channels;
   } catch (err) {
     throw new GigaquantError(
@@ -60,7 +63,6 @@ async function readBand(source: ImageSource, y: number, rows: number): Promise<R
       },
     );
   }
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const pixels = width * rows;
   if (!isGrey) {
     if (got !== channels) {
@@ -81,4 +83,29 @@ async function readBand(source: ImageSource, y: number, rows: number): Promise<R
     if (channels === 2) grey[o++] = bytes[i + got - 1] as number;
   }
   return { y, height: rows, width, channels, data: grey };
+}
+
+const FLOAT_DEPTHS = new Set(['float', 'double']);
+
+/**
+ * Floating-point samples as libvips itself shows them (`vips copy in.tif out.png`): the values
+ * as they are, truncated and clipped to 0-255, in the image's own colour space. sharp would
+ * otherwise take float RGB for linear scRGB in 0-1 and convert it, turning a 0-255 image white.
+ */
+async function floatSamplesAsBytes(
+  region: Sharp,
+  space: string,
+): Promise<{ data: Uint8Array; info: { channels: number } }> {
+  const { data, info } = await region
+    .pipelineColourspace(space as 'srgb')
+    .toColourspace(space as 'srgb')
+    .raw({ depth: 'float' })
+    .toBuffer({ resolveWithObject: true });
+  const values = new Float32Array(data.buffer, data.byteOffset, data.byteLength / 4);
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    out[i] = v > 0 ? Math.min(255, Math.trunc(v)) : 0;
+  }
+  return { data: out, info };
 }

@@ -92,7 +92,7 @@ export async function decompressFile(
       `${outputPath}: decompress writes an image (.png, .tif, .jpg, .webp, .avif or .gif), not labels`,
     );
   }
-  await checkOutputTarget(labelsPath, outputPath);
+  await checkOutputTarget(codebookPath ? [labelsPath, codebookPath] : [labelsPath], outputPath);
   const labels = await openLabels(labelsPath, {
     maxPixels: opts.maxPixels,
     tmpDir: opts.tmpDir,
@@ -146,8 +146,10 @@ async function findCodebook(labelsPath: string): Promise<string> {
     )
       return candidate;
   }
-  throw usageError(
+  throw new GigaquantError(
+    'E_INPUT_MISSING',
     `${labelsPath}: no codebook found beside it (${base}.json or .npy); give one with --codebook`,
+    { file: labelsPath },
   );
 }
 

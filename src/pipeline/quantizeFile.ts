@@ -87,7 +87,15 @@ export async function quantizeFile(
 ): Promise<QuantizeResult> {
   const started = performance.now();
   const opts = resolveOptions(outputFormatFor(outputPath, options.format), options, outputPath);
-  await checkOutputTarget(inputPath, outputPath);
+  const codebook = {
+    json: `${codebookBase(outputPath)}.json`,
+    npy: `${codebookBase(outputPath)}.npy`,
+  };
+  await checkOutputTarget(
+    [inputPath],
+    outputPath,
+    opts.kind === 'labels' ? [codebook.json, codebook.npy] : [],
+  );
   opts.onProgress?.({ phase: 'spool', rowsDone: 0, rows: 0 });
   const source = await openImage(inputPath, {
     maxPixels: opts.maxPixels,
@@ -127,6 +135,11 @@ export async function quantizeFile(
         `${inputPath}: no k up to ${opts.k} reaches ${fit.target.psnr} dB; used k=${fit.palette.size} (${fit.target.predictedPsnr.toFixed(2)} dB)`,
       );
     }
+    if (info.sourceDepth === 'float' || info.sourceDepth === 'double') {
+      warnings.push(
+        `${inputPath}: floating-point samples are read as libvips shows them (as vips copy does): values truncated to 0-255, so an image scaled 0-1 comes out black; scale it first if so (vips linear in.tif out.tif 255 0)`,
+      );
+    }
     if (opts.space === 'oklab' && fit.palette.channels !== 3) {
       warnings.push(
         `${inputPath}: --space oklab applies to opaque RGB images; this one was fitted and matched in RGB`,
@@ -161,10 +174,7 @@ export async function quantizeFile(
       output: outputPath,
       format: opts.format,
       kind: opts.kind,
-      codebook:
-        opts.kind === 'labels'
-          ? { json: `${codebookBase(outputPath)}.json`, npy: `${codebookBase(outputPath)}.npy` }
-          : undefined,
+      codebook: opts.kind === 'labels' ? codebook : undefined,
       width: info.width,
       height: info.height,
       channels: fit.palette.channels,

@@ -15,7 +15,14 @@ export async function readTiffTags(
 ): Promise<TiffEntry[]> {
   const file = await open(path, 'r');
   try {
+    const fileBytes = (await file.stat()).size;
     const read = async (position: number, length: number): Promise<Buffer> => {
+      // Counts and offsets come from the file itself: what lies past its end is damage, and must
+      // never size an allocation.
+      if (!(position >= 0 && length >= 0 && position + length <= fileBytes))
+        throw new Error(
+          `TIFF points past its end (${length} bytes at byte ${position} of ${fileBytes})`,
+        );
       const buf = Buffer.alloc(length);
       const { bytesRead } = await file.read(buf, 0, length, position);
       if (bytesRead < length) throw new Error(`TIFF ends inside a structure at byte ${position}`);

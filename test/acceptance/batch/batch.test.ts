@@ -334,7 +334,6 @@ describe('job files, names and refusals', () => {
   test.each([
     [['--name', '{nme}.{ext}'], /unknown placeholder \{nme\}/],
     [['--shard', '3/3'], /--shard: expected i\/n/],
-    [['--palette', 'nope.json'], /nope\.json: cannot read palette/],
   ])('%j is a usage error', (flags, message) => {
     const r = spawnSync(
       process.execPath,
@@ -354,6 +353,17 @@ describe('job files, names and refusals', () => {
     );
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+
+  test('a palette file that is not there is bad input (exit 3), before any work', () => {
+    const out = join(folder.dir, 'out-nopalette');
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'batch', join(inputs, '*.png'), '--out-dir', out, '--palette', 'nope.json'],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/nope\.json: no such palette file/);
   });
 });
 

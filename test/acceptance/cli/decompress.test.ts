@@ -80,12 +80,12 @@ describe('labels on the command line', () => {
     expect((await raw(join(folder.dir, 'cl.png'))).equals(await raw(direct))).toBe(true);
   });
 
-  test('decompress with no codebook beside the labels says where it looked (exit 2)', () => {
+  test('decompress with no codebook beside the labels says where it looked (exit 3: input missing)', () => {
     const labels = join(folder.dir, 'orphan.png');
     expect(runCli(['compress', small, '-k', '4', '-o', labels, '--labels']).code).toBe(0);
     for (const ext of ['json', 'npy']) rmSync(join(folder.dir, `orphan.codebook.${ext}`));
     const r = runCli(['decompress', labels, '-o', join(folder.dir, 'o.png')]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.stderr).toMatch(
       /orphan\.png: no codebook found beside it \(.*orphan\.codebook\.json or \.npy\); give one with --codebook/,
     );
@@ -97,8 +97,8 @@ describe('labels on the command line', () => {
       '-o',
       join(folder.dir, 'o.png'),
     ]);
-    expect(named.code).toBe(2);
-    expect(named.stderr).toMatch(/nope\.json: cannot read palette/);
+    expect(named.code).toBe(3);
+    expect(named.stderr).toMatch(/nope\.json: no such palette file/);
   });
 
   test('decompress to labels again is refused (exit 2)', () => {

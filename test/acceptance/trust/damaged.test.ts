@@ -1,0 +1,210 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { encodeNpy } from '../../../src/io/npy.js';
+import { runCli, tool } from '../../helpers/cli.js';
+import { expectCleanFailure, runIsolated } from '../../helpers/cleanRun.js';
+import { flipSegment, shortenSegment } from '../../helpers/damage.js';
+import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
+
+/**
+ * Damaged and unusual files: each ends in a correct output or a clear failure (exit 3, a message
+ * naming the file, no trace, nothing left behind); never in a wrong picture with exit 0.
+ */
+const folder = tempFolder('gq-damaged-');
+const root = folder.dir;
+const at = (name: string): string => join(root, name);
+afterAll(() => folder.remove());
+
+beforeAll(async () => {
+  const pixels = syntheticPixels(300, 200, 3, 21);
+  await writeImage(at('tiled.tif'), pixels, 300, 200, 3, 'tiff-tiled');
+  await writeImage(at('strips.tif'), pixels, 300, 200, 3, 'tiff-strip');
+  await writeImage(at('photo.png'), pixels, 300, 200, 3, 'png');
+});
+
+describe('a damaged TIFF (pixel data hurt, directory intact) fails the file', () => {
+  const cases = [
+    ['tile bytes flipped', 'tiled.tif', flipSegment],
+    ['tile cut short', 'tiled.tif', shortenSegment],
+    ['strip bytes flipped', 'strips.tif', flipSegment],
+  ] as const;
+
+  test.each(cases)(
+    '%s: libvips refuses it, and so does compress (exit 3)',
+    async (_, from, hurt) => {
+      const bad = at(`bad-${from}-${hurt.name}.tif`);
+      await hurt(at(from), bad, 5);
+      expect(tool('vips', ['copy', bad, at('vips-ref.v')]).code).not.toBe(0);
+      const r = runIsolated(root, (out, tmp) => [
+        'compress',
+        bad,
+        '-k',
+        '8',
+        '-o',
+        join(out, 'x.png'),
+        '--tmp-dir',
+        tmp,
+      ]);
+      expectCleanFailure(r, 3, new RegExp(`${bad.replace(/[.]/g, '\\.')}: cannot read rows`));
+    },
+  );
+
+  test('sweep fails on it too', async () => {
+    const bad = at('bad-sweep.tif');
+    await flipSegment(at('tiled.tif'), bad, 7);
+    const r = runIsolated(root, (_out, tmp) => ['sweep', bad, '--k', '2,4', '--tmp-dir', tmp]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/bad-sweep\.tif: cannot read rows/);
+    expect(r.tmpLeft).toEqual([]);
+  });
+
+  test('batch records it failed, as bad input, and does not call it done', async () => {
+    const input = at('batchin-bad.tif');
+    await flipSegment(at('tiled.tif'), input, 3);
+    const r = runIsolated(root, (out, tmp) => [
+      'batch',
+      input,
+      '--out-dir',
+      out,
+      '-k',
+      '8',
+      '--tmp-dir',
+      tmp,
+      '--json',
+    ]);
+    expect(r.code).toBe(5);
+    const end = r.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as { type: string; record?: { status: string; error?: { code: string } } },
+      )
+      .find((e) => e.type === 'file-end');
+    expect(end?.record?.status).toBe('failed');
+    expect(end?.record?.error?.code).toBe('E_INPUT_CORRUPT');
+    expect(r.outLeft.filter((f) => f.endsWith('.png'))).toEqual([]);
+  });
+});
+
+describe('floating-point samples come out as libvips shows them', () => {
+  test.each([
+    ['0-255', 1],
+    ['0-1', 1 / 255],
+  ])(
+    'float TIFF with values %s: every pixel is the palette entry nearest the libvips reading',
+    async (_, scale) => {
+      const float = at(`float-${scale}.tif`);
+      expect(tool('vips', ['linear', at('photo.png'), float, String(scale), '0.3']).code).toBe(0);
+      expect(tool('vips', ['copy', float, at(`float-ref-${scale}.png`)]).code).toBe(0);
+      const out = at(`float-out-${scale}.png`);
+      const r = runCli(['compress', float, '-k', '16', '-o', out, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const result = JSON.parse(r.stdout) as { palette: string[]; mse: number };
+      const ref = await sharp(at(`float-ref-${scale}.png`))
+        .raw()
+        .toBuffer();
+      const got = await sharp(out).toColourspace('srgb').removeAlpha().raw().toBuffer();
+      const colors = result.palette.map((h) =>
+        [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)),
+      );
+      let sse = 0;
+      for (let p = 0; p < ref.length / 3; p++) {
+        const px = [ref[p * 3], ref[p * 3 + 1], ref[p * 3 + 2]] as number[];
+        const d = colors.map((c) => c.reduce((s, v, ch) => s + (v - (px[ch] as number)) ** 2, 0));
+        const best = d.indexOf(Math.min(...d));
+        sse += d[best] as number;
+        expect(Array.from(got.subarray(p * 3, p * 3 + 3))).toEqual(colors[best]);
+      }
+      expect(result.mse).toBeCloseTo(sse / ref.length, 10);
+      expect(r.stderr).toMatch(/floating-point samples are read as libvips shows them/);
+    },
+  );
+});
+
+describe('empty and odd inputs are bad input, with messages a user can act on', () => {
+  test('labels of 0 rows: decompress refuses them (exit 3), writes nothing', () => {
+    const labels = at('empty.npy');
+    writeFileSync(labels, encodeNpy({ shape: [0, 320], data: new Uint8Array(0) }));
+    writeFileSync(
+      at('empty.codebook.json'),
+      JSON.stringify({
+        size: 2,
+        channels: 3,
+        colors: [
+          [0, 0, 0],
+          [255, 255, 255],
+        ],
+      }),
+    );
+    const r = runIsolated(root, (out, tmp) => [
+      'decompress',
+      labels,
+      '-o',
+      join(out, 'back.png'),
+      '--tmp-dir',
+      tmp,
+    ]);
+    expectCleanFailure(r, 3, /empty\.npy: .*no pixels/);
+  });
+
+  test('a corrupt codebook is bad input (exit 3), not a usage error', () => {
+    const labels = at('cb.npy');
+    writeFileSync(labels, encodeNpy({ shape: [2, 2], data: Uint8Array.of(0, 1, 1, 0) }));
+    writeFileSync(at('cb.codebook.json'), '{"colors": [[0, 0, 0], [255, 255');
+    const r = runIsolated(root, (out, tmp) => [
+      'decompress',
+      labels,
+      '-o',
+      join(out, 'back.png'),
+      '--tmp-dir',
+      tmp,
+    ]);
+    expectCleanFailure(r, 3, /cb\.codebook\.json: not a palette/);
+  });
+
+  test('a 5-channel TIFF is refused by name, saying what is read', () => {
+    const five = at('five.tif');
+    expect(
+      tool('vips', ['bandjoin_const', at('photo.png'), five + '[compression=deflate]', '7 9']).code,
+    ).toBe(0);
+    const r = runIsolated(root, (out, tmp) => [
+      'compress',
+      five,
+      '-k',
+      '8',
+      '-o',
+      join(out, 'x.png'),
+      '--tmp-dir',
+      tmp,
+    ]);
+    expectCleanFailure(
+      r,
+      3,
+      /five\.tif: has 5 channels; gigaquant reads grey, grey \+ alpha, RGB and RGBA/,
+    );
+  });
+
+  test('a PNG whose data libvips cannot decode gives a reason, never "Unknown error"', () => {
+    const png = readFileSync(at('photo.png'));
+    const bad = Buffer.from(png);
+    // Hurt the compressed data inside the first IDAT chunk, keeping the chunk structure.
+    const idat = bad.indexOf('IDAT');
+    for (let i = idat + 40; i < idat + 400; i++) bad[i] = (bad[i] as number) ^ 0xff;
+    writeFileSync(at('hurt.png'), bad);
+    const r = runIsolated(root, (out, tmp) => [
+      'compress',
+      at('hurt.png'),
+      '-k',
+      '8',
+      '-o',
+      join(out, 'x.png'),
+      '--tmp-dir',
+      tmp,
+    ]);
+    expectCleanFailure(r, 3, /hurt\.png: /);
+    expect(r.stderr).not.toMatch(/Unknown error/);
+  });
+});
