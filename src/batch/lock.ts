@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { GigaquantError } from '../errors.js';
+import { processExists } from '../io/processExists.js';
 
 /** How often a running batch touches its lock, and how old a touch must be to count as dead. */
 const HEARTBEAT_MS = 10_000;
@@ -64,21 +64,6 @@ async function isStale(path: string, owner: LockOwner | undefined): Promise<bool
   if (owner && owner.host === hostname()) return !processExists(owner.pid);
   const st = await stat(path).catch(() => undefined);
   return !st || Date.now() - st.mtimeMs > STALE_AFTER_MS;
-}
-
-/** Whether a process with this id is alive on this host (a zombie, killed but not reaped, is not). */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // No /proc (not Linux): signal 0 is all we can know.
-  }
 }
 
 function heartbeat(path: string): HeldLock {

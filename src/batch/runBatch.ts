@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import { asGigaquantError, GigaquantError } from '../errors.js';
 import { carriesAlpha } from '../io/outputFormat.js';
 import { loadPalette } from '../io/paletteFile.js';
+import { removeStaleTemps } from '../io/staleTemps.js';
 import { resolveOptions, type QuantizeOptions } from '../pipeline/quantizeOptions.js';
 import { checkReportPath, writeReport } from '../report/writeReport.js';
 import { shareDecoderThreads } from '../runtime/sharpSettings.js';
@@ -19,7 +20,6 @@ import { checkNameTemplate, DEFAULT_NAME_TEMPLATE } from './outputPath.js';
 import { defaultConcurrency, planBatch } from './planBatch.js';
 import { probeAll } from './probeAll.js';
 import { processOne } from './processOne.js';
-import { removeStaleTemps } from './removeStaleTemps.js';
 import { obtainSharedPalette } from './sharedPalette.js';
 import { summarizeRun } from './summarizeRun.js';
 import { WorkerPool } from './WorkerPool.js';
@@ -62,7 +62,7 @@ export async function runBatch(
   shareDecoderThreads(concurrency);
   const pool = new WorkerPool(concurrency);
   try {
-    await removeStaleTemps(outDir, request.quantize.tmpDir ?? tmpdir());
+    await removeStaleTemps(outDir, request.quantize.tmpDir ?? tmpdir(), { recursive: true });
     if (!shard) await compactManifests(outDir);
     const plan = await planBatch(
       request.inputs,

@@ -62,8 +62,9 @@ if (
   // --expose-gc: between the passes of a big image the fit's memory is collected at once
   // (runtime/releaseFitMemory) rather than added to pass 2's peak.
   const nodeArgs = [...process.execArgv, '--expose-gc', main, ...process.argv.slice(2)];
+  // The IPC channel is how the child learns that this process died (even of kill -9): it closes.
   const child = spawn(process.execPath, nodeArgs, {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...MALLOC_TUNING, ...process.env, [MARK]: '1' },
   });
   // Ctrl-C reaches both processes; the child treats a repeat within a moment as the same one.

@@ -7,6 +7,7 @@ import type { QuantizeResult } from '../pipeline/quantizeFile.js';
 import { formatBytes, formatPsnr, formatSeconds } from './format.js';
 import { abortOnSignals } from './interrupts.js';
 import { ProgressBar } from './ProgressBar.js';
+import { removeOwnStaleTemps } from './removeOwnStaleTemps.js';
 import { handleCliError } from './cliError.js';
 import { addReportOption, besideWithSuffix, reportPath } from './report.js';
 import {
@@ -64,6 +65,7 @@ export async function runCompress(args: CompressArgs): Promise<number> {
     const { quantizeFile } = await import('../pipeline/quantizeFile.js');
     const { checkReportPath, writeReport } = await import('../report/writeReport.js');
     if (report) checkReportPath(report);
+    await removeOwnStaleTemps(args.output, args['tmp-dir']);
     const result = await quantizeFile(args.input, args.output, options);
     if (report) {
       const { compressReport } = await import('../report/singleReports.js');

@@ -3,6 +3,7 @@ import type { DecompressResult } from '../pipeline/decompressFile.js';
 import { formatBytes, formatSeconds } from './format.js';
 import { abortOnSignals } from './interrupts.js';
 import { ProgressBar } from './ProgressBar.js';
+import { removeOwnStaleTemps } from './removeOwnStaleTemps.js';
 import { handleCliError } from './cliError.js';
 import { addFlags, PRINTING, READING, toQuantizeOptions, WRITING, type FlagArgs } from './flags.js';
 
@@ -43,6 +44,7 @@ export async function runDecompress(args: DecompressArgs): Promise<number> {
     const { decompressFile } = await import('../pipeline/decompressFile.js');
     const { format, kind, tile, quality, compressionLevel, bigtiff } = toQuantizeOptions(args);
     const { memoryBudget, bandHeight, maxPixels, tmpDir } = toQuantizeOptions(args);
+    await removeOwnStaleTemps(args.output, args['tmp-dir']);
     const result = await decompressFile(args.input, args.output, {
       codebook: args.codebook,
       ...{ format, kind, tile, quality, compressionLevel, bigtiff },

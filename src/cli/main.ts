@@ -94,6 +94,23 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+/**
+ * What is printed is a report of the work, not the work: a reader that went away (`| head -1`)
+ * or a full disk behind `> file` must not crash a run that is writing correct outputs, nor
+ * leave its lock or temporary files behind. Later writes to such a stream are dropped.
+ */
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+
+/**
+ * Started by the launcher (bin.ts), this process stops when the launcher dies, however it died:
+ * as on SIGTERM, work in flight is abandoned and temporary files are removed. An orphan must
+ * never go on to write an output its user has given up on.
+ */
+if (process.channel) {
+  process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  process.channel.unref();
+}
+
 main(hideBin(process.argv)).then(
   (code) => {
     shutdownRuntime();

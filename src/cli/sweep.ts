@@ -5,6 +5,7 @@ import { abortOnSignals } from './interrupts.js';
 import { addReportOption, inCurrentFolder, reportPath } from './report.js';
 import { addFlags, FITTING, READING, toQuantizeOptions, WRITING, type FlagArgs } from './flags.js';
 import { handleCliError } from './cliError.js';
+import { removeOwnStaleTemps } from './removeOwnStaleTemps.js';
 
 export interface SweepArgs extends Omit<FlagArgs, 'k'> {
   input: string;
@@ -43,6 +44,7 @@ export async function runSweep(args: SweepArgs): Promise<number> {
     const report = reportPath(args.report, () => inCurrentFolder(args.input, '.k-curve.html'));
     const { checkReportPath, writeReport } = await import('../report/writeReport.js');
     if (report) checkReportPath(report);
+    await removeOwnStaleTemps(undefined, args['tmp-dir']);
     const result = await sweepFile(args.input, ks, {
       ...options,
       digest: report !== undefined,

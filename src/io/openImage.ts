@@ -3,7 +3,11 @@ import { GigaquantError, throwIfAborted } from '../errors.js';
 import { probeImage, describe, type ImageInfo } from './probeImage.js';
 import { configureSharpOnce } from '../runtime/sharpSettings.js';
 import { openWithSharp } from './sharpInput.js';
+import { checkRoomFor, isDiskFull } from './diskSpace.js';
 import { createTempDir } from './tempFiles.js';
+
+/** Room kept for a spool's header and metadata beyond its pixels. */
+const SPOOL_SLACK_BYTES = 1024 * 1024;
 
 /** An image ready to be read band by band, possibly through a spooled copy. */
 export interface ImageSource {
@@ -39,6 +43,10 @@ export async function openImage(path: string, options: OpenImageOptions): Promis
     return { info, readPath: path, spooled: false, close: async () => {} };
   }
   throwIfAborted(options.signal);
+  // The spool is uncompressed: samples x pixels, and a little for libvips' header and metadata.
+  const sampleBytes = info.sourceDepth === 'ushort' ? 2 : 1;
+  const spoolBytes = info.width * info.height * info.channels * sampleBytes + SPOOL_SLACK_BYTES;
+  await checkRoomFor(options.tmpDir, spoolBytes, `an uncompressed copy of ${path}`);
   let dir;
   try {
     dir = await createTempDir(options.tmpDir);
@@ -57,6 +65,13 @@ export async function openImage(path: string, options: OpenImageOptions): Promis
     await image.toFile(spoolPath);
   } catch (err) {
     await dir.remove();
+    if (isDiskFull(err)) {
+      throw new GigaquantError(
+        'E_OUTPUT',
+        `${options.tmpDir}: disk full while making an uncompressed copy of ${path} (${describe(err)}); free space, or point --tmp-dir elsewhere`,
+        { file: options.tmpDir, cause: err },
+      );
+    }
     throw new GigaquantError('E_INPUT_CORRUPT', `${path}: cannot decode image (${describe(err)})`, {
       file: path,
       cause: err,

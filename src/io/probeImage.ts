@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { GigaquantError } from '../errors.js';
+import { checkDataCoversCanvas } from './canvasCoverage.js';
 import { openWithSharp } from './sharpInput.js';
 
 export interface ImageInfo {
@@ -81,6 +82,7 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
       { file: path },
     );
   }
+  await checkDataCoversCanvas(path, format, width, height, fileBytes);
   const stored = meta.channels ?? 3;
   if (stored > (meta.space === 'cmyk' ? 5 : 4)) {
     throw new GigaquantError(

@@ -5,6 +5,8 @@ import { basename, dirname, join } from 'node:path';
 import { tempRegistry } from '../runtime/tempRegistry.js';
 
 export const TEMP_SUFFIX = '.gigaquant-tmp';
+/** Spool folders are named `gigaquant-spool.<host>.<pid>-<random>`. */
+export const SPOOL_PREFIX = 'gigaquant-spool.';
 /** This machine's name as it appears in temporary names, so a sweep never touches another host's. */
 export const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '-');
 
@@ -12,7 +14,7 @@ export const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '-');
 export async function createTempDir(
   parent: string,
 ): Promise<{ path: string; remove(): Promise<void> }> {
-  const path = await mkdtemp(join(parent, `gigaquant-${process.pid}-`));
+  const path = await mkdtemp(join(parent, `${SPOOL_PREFIX}${HOST}.${process.pid}-`));
   tempRegistry.add(path);
   return {
     path,

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { processExists } from '../../../src/batch/lock.js';
+import { processExists } from '../../../src/io/processExists.js';
 import { CLI, tool } from '../../helpers/cli.js';
 import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
 
