@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { GigaquantError } from '../errors.js';
+import { faultInjected } from '../runtime/faults.js';
 import type { QuantizeOptions } from '../pipeline/quantizeOptions.js';
 import { quantizeFile } from '../pipeline/quantizeFile.js';
 import type { WorkerReply, WorkerRequest } from './workerMessages.js';
@@ -36,6 +37,7 @@ async function run(
       onProgress: (event) => reply({ type: 'progress', id, event }),
     });
     reply({ type: 'done', id, result });
+    if (faultInjected('worker-exit-after-file')) setImmediate(() => process.exit(1));
   } catch (err) {
     const e = err instanceof GigaquantError ? err : undefined;
     reply({

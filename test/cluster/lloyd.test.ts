@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { ColorHistogram, MAX_FIT_POINTS, SPARSE_PIXELS } from '../../src/cluster/ColorHistogram.js';
 import { lloydKMeans } from '../../src/cluster/lloydKMeans.js';
+import { meansOf } from '../../src/cluster/lloydMeans.js';
+import type { Sums } from '../../src/cluster/lloydSteps.js';
 import { Rng } from '../../src/cluster/Rng.js';
 import { oneRowBand as band } from '../helpers/bands.js';
 
@@ -89,17 +91,34 @@ describe('lloydKMeans', () => {
     expect(a.stopReason).toBe('tol');
   });
 
-  test('a centre left empty moves to the worst-served point', () => {
-    // Four distinct points, k = 4, all seeds end up distinct points: every centre owns one point.
-    const points = Float64Array.of(0, 0, 0, 255, 255, 255, 0, 255, 0, 255, 0, 0);
-    const r = lloydKMeans(points, new Float64Array(4).fill(1), 4, 3, {
-      k: 4,
-      nInit: 1,
-      maxIter: 20,
-      tol: 0,
-      seed: 2,
-    });
-    expect(r.inertia).toBe(0);
+  test('a centre left empty moves to the worst-served point, weight times distance squared', () => {
+    // Three points; cluster 0 took them all, cluster 1 took none.
+    const points = Float64Array.of(0, 0, 0, 10, 10, 10, 200, 200, 200);
+    const weights = Float64Array.of(5, 1, 1);
+    const sums = [0, 1, 2].map((ch) => points[ch]! * 5 + points[3 + ch]! + points[6 + ch]!);
+    const halves: [Sums, Sums] = [
+      { sums: Float64Array.of(...sums, 0, 0, 0), mass: Float64Array.of(7, 0) },
+      { sums: new Float64Array(6), mass: new Float64Array(2) },
+    ];
+    // Upper bounds: distances to the own centre. Point 2 costs 1 x 100^2, point 0 costs 5 x 30^2.
+    const upper = Float64Array.of(30, 20, 100);
+    const previous = Float64Array.of(40, 40, 40, 90, 90, 90);
+    const data = { points, weights, n: 3, d: 3, squaredNorms: 0 };
+    const { means, relocated } = meansOf(halves, data, 2, upper, previous);
+    expect(Array.from(relocated)).toEqual([0, 1]);
+    expect(Array.from(means.subarray(3, 6))).toEqual([200, 200, 200]);
+    expect(Array.from(means.subarray(0, 3))).toEqual(sums.map((v) => v / 7));
+  });
+
+  test('two empty centres take two different points', () => {
+    const points = Float64Array.of(0, 50, 100);
+    const halves: [Sums, Sums] = [
+      { sums: Float64Array.of(150, 0, 0), mass: Float64Array.of(3, 0, 0) },
+      { sums: new Float64Array(3), mass: new Float64Array(3) },
+    ];
+    const data = { points, weights: Float64Array.of(1, 1, 1), n: 3, d: 1, squaredNorms: 0 };
+    const { means } = meansOf(halves, data, 3, Float64Array.of(50, 1, 50), new Float64Array(3));
+    expect(Array.from(means)).toEqual([50, 0, 100]);
   });
 });
 

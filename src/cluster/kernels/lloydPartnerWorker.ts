@@ -3,6 +3,7 @@
  * kernels' step on the second half of the points, in the memory it shares with the main thread.
  */
 import { parentPort } from 'node:worker_threads';
+import { faultInjected } from '../../runtime/faults.js';
 import { CTRL, type PartnerJob } from './lloydPartnerProtocol.js';
 
 if (!parentPort) throw new Error('kernelPartnerWorker must run as a worker thread');
@@ -34,6 +35,8 @@ parentPort.on('message', (job: PartnerJob) => {
     Atomics.wait(ctrl, CTRL.request, seen);
     seen = Atomics.load(ctrl, CTRL.request);
     if (Atomics.load(ctrl, CTRL.end) === 1) break;
+    // Dies without a word, as a thread killed mid-step would.
+    if (faultInjected('partner-silent')) process.exit(1);
     let changed: number;
     try {
       changed = kernels.step(job.step, job.from, job.to);

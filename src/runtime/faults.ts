@@ -1,0 +1,13 @@
+/**
+ * Faults the tests inject to check that gigaquant survives them: GIGAQUANT_FAULT holds a
+ * comma-separated list of their names. Never set in normal use; each is read where the fault
+ * would strike, so that the code around it is the code that runs every day.
+ *
+ * - `worker-exit-after-file`: a batch worker thread exits just after reporting a file done.
+ * - `partner-silent`: the k-means partner thread stops answering in the middle of a run.
+ */
+export type FaultName = 'worker-exit-after-file' | 'partner-silent';
+
+export function faultInjected(name: FaultName): boolean {
+  return (process.env.GIGAQUANT_FAULT ?? '').split(',').includes(name);
+}
