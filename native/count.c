@@ -10,10 +10,15 @@ typedef struct {
 
 _Static_assert(__builtin_offsetof(Counts, size) == 12, "the caller writes Counts by offset");
 
-/* Counts `pixels` pixels of `stride` bytes (RGB first) into the table. */
-__attribute__((export_name("countBand"))) void countBand(Counts *s, const unsigned char *data,
-                                                         int pixels, int stride) {
+/*
+ * Counts `pixels` pixels of `stride` bytes (RGB first) into the table; returns how many it
+ * counted. It stops before a new colour would fill the table past half, so that every probe
+ * ends (an empty slot is always near): the caller then counts the rest another way.
+ */
+__attribute__((export_name("countBand"))) int countBand(Counts *s, const unsigned char *data,
+                                                        int pixels, int stride) {
   const unsigned mask = (1u << s->bits) - 1, shift = 32 - s->bits;
+  const int most = 1 << (s->bits - 1);
   unsigned lastKey = 0, lastSlot = 0;
   for (int p = 0; p < pixels; p++) {
     const unsigned char *px = data + p * stride;
@@ -22,6 +27,7 @@ __attribute__((export_name("countBand"))) void countBand(Counts *s, const unsign
       unsigned slot = (key * 0x9e3779b1u) >> shift;
       while (s->keys[slot] != key && s->keys[slot] != 0) slot = (slot + 1) & mask;
       if (s->keys[slot] == 0) {
+        if (s->size >= most) return p;
         s->keys[slot] = key;
         s->size++;
       }
@@ -30,6 +36,7 @@ __attribute__((export_name("countBand"))) void countBand(Counts *s, const unsign
     }
     s->counts[lastSlot]++;
   }
+  return pixels;
 }
 
 /*

@@ -14,14 +14,17 @@ export const MAX_FIT_POINTS = 1 << 18;
  */
 export class ColorHistogram {
   readonly channels: 1 | 2 | 3;
-  private readonly counts: Uint32Array | Float64Array;
+  private counts: Uint32Array | Float64Array;
   /** Small RGB images: a hash of the colours seen instead of the 2^24 table (see constructor). */
-  private readonly sparse: ColorCountKernel | undefined;
+  private sparse: ColorCountKernel | undefined;
+  /** Pixels counted so far: the counts' type follows it, not the caller's estimate. */
+  private added = 0;
 
   /**
-   * `pixels` bounds the pixels that will be added: past 2^32 - 1 the counts are kept as doubles,
-   * and up to SPARSE_PIXELS an RGB image is counted in a hash sized for it, which spares a small
-   * photo the allocation and the scans of the 64 MiB table.
+   * `pixels` estimates the pixels that will be added: up to SPARSE_PIXELS an RGB image is
+   * counted in a hash sized for it, which spares a small photo the allocation and the scans of
+   * the 64 MiB table. The estimate only sizes the start: more colours than the hash holds move
+   * the count to the table, and more than 2^32 - 1 pixels make the counts doubles.
    */
   constructor(channels: 1 | 2 | 3, pixels: number) {
     this.channels = channels;
@@ -30,15 +33,21 @@ export class ColorHistogram {
       this.counts = new Uint32Array(0);
       return;
     }
-    const size = 1 << (8 * channels);
-    this.counts = pixels < 2 ** 32 ? new Uint32Array(size) : new Float64Array(size);
+    this.counts = new Uint32Array(1 << (8 * channels));
   }
 
   /** Counts the band's pixels by their first `channels` channels (an RGBA band counts by RGB). */
   add(band: RowBand): void {
+    const pixels = band.width * band.height;
+    this.added += pixels;
+    if (this.added >= 2 ** 32 && this.counts instanceof Uint32Array && !this.sparse)
+      this.counts = Float64Array.from(this.counts);
     if (this.sparse) {
-      this.sparse.add(band);
-      return;
+      const counted = this.sparse.add(band);
+      if (counted === pixels) return;
+      this.leaveSparse();
+      const rest = band.data.subarray(counted * band.channels);
+      band = { ...band, data: rest, width: pixels - counted, height: 1 };
     }
     const { data } = band;
     const counts = this.counts;
@@ -64,6 +73,21 @@ export class ColorHistogram {
           counts[key] = (counts[key] as number) + 1;
         }
         break;
+    }
+  }
+
+  /** Moves the hash's counts into the 2^24 table, for an image with more colours than it holds. */
+  private leaveSparse(): void {
+    const sparse = this.sparse as ColorCountKernel;
+    const { colors, weights, count } = sparse.entries();
+    this.sparse = undefined;
+    this.counts = this.added < 2 ** 32 ? new Uint32Array(1 << 24) : new Float64Array(1 << 24);
+    for (let i = 0; i < count; i++) {
+      const key =
+        (colors[i * 3] as number) |
+        ((colors[i * 3 + 1] as number) << 8) |
+        ((colors[i * 3 + 2] as number) << 16);
+      this.counts[key] = weights[i] as number;
     }
   }
 

@@ -20,7 +20,7 @@ export interface KernelExports {
     scratch: number,
   ): number;
   wuScratchBytes(n: number, k: number): number;
-  countBand(counts: number, data: number, pixels: number, stride: number): void;
+  countBand(counts: number, data: number, pixels: number, stride: number): number;
   countEntries(counts: number, colors: number, weights: number, scratch: number): void;
   nearestInit(nearest: number): void;
   nearestBand(

@@ -123,6 +123,22 @@ describe('lloydKMeans', () => {
 });
 
 describe('ColorHistogram', () => {
+  test('more colours than its estimate: the count still ends, exact, in colour order', () => {
+    const rng = new Rng(9);
+    const n = 5000;
+    const data = Uint8Array.from({ length: n * 3 }, () => rng.int(256));
+    const small = new ColorHistogram(3, 10);
+    small.add({ y: 0, height: 1, width: n / 2, channels: 3, data: data.subarray(0, (n / 2) * 3) });
+    small.add({ y: 1, height: 1, width: n / 2, channels: 3, data: data.subarray((n / 2) * 3) });
+    const exact = new ColorHistogram(3, 2 ** 30);
+    exact.add({ y: 0, height: 1, width: n, channels: 3, data });
+    const a = small.entries();
+    const b = exact.entries();
+    expect(a.count).toBe(b.count);
+    expect(Array.from(a.colors)).toEqual(Array.from(b.colors));
+    expect(Array.from(a.weights)).toEqual(Array.from(b.weights));
+  }, 10_000);
+
   test('counts colours exactly; an RGBA band counts by RGB', () => {
     const h = new ColorHistogram(3, 100);
     h.add(band(3, [1, 2, 3, 1, 2, 3, 9, 9, 9]));

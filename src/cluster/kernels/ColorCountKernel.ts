@@ -16,8 +16,9 @@ export class ColorCountKernel extends KernelUser {
   constructor(pixels: number) {
     super();
     const { heap } = this;
-    // At least twice the pixels, so the table is never more than half full.
-    const bits = Math.max(10, Math.ceil(Math.log2(Math.max(1, pixels) * 2)));
+    // Twice the expected pixels: the table fills no more than half when the estimate holds, and
+    // countBand stops at half full when it does not.
+    const bits = Math.max(10, Math.min(25, Math.ceil(Math.log2(Math.max(1, pixels) * 2))));
     const state = heap.alloc(16);
     const keys = heap.alloc(4 << bits);
     const counts = heap.alloc(4 << bits);
@@ -36,8 +37,11 @@ export class ColorCountKernel extends KernelUser {
     return new Int32Array(this.memory.buffer, this.state, 4)[3] as number;
   }
 
-  /** Counts the band's pixels by their first three channels. */
-  add(band: { data: Uint8Array; width: number; height: number; channels: number }): void {
+  /**
+   * Counts the band's pixels by their first three channels; returns how many it counted, fewer
+   * than the band's when the table is full (half its slots: see count.c).
+   */
+  add(band: { data: Uint8Array; width: number; height: number; channels: number }): number {
     if (this.counted) throw new Error('colours added after their entries were taken');
     this.current();
     const pixels = band.width * band.height;
@@ -47,8 +51,10 @@ export class ColorCountKernel extends KernelUser {
     for (let from = 0; from < pixels; from += CHUNK_PIXELS) {
       const count = Math.min(CHUNK_PIXELS, pixels - from);
       input.set(band.data.subarray(from * stride, (from + count) * stride));
-      this.exports.countBand(this.state, this.chunk, count, stride);
+      const counted = this.exports.countBand(this.state, this.chunk, count, stride);
+      if (counted < count) return from + counted;
     }
+    return pixels;
   }
 
   /** The distinct colours (3 bytes each) in colour order, with their pixel counts. */
