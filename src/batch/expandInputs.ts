@@ -1,5 +1,7 @@
 import fg from 'fast-glob';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { usageError } from '../errors.js';
 
 export interface ExpandedInputs {
@@ -10,9 +12,10 @@ export interface ExpandedInputs {
 }
 
 /**
- * Expands glob patterns (fast-glob syntax; a plain file path works too) into a sorted list of
- * files, skipping `ignore` patterns and anything under `exclude` (the output folder, so that a
- * rerun never takes its own outputs as inputs).
+ * Expands glob patterns (fast-glob syntax) into a sorted list of files, skipping `ignore`
+ * patterns and anything under `exclude` (the output folder, so that a rerun never takes its own
+ * outputs as inputs). A pattern that names an existing file is that file, whatever characters
+ * its name holds (`[a].png`, `back\slash.png`); one that names a folder is every file under it.
  */
 export async function expandInputs(
   patterns: readonly string[],
@@ -21,21 +24,43 @@ export async function expandInputs(
   if (patterns.length === 0)
     throw usageError('no input patterns: give one or more globs, e.g. "scans/**/*.tif"');
   const cwd = resolve(options.cwd ?? process.cwd());
-  const found = await fg([...patterns], {
+  const literal = await Promise.all(patterns.map((p) => literalPattern(cwd, p)));
+  const globs = literal.map((l, i) => l ?? (patterns[i] as string));
+  const found = await fg(globs, {
     cwd,
     ignore: [...(options.ignore ?? [])],
     onlyFiles: true,
-    absolute: true,
+    // Relative results: fast-glob turns every backslash of an absolute result into a slash,
+    // which on POSIX is another file.
+    absolute: false,
     dot: false,
     unique: true,
     followSymbolicLinks: true,
   });
   const exclude = options.exclude ? resolve(cwd, options.exclude) + sep : undefined;
-  const files = [...new Set(found.map((f) => resolve(f)))]
+  const files = [...new Set(found.map((f) => resolve(cwd, f)))]
     .filter((f) => !exclude || !f.startsWith(exclude))
     .sort(compareCodeUnits);
-  const bases = fg.generateTasks([...patterns], { cwd }).map((t) => resolve(cwd, t.base));
+  const bases = patterns.map((p, i) =>
+    literal[i] !== undefined
+      ? resolve(cwd, literalBase(cwd, p))
+      : resolve(cwd, fg.generateTasks([p], { cwd })[0]?.base ?? '.'),
+  );
   return { files, base: commonFolder(bases.length > 0 ? bases : [cwd]) };
+}
+
+/** A pattern that names an existing file or folder, as a glob that matches it and only it. */
+async function literalPattern(cwd: string, pattern: string): Promise<string | undefined> {
+  const st = await stat(resolve(cwd, pattern)).catch(() => undefined);
+  if (!st) return undefined;
+  const escaped = fg.escapePath(pattern);
+  return st.isDirectory() ? `${escaped.replace(/\/+$/, '')}/**/*` : escaped;
+}
+
+/** The folder a literal file or folder pattern mirrors from: the file's folder, or the folder. */
+function literalBase(cwd: string, pattern: string): string {
+  const path = resolve(cwd, pattern);
+  return statSync(path).isDirectory() ? path : dirname(path);
 }
 
 /** Locale-independent order, so two machines sort the same list the same way. */

@@ -27,9 +27,21 @@ function skipHelpPrerender(cli: unknown): void {
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
+/**
+ * `--` ends the options, as in every Unix tool: what follows is file names, even `-dash.png`.
+ * yargs would keep them from the command's positional arguments, so they are handed over as
+ * paths that cannot be mistaken for options (`./-dash.png` is the same file).
+ */
+function namesAfterDoubleDash(argv: string[]): string[] {
+  const at = argv.indexOf('--');
+  if (at < 0) return argv;
+  const names = argv.slice(at + 1).map((a) => (a.startsWith('-') ? `./${a}` : a));
+  return [...argv.slice(0, at), ...names];
+}
+
 async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const cli = yargs(argv);
+  const cli = yargs(namesAfterDoubleDash(argv));
   skipHelpPrerender(cli);
   await cli
     .scriptName('gigaquant')
