@@ -34,7 +34,8 @@ export interface OpenImageOptions {
  * Probes `path` and makes it readable band by band. TIFF and .v are read in place. Sequential
  * formats (PNG, JPEG, WebP, GIF, ...) would be decoded again from the top for every band, which is
  * quadratic, so they are decoded once, streaming, into an uncompressed libvips `.v` file in a
- * private directory under `tmpDir`, which `close()` removes.
+ * private directory under `tmpDir`, which `close()` removes; so is an image with an orientation
+ * other than upright, turned upright on the way.
  */
 export async function openImage(path: string, options: OpenImageOptions): Promise<ImageSource> {
   configureSharpOnce();
@@ -59,7 +60,9 @@ export async function openImage(path: string, options: OpenImageOptions): Promis
   }
   const spoolPath = join(dir.path, 'spool.v');
   try {
+    // Turned upright as viewers show it (the output carries no orientation tag).
     let image = openWithSharp(path).keepIccProfile();
+    if (info.orientation !== 1) image = image.rotate();
     if (options.keepGreyDepth && info.isGrey)
       image = image.toColourspace(info.sourceDepth === 'ushort' ? 'grey16' : 'b-w');
     await image.toFile(spoolPath);

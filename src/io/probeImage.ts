@@ -19,6 +19,11 @@ export interface ImageInfo {
   space: string;
   /** TIFF and libvips' .v can be read band by band; others are spooled once first. */
   randomAccess: boolean;
+  /**
+   * The EXIF/TIFF orientation (1-8; 1 upright). Other than 1, the pixels are turned upright
+   * while spooled, and `width` and `height` are those of the upright image.
+   */
+  orientation: number;
   fileBytes: number;
 }
 
@@ -71,7 +76,12 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
       },
     );
   }
-  const { width, height, format } = meta;
+  const { format } = meta;
+  const orientation =
+    meta.orientation && meta.orientation >= 1 && meta.orientation <= 8 ? meta.orientation : 1;
+  const turned = orientation >= 5;
+  const width = turned ? meta.height : meta.width;
+  const height = turned ? meta.width : meta.height;
   if (!width || !height || !format) {
     throw new GigaquantError('E_INPUT_CORRUPT', `${path}: image has no dimensions`, { file: path });
   }
@@ -111,7 +121,8 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
     isGrey,
     sourceDepth: meta.depth ?? 'uchar',
     space: meta.space ?? 'srgb',
-    randomAccess: RANDOM_ACCESS_FORMATS.has(format),
+    randomAccess: RANDOM_ACCESS_FORMATS.has(format) && orientation === 1,
+    orientation,
     fileBytes,
   };
 }

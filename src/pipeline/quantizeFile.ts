@@ -135,6 +135,11 @@ export async function quantizeFile(
         `${inputPath}: no k up to ${opts.k} reaches ${fit.target.psnr} dB; used k=${fit.palette.size} (${fit.target.predictedPsnr.toFixed(2)} dB)`,
       );
     }
+    if (info.orientation !== 1) {
+      warnings.push(
+        `${inputPath}: its orientation tag (${info.orientation}) says to show it turned: the pixels were turned upright, and the output shows the way the input does`,
+      );
+    }
     if (info.sourceDepth === 'float' || info.sourceDepth === 'double') {
       warnings.push(
         `${inputPath}: floating-point samples are read as libvips shows them (as vips copy does): values truncated to 0-255, so an image scaled 0-1 comes out black; scale it first if so (vips linear in.tif out.tif 255 0)`,

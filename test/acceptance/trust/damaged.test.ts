@@ -208,3 +208,36 @@ describe('empty and odd inputs are bad input, with messages a user can act on', 
     expect(r.stderr).not.toMatch(/Unknown error/);
   });
 });
+
+describe('EXIF orientation', () => {
+  test.each([3, 6, 8])(
+    'orientation %i: the output shows the way the input shows',
+    async (orientation) => {
+      const w = 90;
+      const h = 40;
+      const pixels = syntheticPixels(w, h, 3, 40 + orientation);
+      const input = at(`turned-${orientation}.jpg`);
+      await sharp(pixels, { raw: { width: w, height: h, channels: 3 } })
+        .jpeg({ quality: 95 })
+        .withMetadata({ orientation })
+        .toFile(input);
+      // What viewers show: libvips' own auto-orientation, as an upright PNG.
+      const upright = at(`upright-${orientation}.png`);
+      await sharp(input).rotate().png().toFile(upright);
+      const r = runCli(['compress', input, '-k', '8', '-o', at(`turned-${orientation}.png`)]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`orientation tag \\(${orientation}\\)`));
+      expect(
+        runCli(['compress', upright, '-k', '8', '-o', at(`upright-${orientation}.out.png`)]).code,
+      ).toBe(0);
+      const got = await sharp(at(`turned-${orientation}.png`))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const want = await sharp(at(`upright-${orientation}.out.png`))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      expect([got.info.width, got.info.height]).toEqual(orientation >= 5 ? [h, w] : [w, h]);
+      expect(got.data.equals(want.data)).toBe(true);
+    },
+  );
+});
