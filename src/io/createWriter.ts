@@ -4,7 +4,12 @@ import { asGigaquantError, GigaquantError } from '../errors.js';
 import type { IndexWriter, Palette } from '../types.js';
 import { VERSION } from '../version.js';
 import { EncodedRgbWriter } from './EncodedRgbWriter.js';
-import { metadataForOutput, NO_METADATA, type ImageMetadata } from './imageMetadata.js';
+import {
+  geoTagsToJson,
+  metadataForOutput,
+  NO_METADATA,
+  type ImageMetadata,
+} from './imageMetadata.js';
 import { NpyLabelWriter } from './NpyLabelWriter.js';
 import { isEncodedFormat, type OutputFormat, type OutputKind } from './outputFormat.js';
 import { savePalette } from './paletteFile.js';
@@ -90,12 +95,19 @@ export async function createWriter(
   if (kind !== 'labels') return writer;
   // The profile describes the codebook's colours; decompress puts it back on the image it makes.
   const icc = metadataForOutput(inputMetadata, palette.channels <= 2 ? 'grey' : 'rgb').icc;
+  // What the label file itself cannot hold goes into the codebook too, for decompress to give
+  // back: the resolution (.npy holds none) and the georeference (only TIFF holds it).
   return withCodebook(writer, outputPath, palette, {
     labels: basename(outputPath),
     width,
     height,
     software,
     icc: icc && Buffer.from(icc).toString('base64'),
+    resolution: inputMetadata.resolution,
+    geoTags:
+      format !== 'tiff' && inputMetadata.geoTags.length > 0
+        ? geoTagsToJson(inputMetadata.geoTags)
+        : undefined,
   });
 }
 

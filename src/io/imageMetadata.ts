@@ -83,3 +83,34 @@ export function metadataForOutput(
   const fits = (model === 'rgb' && space === 'RGB ') || (model === 'grey' && space === 'GRAY');
   return fits ? metadata : { ...metadata, icc: undefined };
 }
+
+/** GeoTIFF entries as JSON (bytes as base64), for a codebook beside labels that cannot hold them. */
+export function geoTagsToJson(entries: readonly TiffEntry[]): unknown[] {
+  return entries.map((e) => ({
+    tag: e.tag,
+    type: e.type,
+    values:
+      e.values instanceof Uint8Array
+        ? { base64: Buffer.from(e.values).toString('base64') }
+        : e.values,
+  }));
+}
+
+/** The entries geoTagsToJson wrote; anything else in their place is ignored. */
+export function geoTagsFromJson(value: unknown): TiffEntry[] {
+  if (!Array.isArray(value)) return [];
+  const entries: TiffEntry[] = [];
+  for (const e of value as { tag?: unknown; type?: unknown; values?: unknown }[]) {
+    if (typeof e?.tag !== 'number' || !GEO_TAGS.has(e.tag) || typeof e.type !== 'number') continue;
+    const v = e.values;
+    const values =
+      typeof v === 'string' || (Array.isArray(v) && v.every((n) => typeof n === 'number'))
+        ? (v as string | number[])
+        : v && typeof (v as { base64?: unknown }).base64 === 'string'
+          ? new Uint8Array(Buffer.from((v as { base64: string }).base64, 'base64'))
+          : undefined;
+    if (values !== undefined)
+      entries.push({ tag: e.tag, type: e.type as TiffEntry['type'], values });
+  }
+  return entries;
+}

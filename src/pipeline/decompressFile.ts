@@ -4,7 +4,13 @@ import { GigaquantError, usageError } from '../errors.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
 import { codebookBase, writeOutput } from '../io/createWriter.js';
 import { checkEncodedSize, wholeImageWarning } from '../io/EncodedRgbWriter.js';
-import { NO_METADATA, readImageMetadata, type ImageMetadata } from '../io/imageMetadata.js';
+import {
+  geoTagsFromJson,
+  NO_METADATA,
+  readImageMetadata,
+  type ImageMetadata,
+  type Resolution,
+} from '../io/imageMetadata.js';
 import { labelBands, openLabels } from '../io/labelSource.js';
 import {
   carriesAlpha,
@@ -164,9 +170,22 @@ async function carriedMetadata(
 ): Promise<ImageMetadata> {
   const fromLabels = format === 'npy' ? NO_METADATA : await readImageMetadata(labelsPath, format);
   if (!codebookPath?.toLowerCase().endsWith('.json')) return fromLabels;
-  const parsed = JSON.parse(await readFile(codebookPath, 'utf8')) as { icc?: unknown };
-  if (typeof parsed.icc !== 'string') return fromLabels;
-  return { ...fromLabels, icc: new Uint8Array(Buffer.from(parsed.icc, 'base64')) };
+  const parsed = JSON.parse(await readFile(codebookPath, 'utf8')) as {
+    icc?: unknown;
+    resolution?: Resolution;
+    geoTags?: unknown;
+  };
+  const r = parsed.resolution;
+  const resolution =
+    fromLabels.resolution ??
+    (r && r.x > 0 && r.y > 0 && (r.unit === 'inch' || r.unit === 'cm') ? r : undefined);
+  const geoTags =
+    fromLabels.geoTags.length > 0 ? fromLabels.geoTags : geoTagsFromJson(parsed.geoTags);
+  const icc =
+    typeof parsed.icc === 'string'
+      ? new Uint8Array(Buffer.from(parsed.icc, 'base64'))
+      : fromLabels.icc;
+  return { ...fromLabels, icc, resolution, geoTags };
 }
 
 function checkIndices(
