@@ -1,4 +1,4 @@
-// npm run bench [-- --sizes 100,400 --k 256 --inputs tif,png --peers yes|no --fidelity 16,64,256|no
+// npm run bench [-- --sizes 100,400,100000x2000 --k 256 --inputs tif,png --peers yes|no --fidelity 16,64,256|no
 //                   --batch-count 100 --batch-mpx 2]
 //
 // For each size (megapixels) and input format: generates a photo-like image, then times
@@ -22,7 +22,17 @@ const args = Object.fromEntries(
       [],
     ),
 );
-const sizes = (args.sizes ?? '100,400').split(',').map(Number);
+// Megapixels (a 3:2 image), or WIDTHxHEIGHT: the wide one checks memory stays flat with width.
+const sizes = (args.sizes ?? '100,400,100000x2000').split(',').map((s) => {
+  const m = /^(\d+)x(\d+)$/.exec(s);
+  if (!m) return { mpx: Number(s), width: Math.round(Math.sqrt(Number(s) * 1e6 * 1.5)) };
+  return {
+    mpx: (Number(m[1]) * Number(m[2])) / 1e6,
+    width: Number(m[1]),
+    height: Number(m[2]),
+    wide: true,
+  };
+});
 const k = Number(args.k ?? 256);
 const inputs = (args.inputs ?? 'tif,png').split(',');
 const batchCount = Number(args['batch-count'] ?? 100);
@@ -58,10 +68,11 @@ const fidelity = fidelityKs.length > 0 ? await runFidelity({ root, ks: fidelityK
 const work = mkdtempSync(join(tmpdir(), 'gigaquant-bench-'));
 const rows = [];
 try {
-  for (const mpx of sizes) {
-    const width = Math.round(Math.sqrt(mpx * 1e6 * 1.5));
-    const height = Math.round((mpx * 1e6) / width);
-    for (const ext of inputs) {
+  const largest = Math.max(...sizes.filter((s) => !s.wide).map((s) => s.mpx));
+  for (const size of sizes) {
+    const { mpx, width } = size;
+    const height = size.height ?? Math.round((mpx * 1e6) / width);
+    for (const ext of size.wide ? ['tif'] : inputs) {
       const input = join(work, `bench-${mpx}.${ext}`);
       process.stderr.write(`generating ${width}x${height} .${ext} ...\n`);
       await makeLargeImage(input, width, height);
@@ -83,7 +94,7 @@ try {
       rmSync(join(work, 'out.png'));
       // The peers take minutes and gigabytes at this size: run them on the largest size only.
       const peerRows = [];
-      if (withPeers && mpx === Math.max(...sizes)) {
+      if (withPeers && !size.wide && mpx === largest) {
         const sharpPalette = `require('sharp')(process.argv[1], { limitInputPixels: false }).png({ palette: true, colours: ${k}, dither: 0 }).toFile(process.argv[2]).catch((e) => { console.error(e.message); process.exit(1); })`;
         const sp = measure(process.execPath, ['-e', sharpPalette, input, join(work, 'peer.png')]);
         peerRows.push({ tool: `sharp palette k=${k}`, ...sp });

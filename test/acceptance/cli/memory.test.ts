@@ -127,3 +127,16 @@ describe(`a ${(WIDTH * HEIGHT) / 1e6} Mpx image in bounded memory`, () => {
     }, 600_000);
   });
 });
+
+describe('memory stays flat however wide the image', () => {
+  test('100000 x 1000 tiled TIFF (the widest the issue asks for): peak RSS under 300 MB', async () => {
+    const input = await makeLargeImage(join(folder.dir, 'wide.tif'), 100_000, 1000);
+    const output = join(folder.dir, 'wide.k64.png');
+    const { peakBytes, result } = runMeasured(['compress', input, '-k', '64', '-o', output]);
+    console.log(`100000 px wide: peak RSS ${(peakBytes / 2 ** 20).toFixed(1)} MiB`);
+    expect(peakBytes).toBeLessThan(RSS_CAP_BYTES);
+    expect(result).toMatchObject({ width: 100_000, height: 1000 });
+    expect(tool('pngcheck', ['-q', output]).code).toBe(0);
+    await spotCheck(input, output, result.palette as string[], 500);
+  }, 600_000);
+});
