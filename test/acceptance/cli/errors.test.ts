@@ -106,7 +106,7 @@ describe('bad options: exit code 2', () => {
     expectFailure(
       () => ['compress', goodTif, '-k', '8', '-o', goodTif],
       2,
-      /output would replace the input/,
+      /writing it would replace an input/,
     );
   });
 });
