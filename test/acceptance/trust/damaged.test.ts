@@ -190,9 +190,8 @@ describe('empty and odd inputs are bad input, with messages a user can act on', 
   test('a PNG whose data libvips cannot decode gives a reason, never "Unknown error"', () => {
     const png = readFileSync(at('photo.png'));
     const bad = Buffer.from(png);
-    // Hurt the compressed data inside the first IDAT chunk, keeping the chunk structure.
-    const idat = bad.indexOf('IDAT');
-    for (let i = idat + 40; i < idat + 400; i++) bad[i] = (bad[i] as number) ^ 0xff;
+    // A header that says two columns more than the data holds (libvips: "Unknown error").
+    bad[19] = (bad[19] as number) + 2;
     writeFileSync(at('hurt.png'), bad);
     const r = runIsolated(root, (out, tmp) => [
       'compress',
