@@ -15,6 +15,11 @@ class PartnerThread {
     return !this.broken && isMainThread && availableParallelism() >= 2;
   }
 
+  /** Whether a partner thread is running now (it holds the last fit's memory while it does). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
   /** The running thread, started from `script` if there is none yet; undefined if not wanted. */
   start(script: URL | undefined): Worker | undefined {
     if (!this.wanted || !script) return undefined;

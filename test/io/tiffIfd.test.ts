@@ -1,4 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readTiffTags } from '../../src/io/tiff/readTags.js';
 import { mayPassFourGiB } from '../../src/io/tiff/TiffWriter.js';
 import { buildIfd, colorMap, header, TagType } from '../../src/io/tiff/ifd.js';
 
@@ -84,5 +88,38 @@ describe('BigTIFF when the file could pass 4 GiB', () => {
     // 65000^2 fits in 4 GiB at one byte per pixel; padded to 4096-pixel tiles (65536^2) it does not.
     expect(mayPassFourGiB(65000, 65000, 1)).toBe(false);
     expect(mayPassFourGiB(65000, 65000, 1, 4096)).toBe(true);
+  });
+});
+
+describe('readTiffTags on a damaged directory', () => {
+  /** A little-endian TIFF: header, then one IFD entry of `count` values of `type` at its offset. */
+  function tiffWith(entries: number, tag: number, type: number, count: number): Buffer {
+    const b = Buffer.alloc(8 + 2 + 12 + 4);
+    b.write('II', 0, 'latin1');
+    b.writeUInt16LE(42, 2);
+    b.writeUInt32LE(8, 4);
+    b.writeUInt16LE(entries, 8);
+    b.writeUInt16LE(tag, 10);
+    b.writeUInt16LE(type, 12);
+    b.writeUInt32LE(count, 14);
+    b.writeUInt32LE(8, 18);
+    return b;
+  }
+
+  test.each([
+    ['an entry count past the end', tiffWith(0xffff, 33550, 12, 3)],
+    ['a value count of 2^31 doubles', tiffWith(1, 33550, 12, 2 ** 31)],
+    ['a value count of 2^32 - 1 bytes', tiffWith(1, 34735, 3, 2 ** 32 - 1)],
+  ])('%s: refused, sizing nothing from it', async (_, bytes) => {
+    const folder = mkdtempSync(join(tmpdir(), 'gq-tags-'));
+    try {
+      const path = join(folder, 'bad.tif');
+      writeFileSync(path, bytes);
+      await expect(readTiffTags(path, new Set([33550, 34735]))).rejects.toThrow(
+        /points past its end/,
+      );
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

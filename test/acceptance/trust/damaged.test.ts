@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -239,4 +240,65 @@ describe('EXIF orientation', () => {
       expect(got.data.equals(want.data)).toBe(true);
     },
   );
+});
+
+describe('a header that promises more than the file holds', () => {
+  test('a 287-byte JPEG declaring 50000x50000 is refused in seconds (exit 3), nothing spooled', async () => {
+    const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: 'grey' } })
+      .jpeg()
+      .toBuffer();
+    // Rewrite the frame header's size: the data still describes 64x64 pixels.
+    for (let at = 2; at < jpeg.length; at += 2 + jpeg.readUInt16BE(at + 2)) {
+      if (jpeg[at + 1] === 0xc0) {
+        jpeg.writeUInt16BE(50000, at + 5);
+        jpeg.writeUInt16BE(50000, at + 7);
+        break;
+      }
+    }
+    writeFileSync(at('forged.jpg'), jpeg);
+    const started = Date.now();
+    const r = runIsolated(root, (out, tmp) => [
+      'compress',
+      at('forged.jpg'),
+      '-k',
+      '4',
+      '-o',
+      join(out, 'x.png'),
+      '--tmp-dir',
+      tmp,
+    ]);
+    expectCleanFailure(r, 3, /forged\.jpg: declares 50000x50000 pixels but holds \d+ bytes/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('the fit lets go of its thread when a file fails', () => {
+  test('a damaged TIFF fails in pass 1: the k-means partner thread is stopped', async () => {
+    const bad = at('bad-partner.tif');
+    const noisy = Buffer.alloc(400 * 400 * 3);
+    let s = 7;
+    for (let i = 0; i < noisy.length; i++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      noisy[i] = s >>> 24;
+    }
+    await sharp(noisy, { raw: { width: 400, height: 400, channels: 3 } })
+      .tiff({ compression: 'deflate', tile: true, tileWidth: 64, tileHeight: 64 })
+      .toFile(at('partner.tif'));
+    await flipSegment(at('partner.tif'), bad, 20);
+    // The build, in a process of its own: only there does k-means start its partner thread.
+    const dist = (path: string): string => new URL(`../../../dist/${path}`, import.meta.url).href;
+    const script = `
+      const { quantizeFile } = await import(${JSON.stringify(dist('pipeline/quantizeFile.js'))});
+      const { partnerThread } = await import(${JSON.stringify(dist('runtime/partnerThread.js'))});
+      const { warmUpLloydPartner } = await import(${JSON.stringify(dist('cluster/kernels/LloydPartner.js'))});
+      warmUpLloydPartner();
+      const started = partnerThread.running;
+      const failed = await quantizeFile(${JSON.stringify(bad)}, ${JSON.stringify(at('bad-partner.png'))}, { k: 64 })
+        .then(() => false, () => true);
+      console.log(JSON.stringify({ started, failed, running: partnerThread.running }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(r.stdout)).toEqual({ started: true, failed: true, running: false });
+  });
 });
