@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { GigaquantError } from '../errors.js';
 import { checkDataCoversCanvas } from './canvasCoverage.js';
+import { readTiffTags } from './tiff/readTags.js';
 import { openWithSharp } from './sharpInput.js';
 
 export interface ImageInfo {
@@ -67,6 +68,9 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
   try {
     meta = await openWithSharp(path).metadata();
   } catch (err) {
+    const unsupported = await unsupportedTiffSamples(path);
+    if (unsupported)
+      throw new GigaquantError('E_INPUT_CORRUPT', `${path}: ${unsupported}`, { file: path });
     throw new GigaquantError(
       'E_INPUT_CORRUPT',
       `${path}: not a readable image (${describe(err)})`,
@@ -125,6 +129,22 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
     orientation,
     fileBytes,
   };
+}
+
+const BITS_PER_SAMPLE = 258;
+const SAMPLE_FORMAT = 339;
+
+/**
+ * Why a TIFF that libvips cannot open is one it never will, in words: samples of a kind it does
+ * not read (64-bit floats). Undefined when that is not the reason.
+ */
+async function unsupportedTiffSamples(path: string): Promise<string | undefined> {
+  const tags = await readTiffTags(path, new Set([BITS_PER_SAMPLE, SAMPLE_FORMAT])).catch(() => []);
+  const first = (tag: number): number | undefined =>
+    (tags.find((t) => t.tag === tag)?.values as number[] | undefined)?.[0];
+  if (first(SAMPLE_FORMAT) === 3 && first(BITS_PER_SAMPLE) === 64)
+    return 'has 64-bit floating-point samples, which are not read; convert them to 32-bit first (vips cast in.tif out.tif float)';
+  return undefined;
 }
 
 /**

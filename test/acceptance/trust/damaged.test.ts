@@ -126,6 +126,26 @@ describe('floating-point samples come out as libvips shows them', () => {
 });
 
 describe('empty and odd inputs are bad input, with messages a user can act on', () => {
+  test('a 64-bit float TIFF is refused, saying what to do', () => {
+    const double = at('double.tif');
+    expect(tool('vips', ['cast', at('photo.png'), double, 'double']).code).toBe(0);
+    const r = runIsolated(root, (out, tmp) => [
+      'compress',
+      double,
+      '-k',
+      '8',
+      '-o',
+      join(out, 'x.png'),
+      '--tmp-dir',
+      tmp,
+    ]);
+    expectCleanFailure(
+      r,
+      3,
+      /double\.tif: has 64-bit floating-point samples, which are not read; convert them/,
+    );
+  });
+
   test('labels of 0 rows: decompress refuses them (exit 3), writes nothing', () => {
     const labels = at('empty.npy');
     writeFileSync(labels, encodeNpy({ shape: [0, 320], data: new Uint8Array(0) }));
