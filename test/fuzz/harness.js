@@ -152,7 +152,12 @@ async function verifyCompressed(input, output, stdout, work) {
   const vips = spawnSync('vips', ['copy', input, join(work, 'ref.v')]);
   rmSync(join(work, 'ref.v'), { force: true });
   if (vips.status !== 0)
-    return `exit 0, but libvips refuses the file: ${String(vips.stderr).split('\n')[0]}`;
+    return `exit 0, but libvips refuses the file: ${
+      String(vips.stderr)
+        .split('\n')
+        .filter((l) => l.trim())
+        .at(-1) ?? ''
+    }`;
   const result = JSON.parse(stdout);
   const channels = result.channels;
   const palette = result.palette.map(hexColor);
