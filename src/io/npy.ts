@@ -49,10 +49,12 @@ export function parseNpyHeader(bytes: Buffer): NpyLayout {
   const major = bytes[6];
   const headerLength = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
   const start = major === 1 ? 10 : 12;
+  if (bytes.length < start + headerLength) throw new Error('.npy header cut short');
   const header = bytes.subarray(start, start + headerLength).toString('latin1');
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
-  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
-  const shape = /'shape':\s*\((\d+),\s*(\d+)\)/.exec(header);
+  const fields = headerFields(header);
+  const descr = fields.get('descr')?.replace(/^'|'$/g, '');
+  const fortran = fields.get('fortran_order');
+  const shape = /^\(\s*(\d+)\s*,\s*(\d+)\s*,?\s*\)$/.exec(fields.get('shape') ?? '');
   if (!descr || !shape || fortran !== 'False') {
     throw new Error(`unsupported .npy header (need a C-order 2-D array): ${header.trim()}`);
   }
@@ -60,6 +62,32 @@ export function parseNpyHeader(bytes: Buffer): NpyLayout {
   const bits = descr === '|u1' || descr === '<u1' ? 8 : descr === '<u2' ? 16 : undefined;
   if (!bits) throw new Error(`unsupported .npy dtype ${descr}: need uint8 or little-endian uint16`);
   return { shape: dims, bits, dataOffset: start + headerLength };
+}
+
+/**
+ * The header's dictionary, read as strictly as numpy reads it: one literal with exactly the keys
+ * descr, fortran_order and shape, padded with whitespace and ending in a newline. A header numpy
+ * would refuse is refused here too: what gigaquant reads, numpy users must be able to read.
+ */
+function headerFields(header: string): Map<string, string> {
+  if (!header.endsWith('\n')) throw new Error('.npy header does not end in a newline');
+  const dict = /^\{(.*)\}[ \t\n]*$/s.exec(header)?.[1];
+  if (dict === undefined)
+    throw new Error(`.npy header is not a dictionary: ${JSON.stringify(header)}`);
+  const fields = new Map<string, string>();
+  const entry = /\s*'(\w+)'\s*:\s*('[^']*'|True|False|\([^()]*\))\s*(?:,|$)/y;
+  let at = 0;
+  while (at < dict.trimEnd().length) {
+    entry.lastIndex = at;
+    const m = entry.exec(dict);
+    if (!m || fields.has(m[1] as string))
+      throw new Error(`.npy header is not numpy's: ${JSON.stringify(header)}`);
+    fields.set(m[1] as string, m[2] as string);
+    at = entry.lastIndex;
+  }
+  const keys = [...fields.keys()].sort().join(',');
+  if (keys !== 'descr,fortran_order,shape') throw new Error(`.npy header has keys ${keys}`);
+  return fields;
 }
 
 export function decodeNpy(bytes: Buffer): NpyArray {

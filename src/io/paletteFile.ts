@@ -66,7 +66,10 @@ export async function loadPalette(path: string): Promise<Palette> {
   }
   try {
     const palette =
-      extname(path).toLowerCase() === '.npy' ? fromNpy(bytes) : fromJson(bytes.toString('utf8'));
+      extname(path).toLowerCase() === '.npy'
+        ? fromNpy(bytes)
+        : // A byte that is not UTF-8 is damage, even inside a string JSON would accept.
+          fromJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     if (palette.size < 1 || palette.channels < 1 || palette.channels > 4)
       throw new Error('need 1-4 channels and at least one colour');
     return palette;
