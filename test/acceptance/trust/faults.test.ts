@@ -20,8 +20,22 @@ const root = folder.dir;
 const at = (...parts: string[]): string => join(root, ...parts);
 const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '-');
 
-/** Mounting a filesystem needs root, as CI has; elsewhere these tests say why they are skipped. */
-const isRoot = process.getuid?.() === 0;
+/**
+ * Filling a disk needs a small filesystem of the test's own: a tmpfs, which only root may mount
+ * (CI runs as root). Probed once; where it cannot be done, these tests say why they are skipped.
+ */
+function probeMount(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not running as root';
+  const dir = at('mount-probe');
+  mkdirSync(dir, { recursive: true });
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) return `mount refused: ${(r.stderr || r.error?.message || '').trim()}`;
+  spawnSync('umount', [dir]);
+  return undefined;
+}
+const cannotMount = probeMount();
 const mounts: string[] = [];
 function smallDisk(name: string, size: string): string {
   const dir = at(name);
@@ -60,7 +74,7 @@ function deadPid(): number {
   return Number(r.stdout);
 }
 
-describe.skipIf(!isRoot)('full disks (a small tmpfs, mounted as root)', () => {
+describe.skipIf(cannotMount !== undefined)('full disks (a small tmpfs, mounted as root)', () => {
   test('--tmp-dir without room for the spool: exit 4 with the bytes needed and free, before work', () => {
     const tmp = smallDisk('tiny-tmp', '256k');
     const r = runIsolated(root, (out) => [
@@ -140,9 +154,10 @@ describe.skipIf(!isRoot)('full disks (a small tmpfs, mounted as root)', () => {
   });
 });
 
-test.skipIf(isRoot)('full disks need root to mount a small filesystem: skipped', () => {
-  // Run the suite as root (as CI does) for the full-disk tests above.
-});
+test.skipIf(cannotMount === undefined)(
+  `full disks need a small filesystem of their own, which cannot be mounted here (${cannotMount}): skipped`,
+  () => {},
+);
 
 describe('a closed or full stdout never crashes a run nor leaves its lock or spool', () => {
   test('batch | head -1: every file done, exit 0, no lock, no spool', async () => {
