@@ -1,3 +1,4 @@
+import { GigaquantError } from '../errors.js';
 import type { TiffEntry } from './tiff/ifd.js';
 import { readTiffTags } from './tiff/readTags.js';
 import { openWithSharp } from './sharpInput.js';
@@ -37,6 +38,19 @@ export const NO_METADATA: ImageMetadata = { geoTags: [] };
  * Headers only. A TIFF's own X/YResolution are read exactly (sharp reports one density in dpi).
  */
 export async function readImageMetadata(path: string, format: string): Promise<ImageMetadata> {
+  try {
+    return await readMetadata(path, format);
+  } catch (err) {
+    // A header damaged where the pixels do not need it is still a damaged file.
+    throw new GigaquantError(
+      'E_INPUT_CORRUPT',
+      `${path}: damaged ${format.toUpperCase()} header (${err instanceof Error ? err.message : String(err)})`,
+      { file: path, cause: err },
+    );
+  }
+}
+
+async function readMetadata(path: string, format: string): Promise<ImageMetadata> {
   const meta = await openWithSharp(path).metadata();
   const icc = meta.icc ? new Uint8Array(meta.icc) : undefined;
   if (format !== 'tiff') {

@@ -263,6 +263,50 @@ describe('EXIF orientation', () => {
 });
 
 describe('a header that promises more than the file holds', () => {
+  test('a BigTIFF whose GeoTIFF tag points past its end: exit 3, naming the header', () => {
+    const geo = at('geo-big.tif');
+    const made = tool('gdal_translate', [
+      '-q',
+      '-co',
+      'BIGTIFF=YES',
+      '-a_srs',
+      'EPSG:32633',
+      '-a_ullr',
+      '500000',
+      '5000200',
+      '500300',
+      '5000000',
+      at('photo.png'),
+      geo,
+    ]);
+    expect(made.code, made.out).toBe(0);
+    const bytes = readFileSync(geo);
+    const ifd = Number(bytes.readBigUInt64LE(8));
+    const count = Number(bytes.readBigUInt64LE(ifd));
+    let patched = false;
+    for (let e = 0; e < count; e++) {
+      const entry = ifd + 8 + e * 20;
+      // ModelTiepoint: six doubles, stored away from the entry, at an offset.
+      if (bytes.readUInt16LE(entry) === 33922) {
+        bytes.writeBigUInt64LE(2n ** 50n, entry + 12);
+        patched = true;
+      }
+    }
+    expect(patched).toBe(true);
+    writeFileSync(geo, bytes);
+    const r = runIsolated(root, (out, tmp) => [
+      'compress',
+      geo,
+      '-k',
+      '8',
+      '-o',
+      join(out, 'x.tif'),
+      '--tmp-dir',
+      tmp,
+    ]);
+    expectCleanFailure(r, 3, /geo-big\.tif: damaged TIFF header \(TIFF points past its end/);
+  });
+
   test('a 287-byte JPEG declaring 50000x50000 is refused in seconds (exit 3), nothing spooled', async () => {
     const jpeg = await sharp({ create: { width: 64, height: 64, channels: 3, background: 'grey' } })
       .jpeg()
