@@ -14,15 +14,10 @@ import { sniffPixels } from '../io/sniffPixels.js';
 
 const MARK = 'GIGAQUANT_CHILD';
 
-/**
- * Two arenas, and blocks of 4 MiB and more (band buffers) given back to the system when freed.
- * Thresholds of 128 KiB kept the peak as low but cost a third more time on a 100 Mpx TIFF:
- * libvips' tile buffers were mapped and unmapped one by one.
- */
 export const MALLOC_TUNING: Record<string, string> = {
   MALLOC_ARENA_MAX: '2',
-  MALLOC_MMAP_THRESHOLD_: String(4 * 1024 * 1024),
-  MALLOC_TRIM_THRESHOLD_: String(4 * 1024 * 1024),
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
 };
 
 /**
