@@ -47,6 +47,20 @@ export function syntheticPixels(
   return data;
 }
 
+/**
+ * Pseudo-random bytes from a seed (an LCG's high bytes): an image with as many distinct colours
+ * as pixels, which makes k-means take its partner thread.
+ */
+export function noisyPixels(width: number, height: number, channels: number, seed: number): Buffer {
+  const data = Buffer.alloc(width * height * channels);
+  let s = seed >>> 0;
+  for (let i = 0; i < data.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    data[i] = s >>> 24;
+  }
+  return data;
+}
+
 function clamp(v: number): number {
   return Math.max(0, Math.min(255, Math.round(v)));
 }

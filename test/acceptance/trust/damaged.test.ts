@@ -7,7 +7,7 @@ import { encodeNpy } from '../../../src/io/npy.js';
 import { runCli, tool } from '../../helpers/cli.js';
 import { expectCleanFailure, runIsolated } from '../../helpers/cleanRun.js';
 import { flipSegment, shortenSegment } from '../../helpers/damage.js';
-import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
+import { noisyPixels, syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
 
 /**
  * Damaged and unusual files: each ends in a correct output or a clear failure (exit 3, a message
@@ -339,13 +339,7 @@ describe('a header that promises more than the file holds', () => {
 describe('the fit lets go of its thread when a file fails', () => {
   test('a damaged TIFF fails in pass 1: the k-means partner thread is stopped', async () => {
     const bad = at('bad-partner.tif');
-    const noisy = Buffer.alloc(400 * 400 * 3);
-    let s = 7;
-    for (let i = 0; i < noisy.length; i++) {
-      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-      noisy[i] = s >>> 24;
-    }
-    await sharp(noisy, { raw: { width: 400, height: 400, channels: 3 } })
+    await sharp(noisyPixels(400, 400, 3, 7), { raw: { width: 400, height: 400, channels: 3 } })
       .tiff({ compression: 'deflate', tile: true, tileWidth: 64, tileHeight: 64 })
       .toFile(at('partner.tif'));
     await flipSegment(at('partner.tif'), bad, 20);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isDiskFull } from '../../../src/io/diskSpace.js';
 import { CLI, runCli } from '../../helpers/cli.js';
 import { expectCleanFailure, runIsolated } from '../../helpers/cleanRun.js';
-import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
+import { noisyPixels, syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
 
 /**
  * Faults from outside: full disks, a closed or full stdout, a killed launcher, a second Ctrl-C,
@@ -382,13 +382,7 @@ describe('threads that die', () => {
   test('a k-means partner thread that stops answering: the fit is redone alone, same bytes', async () => {
     // Many distinct colours, so that k-means takes the partner thread.
     const noisy = at('noisy.png');
-    const data = Buffer.alloc(600 * 400 * 3);
-    let s = 12345;
-    for (let i = 0; i < data.length; i++) {
-      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-      data[i] = s >>> 24;
-    }
-    await sharp(data, { raw: { width: 600, height: 400, channels: 3 } })
+    await sharp(noisyPixels(600, 400, 3, 12345), { raw: { width: 600, height: 400, channels: 3 } })
       .png()
       .toFile(noisy);
     const normal = runCli(['compress', noisy, '-k', '64', '-o', at('partner-ok.png'), '--json']);
