@@ -1,5 +1,4 @@
 import fg from 'fast-glob';
-import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { usageError } from '../errors.js';
@@ -25,7 +24,7 @@ export async function expandInputs(
     throw usageError('no input patterns: give one or more globs, e.g. "scans/**/*.tif"');
   const cwd = resolve(options.cwd ?? process.cwd());
   const literal = await Promise.all(patterns.map((p) => literalPattern(cwd, p)));
-  const globs = literal.map((l, i) => l ?? (patterns[i] as string));
+  const globs = literal.map((l, i) => l?.glob ?? (patterns[i] as string));
   const found = await fg(globs, {
     cwd,
     ignore: [...(options.ignore ?? [])],
@@ -41,26 +40,27 @@ export async function expandInputs(
   const files = [...new Set(found.map((f) => resolve(cwd, f)))]
     .filter((f) => !exclude || !f.startsWith(exclude))
     .sort(compareCodeUnits);
-  const bases = patterns.map((p, i) =>
-    literal[i] !== undefined
-      ? resolve(cwd, literalBase(cwd, p))
-      : resolve(cwd, fg.generateTasks([p], { cwd })[0]?.base ?? '.'),
+  const bases = patterns.map(
+    (p, i) => literal[i]?.base ?? resolve(cwd, fg.generateTasks([p], { cwd })[0]?.base ?? '.'),
   );
   return { files, base: commonFolder(bases.length > 0 ? bases : [cwd]) };
 }
 
-/** A pattern that names an existing file or folder, as a glob that matches it and only it. */
-async function literalPattern(cwd: string, pattern: string): Promise<string | undefined> {
-  const st = await stat(resolve(cwd, pattern)).catch(() => undefined);
+/**
+ * A pattern that names an existing file or folder: a glob that matches it and only it, and the
+ * folder the output tree mirrors from (the file's folder, or the folder itself).
+ */
+async function literalPattern(
+  cwd: string,
+  pattern: string,
+): Promise<{ glob: string; base: string } | undefined> {
+  const path = resolve(cwd, pattern);
+  const st = await stat(path).catch(() => undefined);
   if (!st) return undefined;
   const escaped = fg.escapePath(pattern);
-  return st.isDirectory() ? `${escaped.replace(/\/+$/, '')}/**/*` : escaped;
-}
-
-/** The folder a literal file or folder pattern mirrors from: the file's folder, or the folder. */
-function literalBase(cwd: string, pattern: string): string {
-  const path = resolve(cwd, pattern);
-  return statSync(path).isDirectory() ? path : dirname(path);
+  return st.isDirectory()
+    ? { glob: `${escaped.replace(/\/+$/, '')}/**/*`, base: path }
+    : { glob: escaped, base: dirname(path) };
 }
 
 /** Locale-independent order, so two machines sort the same list the same way. */

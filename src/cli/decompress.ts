@@ -42,13 +42,20 @@ export async function runDecompress(args: DecompressArgs): Promise<number> {
   const signal = abortOnSignals(() => bar?.clear());
   try {
     const { decompressFile } = await import('../pipeline/decompressFile.js');
-    const { format, kind, tile, quality, compressionLevel, bigtiff } = toQuantizeOptions(args);
-    const { memoryBudget, bandHeight, maxPixels, tmpDir } = toQuantizeOptions(args);
+    const o = toQuantizeOptions(args);
     await removeOwnStaleTemps(args.output, args['tmp-dir']);
     const result = await decompressFile(args.input, args.output, {
       codebook: args.codebook,
-      ...{ format, kind, tile, quality, compressionLevel, bigtiff },
-      ...{ memoryBudget, bandHeight, maxPixels, tmpDir },
+      format: o.format,
+      kind: o.kind,
+      tile: o.tile,
+      quality: o.quality,
+      compressionLevel: o.compressionLevel,
+      bigtiff: o.bigtiff,
+      memoryBudget: o.memoryBudget,
+      bandHeight: o.bandHeight,
+      maxPixels: o.maxPixels,
+      tmpDir: o.tmpDir,
       signal,
       onProgress: bar ? (e) => bar.update(e) : undefined,
     });
