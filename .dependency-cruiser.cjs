@@ -12,6 +12,8 @@ const LAYERS = [
   { name: 'pipeline', path: '^src/pipeline/' },
   { name: 'report', path: '^src/report/' },
   { name: 'batch', path: '^src/batch/' },
+  { name: 'split', path: '^src/split/' },
+  { name: 'scheduler', path: '^src/scheduler/' },
   { name: 'cli', path: '^src/cli/' },
   { name: 'api', path: '^src/(index\\.ts$|stages/)' },
 ];

@@ -44,3 +44,9 @@ export interface ProgressEvent {
 
 /** Where colours are compared: sRGB values, or OKLab (perceptual; RGB images only). */
 export type ColorSpace = 'rgb' | 'oklab';
+
+/** One task's share of a job split over several: the `index`-th (from 0) of `count`. */
+export interface Share {
+  index: number;
+  count: number;
+}

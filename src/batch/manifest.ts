@@ -1,3 +1,4 @@
+import type { Share } from '../types.js';
 import { appendFile, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicOutput } from '../io/tempFiles.js';
@@ -29,10 +30,7 @@ export interface ManifestRecord {
   runId: string;
 }
 
-export interface Shard {
-  index: number;
-  count: number;
-}
+export type Shard = Share;
 
 export function manifestPartName(shard: Shard | undefined): string {
   return shard ? `gigaquant-manifest.shard-${shard.index}-of-${shard.count}.jsonl` : MANIFEST_NAME;

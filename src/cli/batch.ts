@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import type { BatchRequest } from '../batch/batchTypes.js';
+import { parseShardSpec } from '../scheduler/shardSpec.js';
 import type { OutputFormat } from '../io/outputFormat.js';
 import { GigaquantError, usageError } from '../errors.js';
 import { jsonReporter, plainReporter, terminalReporter, type Reporter } from './batchReporters.js';
@@ -69,7 +69,8 @@ export function batchCommand(yargs: Argv): Argv<BatchArgs> {
         })
         .option('shard', {
           type: 'string',
-          describe: 'i/n: do only the i-th of n shares of the inputs (0-based)',
+          describe:
+            'i/n: do only the i-th of n shares of the inputs (0-based; shared by pixel count); auto: from a Slurm array task (auto/N: a Kubernetes Indexed Job of N)',
         })
         .option('force', {
           type: 'boolean',
@@ -94,19 +95,6 @@ export function batchCommand(yargs: Argv): Argv<BatchArgs> {
     ),
     '<out-dir>/report.html',
   ) as unknown as Argv<BatchArgs>;
-}
-
-export function parseShard(value: string | undefined): BatchRequest['shard'] {
-  if (value === undefined) return undefined;
-  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
-  const index = Number(m?.[1]);
-  const count = Number(m?.[2]);
-  if (!m || count < 1 || index >= count) {
-    throw usageError(
-      `--shard: expected i/n with 0 <= i < n (e.g. 0/4, or $SLURM_ARRAY_TASK_ID/4) but received ${value}`,
-    );
-  }
-  return { index, count };
 }
 
 export async function runBatchCommand(args: BatchArgs): Promise<number> {
@@ -137,7 +125,7 @@ export async function runBatchCommand(args: BatchArgs): Promise<number> {
         quantize: toQuantizeOptions(args),
         sharedPalette: args['shared-palette'],
         paletteFile: args.palette,
-        shard: parseShard(args.shard),
+        shard: parseShardSpec(args.shard),
         force: args.force,
         failFast: args['fail-fast'],
         report: reportPath(args.report, () => join(args['out-dir'] as string, 'report.html')),

@@ -9,6 +9,10 @@ import { abortOnSignals } from './interrupts.js';
 import { ProgressBar } from './ProgressBar.js';
 import { removeOwnStaleTemps } from './removeOwnStaleTemps.js';
 import { handleCliError } from './cliError.js';
+import { usageError } from '../errors.js';
+import { parseShardSpec } from '../scheduler/shardSpec.js';
+import type { SplitStage } from '../split/runSplitStage.js';
+import type { StageOutcome } from '../split/countStage.js';
 import { addReportOption, besideWithSuffix, reportPath } from './report.js';
 import {
   addFlags,
@@ -24,6 +28,9 @@ export interface CompressArgs extends FlagArgs {
   input: string;
   output: string;
   report?: string;
+  stage?: SplitStage;
+  'work-dir'?: string;
+  shard?: string;
 }
 
 export function compressCommand(yargs: Argv): Argv<CompressArgs> {
@@ -39,6 +46,20 @@ export function compressCommand(yargs: Argv): Argv<CompressArgs> {
       describe:
         'output file: .png (palette, k <= 256), .tif/.tiff (indexed, k <= 65536), .jpg/.webp/.avif/.gif (colours) or .npy (labels)',
       demandOption: true,
+    })
+    .option('stage', {
+      type: 'string',
+      choices: ['count', 'fit', 'apply', 'stitch'],
+      describe:
+        'one stage of an image split over tasks (TIFF output): count and apply take --shard, all take --work-dir',
+    })
+    .option('work-dir', {
+      type: 'string',
+      describe: 'with --stage: the folder the stages share (on storage every task sees)',
+    })
+    .option('shard', {
+      type: 'string',
+      describe: 'with --stage count|apply: i/n, or auto (Slurm array; auto/N: Kubernetes)',
     });
   return addReportOption(
     addFlags(command, [...READING, ...FITTING, ...WRITING, ...PRINTING]),
@@ -66,6 +87,7 @@ export async function runCompress(args: CompressArgs): Promise<number> {
     const { checkReportPath, writeReport } = await import('../report/writeReport.js');
     if (report) checkReportPath(report);
     await removeOwnStaleTemps(args.output, args['tmp-dir']);
+    if (args.stage) return await runStage(args, options);
     const result = await quantizeFile(args.input, args.output, options);
     if (report) {
       const { compressReport } = await import('../report/singleReports.js');
@@ -82,6 +104,52 @@ export async function runCompress(args: CompressArgs): Promise<number> {
     bar?.clear();
     return handleCliError(err, args.json);
   }
+}
+
+/** `compress --stage ...`: one stage of an image split over tasks (see split/). */
+async function runStage(args: CompressArgs, options: QuantizeOptions): Promise<number> {
+  const stage = args.stage as SplitStage;
+  if (!args['work-dir']) throw usageError(`--stage ${stage} needs --work-dir`);
+  const sharded = stage === 'count' || stage === 'apply';
+  if (sharded !== (args.shard !== undefined)) {
+    throw usageError(
+      sharded
+        ? `--stage ${stage} needs --shard i/n (or auto)`
+        : `--stage ${stage} takes no --shard`,
+    );
+  }
+  if (args.report) throw usageError('--report is not made by split stages');
+  const { runSplitStage } = await import('../split/runSplitStage.js');
+  const outcome = await runSplitStage(
+    stage,
+    args.input,
+    args.output,
+    args['work-dir'],
+    options,
+    parseShardSpec(args.shard),
+  );
+  if ('psnr' in outcome) {
+    for (const w of outcome.warnings)
+      if (!args.quiet) process.stderr.write(`gigaquant: warning: ${w}\n`);
+    if (args.json) process.stdout.write(JSON.stringify(resultToJson(outcome), null, 2) + '\n');
+    else if (!args.quiet) process.stdout.write(summaryLine(outcome) + '\n');
+    return 0;
+  }
+  if (args.json) process.stdout.write(JSON.stringify(outcome) + '\n');
+  else if (!args.quiet) process.stdout.write(stageLine(outcome) + '\n');
+  return 0;
+}
+
+function stageLine(o: StageOutcome): string {
+  const share = o.share ? ` ${o.share.index}/${o.share.count}` : '';
+  const rows = o.rows
+    ? o.rows.to > o.rows.from
+      ? ` rows ${o.rows.from}-${o.rows.to - 1}`
+      : ' (no rows: more shares than chunks)'
+    : '';
+  const done =
+    o.done === 'now' ? 'done' : o.done === 'before' ? 'already done' : 'not needed (--palette)';
+  return `${o.stage}${share}${rows}: ${done}${o.file ? `  ${o.file}` : ''}`;
 }
 
 export function summaryLine(r: QuantizeResult): string {

@@ -76,6 +76,25 @@ export class ColorHistogram {
     }
   }
 
+  /**
+   * Adds counts taken from another histogram's `entries()` (the same image's other rows, counted
+   * elsewhere): the sum is exact, so the entries are those of one histogram over all the rows.
+   */
+  addCounts(colors: Uint8Array, weights: Float64Array, count: number): void {
+    if (this.sparse) this.leaveSparse();
+    const pixels = weights.subarray(0, count).reduce((s, w) => s + w, 0);
+    this.added += pixels;
+    if (this.added >= 2 ** 32 && this.counts instanceof Uint32Array)
+      this.counts = Float64Array.from(this.counts);
+    const c = this.channels;
+    const counts = this.counts;
+    for (let i = 0; i < count; i++) {
+      let key = 0;
+      for (let ch = 0; ch < c; ch++) key |= (colors[i * c + ch] as number) << (8 * ch);
+      counts[key] = (counts[key] as number) + (weights[i] as number);
+    }
+  }
+
   /** Moves the hash's counts into the 2^24 table, for an image with more colours than it holds. */
   private leaveSparse(): void {
     const sparse = this.sparse as ColorCountKernel;

@@ -15,7 +15,7 @@ import { isEncodedFormat, type OutputFormat, type OutputKind } from './outputFor
 import { savePalette } from './paletteFile.js';
 import { colorLayout, indexLayout } from './sampleLayout.js';
 import { PngWriter } from './png/PngWriter.js';
-import { TiffWriter } from './tiff/TiffWriter.js';
+import { TiffWriter, type TiffWriterOptions } from './tiff/TiffWriter.js';
 
 /** How an output file is encoded: the part of the resolved options that writers read. */
 export interface WriterOptions {
@@ -34,6 +34,46 @@ export function codebookBase(labelsPath: string): string {
 }
 
 /**
+ * The TIFF options (layout, colour map, metadata) of an output: what TiffWriter writes, and what
+ * the parts of a split image are written and stitched with.
+ */
+export function tiffOptionsFor(
+  options: WriterOptions,
+  size: { width: number; height: number },
+  palette: Palette,
+  inputMetadata: ImageMetadata = NO_METADATA,
+): TiffWriterOptions {
+  return {
+    width: size.width,
+    height: size.height,
+    layout: options.kind === 'rgb' ? colorLayout(palette) : indexLayout(palette.size),
+    // A label image is a bare grey image of indices: the palette goes to the codebook instead.
+    palette: options.kind === 'palette' ? palette : undefined,
+    compressionLevel: options.compressionLevel,
+    bigtiff: options.bigtiff,
+    tile: options.tile,
+    software: SOFTWARE,
+    metadata: outputMetadata(options.kind, palette, inputMetadata),
+  };
+}
+
+const SOFTWARE = `gigaquant ${VERSION}`;
+
+/** The input's metadata as an output of this kind carries it. */
+function outputMetadata(
+  kind: OutputKind,
+  palette: Palette,
+  inputMetadata: ImageMetadata,
+): ImageMetadata {
+  // Palette PNGs and indexed TIFFs hold RGB colour maps even for grey palettes.
+  const greyPixels = kind === 'rgb' && palette.channels <= 2;
+  return metadataForOutput(
+    inputMetadata,
+    kind === 'labels' ? 'labels' : greyPixels ? 'grey' : 'rgb',
+  );
+}
+
+/**
  * The streaming writer for the output's format and kind, writing under temporary names until
  * closed. A label image's writer also writes its codebook when it closes.
  */
@@ -46,13 +86,7 @@ export async function createWriter(
 ): Promise<IndexWriter & { bigtiff?: boolean }> {
   const { width, height } = size;
   const { format, kind, compressionLevel } = options;
-  // Palette PNGs and indexed TIFFs hold RGB colour maps even for grey palettes.
-  const greyPixels = kind === 'rgb' && palette.channels <= 2;
-  const metadata = metadataForOutput(
-    inputMetadata,
-    kind === 'labels' ? 'labels' : greyPixels ? 'grey' : 'rgb',
-  );
-  const software = `gigaquant ${VERSION}`;
+  const metadata = outputMetadata(kind, palette, inputMetadata);
   if (isEncodedFormat(format)) {
     return EncodedRgbWriter.create(outputPath, {
       width,
@@ -62,12 +96,9 @@ export async function createWriter(
       quality: options.quality,
       tmpDir: options.tmpDir,
       metadata,
-      software,
+      software: SOFTWARE,
     });
   }
-  const layout = kind === 'rgb' ? colorLayout(palette) : indexLayout(palette.size);
-  // A label image is a bare grey image of indices: the palette goes to the codebook instead.
-  const filePalette = kind === 'palette' ? palette : undefined;
   let writer: IndexWriter & { bigtiff?: boolean };
   if (format === 'npy')
     writer = await NpyLabelWriter.create(outputPath, { width, height, paletteSize: palette.size });
@@ -75,40 +106,47 @@ export async function createWriter(
     writer = await PngWriter.create(outputPath, {
       width,
       height,
-      layout,
-      palette: filePalette,
+      layout: kind === 'rgb' ? colorLayout(palette) : indexLayout(palette.size),
+      palette: kind === 'palette' ? palette : undefined,
       compressionLevel,
       metadata,
     });
   else
-    writer = await TiffWriter.create(outputPath, {
-      width,
-      height,
-      layout,
-      palette: filePalette,
-      compressionLevel,
-      bigtiff: options.bigtiff,
-      tile: options.tile,
-      software,
-      metadata,
-    });
+    writer = await TiffWriter.create(
+      outputPath,
+      tiffOptionsFor(options, size, palette, inputMetadata),
+    );
   if (kind !== 'labels') return writer;
-  // The profile describes the codebook's colours; decompress puts it back on the image it makes.
-  const icc = metadataForOutput(inputMetadata, palette.channels <= 2 ? 'grey' : 'rgb').icc;
-  // What the label file itself cannot hold goes into the codebook too, for decompress to give
-  // back: the resolution (.npy holds none) and the georeference (only TIFF holds it).
   return withCodebook(writer, outputPath, palette, {
     labels: basename(outputPath),
-    width,
-    height,
-    software,
+    ...codebookFields(format, size, palette, inputMetadata),
+  });
+}
+
+/**
+ * What a codebook holds beside the colours: what the label file itself cannot hold, for
+ * decompress to give back.
+ */
+export function codebookFields(
+  format: OutputFormat,
+  size: { width: number; height: number },
+  palette: Palette,
+  inputMetadata: ImageMetadata,
+): Record<string, unknown> {
+  // The profile describes the codebook's colours; decompress puts it back on the image it makes.
+  const icc = metadataForOutput(inputMetadata, palette.channels <= 2 ? 'grey' : 'rgb').icc;
+  return {
+    width: size.width,
+    height: size.height,
+    software: SOFTWARE,
     icc: icc && Buffer.from(icc).toString('base64'),
+    // The resolution (.npy holds none) and the georeference (only TIFF holds it).
     resolution: inputMetadata.resolution,
     geoTags:
       format !== 'tiff' && inputMetadata.geoTags.length > 0
         ? geoTagsToJson(inputMetadata.geoTags)
         : undefined,
-  });
+  };
 }
 
 function withCodebook(

@@ -8,6 +8,8 @@ import { openPixels } from './sharpInput.js';
 export interface ReadBandsOptions {
   bandHeight: number;
   signal?: AbortSignal;
+  /** Only rows `from` (default 0) up to but not including `to` (default the height). */
+  rows?: { from: number; to: number };
 }
 
 /**
@@ -20,11 +22,12 @@ export async function* readBands(
   source: ImageSource,
   options: ReadBandsOptions,
 ): AsyncGenerator<RowBand> {
-  const { height } = source.info;
+  const { from, to: height } = options.rows ?? { from: 0, to: source.info.height };
   const bandHeight = Math.max(1, Math.floor(options.bandHeight));
-  let pending: Promise<RowBand> | undefined = readBand(source, 0, Math.min(bandHeight, height));
+  let pending: Promise<RowBand> | undefined =
+    from < height ? readBand(source, from, Math.min(bandHeight, height - from)) : undefined;
   try {
-    for (let y = 0; y < height; y += bandHeight) {
+    for (let y = from; y < height; y += bandHeight) {
       throwIfAborted(options.signal);
       const band: RowBand = await (pending as Promise<RowBand>);
       const nextY = y + bandHeight;

@@ -35,6 +35,25 @@ export interface FitReport {
   sampleSize: number;
 }
 
+/** The fit report when a palette was given rather than fitted. */
+export const GIVEN_PALETTE: FitReport = {
+  method: 'given',
+  inertia: 0,
+  steps: 0,
+  stopReason: 'given-palette',
+  sampleSize: 0,
+};
+
+/** Distinct colours and their pixel counts (see PaletteFitter.counts). */
+export interface PixelCounts {
+  /** Packed, `colors.length / count` channels each, in colour order. */
+  colors: Uint8Array;
+  weights: Float64Array;
+  count: number;
+  /** Whether any pixel counted was not opaque. */
+  translucent: boolean;
+}
+
 export interface FitResult {
   palette: Palette;
   report: FitReport;
@@ -74,12 +93,19 @@ export class PaletteFitter {
     }
   }
 
-  /** Streams one image in; `onRows` hears of each band's rows. */
-  async add(source: ImageSource, onRows?: (rows: number) => void): Promise<void> {
+  /**
+   * Streams one image in (or only `rows` of it: a split image's part); `onRows` hears of each
+   * band's rows.
+   */
+  async add(
+    source: ImageSource,
+    onRows?: (rows: number) => void,
+    rows?: { from: number; to: number },
+  ): Promise<void> {
     const { options } = this;
     const { width, height } = source.info;
     const bandHeight = options.bandHeight ?? chooseBandHeight(width, height, options.memoryBudget);
-    for await (const raw of readBands(source, { bandHeight, signal: options.signal })) {
+    for await (const raw of readBands(source, { bandHeight, signal: options.signal, rows })) {
       if (!this.translucent && !isOpaque(raw)) this.translucent = true;
       const band = convertBand(raw, this.channels);
       this.histogram.add(band);
@@ -87,6 +113,26 @@ export class PaletteFitter {
       this.counter?.offer(band);
       onRows?.(band.height);
     }
+  }
+
+  /**
+   * Everything counted so far, for another fitter to add (`addCounts`): how the rows of one image
+   * are counted on several machines and fitted on one, with the palette one machine would fit.
+   */
+  counts(): PixelCounts {
+    if (this.channels === 4 && this.translucent) {
+      throw new GigaquantError(
+        'E_USAGE',
+        'translucent RGBA is fitted on a random sample, which cannot be split over tasks: write a palette TIFF (it drops alpha), or run compress on one machine',
+      );
+    }
+    return { ...this.histogram.entries(), translucent: this.translucent };
+  }
+
+  /** Adds another fitter's `counts()` over other rows of the same image. */
+  addCounts(counts: PixelCounts): void {
+    this.histogram.addCounts(counts.colors, counts.weights, counts.count);
+    if (counts.translucent) this.translucent = true;
   }
 
   /** The palette of `k` colours (default: the options' k) for everything added so far. */

@@ -16,8 +16,8 @@ export interface ApplyResult {
 
 /**
  * Pass 2: maps every pixel to its nearest palette entry, band by band, into `writer`. The error
- * sum is of integers, so it is exact whatever the band height. `digest`, when given, sees every
- * band too (for the report).
+ * sum is of integers, so it is exact whatever the band height, and parts' sums add up to the
+ * whole's.
  */
 export async function applyPalette(
   source: ImageSource,
@@ -25,8 +25,14 @@ export async function applyPalette(
   writer: IndexWriter,
   options: ResolvedOptions,
   bandHeight: number,
-  digest?: ImageDigestBuilder,
+  extra: {
+    /** Sees every band too (for the report). */
+    digest?: ImageDigestBuilder;
+    /** Only these rows (a split image's part): `writer` gets them alone. */
+    rows?: { from: number; to: number };
+  } = {},
 ): Promise<ApplyResult> {
+  const { digest, rows } = extra;
   const matcher = new NearestColorMatcher(palette, options.space);
   const { width, height } = source.info;
   const ditherer =
@@ -38,7 +44,7 @@ export async function applyPalette(
   let droppedTranslucency = false;
   let rowsDone = 0;
   try {
-    for await (const raw of readBands(source, { bandHeight, signal: options.signal })) {
+    for await (const raw of readBands(source, { bandHeight, signal: options.signal, rows })) {
       if (!paletteAlpha && !droppedTranslucency && !isOpaque(raw)) droppedTranslucency = true;
       const band = convertBand(raw, palette.channels as 1 | 2 | 3 | 4);
       const pixels = band.width * band.height;
@@ -49,7 +55,11 @@ export async function applyPalette(
       digest?.add(band, indices);
       await writer.write({ y: band.y, height: band.height, width: band.width, indices });
       rowsDone += band.height;
-      options.onProgress?.({ phase: 'apply', rowsDone, rows: height });
+      options.onProgress?.({
+        phase: 'apply',
+        rowsDone,
+        rows: rows ? rows.to - rows.from : height,
+      });
     }
   } finally {
     matcher.release();

@@ -21,17 +21,8 @@ import { applyPalette } from './applyPalette.js';
 import { chooseBandHeight } from './bandHeight.js';
 import { clusterChannels, paletteForImage } from '../model/channels.js';
 import { fitPalette } from './fitPalette.js';
-import type { FitReport, FitResult } from './PaletteFitter.js';
+import { GIVEN_PALETTE, type FitReport, type FitResult } from './PaletteFitter.js';
 import { bitsPerPixel, peakRssBytes, psnrFromMse } from './stats.js';
-
-/** The fit report when a palette was given rather than fitted. */
-const GIVEN_PALETTE: FitReport = {
-  method: 'given',
-  inertia: 0,
-  steps: 0,
-  stopReason: 'given-palette',
-  sampleSize: 0,
-};
 
 export interface QuantizeResult {
   input: string;
@@ -123,7 +114,7 @@ export async function quantizeFile(
       ? new ImageDigestBuilder(info.width, info.height, fit.palette)
       : undefined;
     const written = await writeOutput(outputPath, opts, info, fit.palette, metadata, (writer) =>
-      applyPalette(source, fit.palette, writer, opts, bandHeight, digest),
+      applyPalette(source, fit.palette, writer, opts, bandHeight, { digest }),
     );
     const applied = written.value;
 

@@ -111,7 +111,7 @@ export async function sweepFile(
           writer,
           { ...opts, onProgress: undefined },
           bandHeight,
-          digest,
+          { digest },
         );
         await writer.close();
       } catch (err) {

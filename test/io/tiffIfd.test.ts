@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTiffTags } from '../../src/io/tiff/readTags.js';
-import { mayPassFourGiB } from '../../src/io/tiff/TiffWriter.js';
+import { mayPassFourGiB } from '../../src/io/tiff/tiffDirectory.js';
 import { buildIfd, colorMap, header, TagType } from '../../src/io/tiff/ifd.js';
 
 describe('TIFF builders', () => {

@@ -1,47 +1,26 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
-import { paletteRgba } from '../../model/palette.js';
-import type { IndexBand, IndexWriter, Palette } from '../../types.js';
-import type { ImageMetadata } from '../imageMetadata.js';
-import { bandBytes, bytesPerPixel, type PixelLayout } from '../sampleLayout.js';
+import type { IndexBand, IndexWriter } from '../../types.js';
+import { bandBytes, bytesPerPixel } from '../sampleLayout.js';
 import { atomicOutput, type AtomicOutput } from '../tempFiles.js';
-import {
-  buildIfd,
-  colorMap,
-  header,
-  headerBytes,
-  rational,
-  TagType,
-  type TiffEntry,
-} from './ifd.js';
+import { headerBytes } from './ifd.js';
+import { isBigTiff, tiffChunkRows, tiffDirectory, type TiffImageOptions } from './tiffDirectory.js';
 
 const deflateAsync = promisify(deflate);
 
-export interface TiffWriterOptions {
-  width: number;
-  height: number;
-  /** Indices (with `palette`: an indexed TIFF; without: a grey label image) or colours. */
-  layout: PixelLayout;
-  /** Written as the ColorMap when the layout stores indices. */
-  palette?: Palette;
+export interface TiffWriterOptions extends TiffImageOptions {
   /** zlib level 0-9. */
   compressionLevel: number;
-  /** 'auto' switches to BigTIFF when the file could pass 4 GiB. */
-  bigtiff: boolean | 'auto';
-  /** Square tiles of this many pixels a side (a multiple of 16); strips when absent. */
-  tile?: number;
-  software: string;
-  metadata?: ImageMetadata;
 }
 
-/** Uncompressed bytes per strip: big enough for deflate to do well, small enough to stay bounded. */
-const STRIP_TARGET_BYTES = 256 * 1024;
 /** Strips or tiles being compressed at once on libuv's thread pool while JavaScript goes on. */
 const CHUNKS_IN_FLIGHT = 4;
-const FOUR_GIB = 2 ** 32;
-const PHOTOMETRIC = { greyBlackIsZero: 1, rgb: 2, palette: 3 } as const;
-const EXTRA_SAMPLE_UNASSOCIATED_ALPHA = 2;
+
+/** The chunks of a part: their compressed sizes in file order (see TiffWriter.createPart). */
+export interface TiffPart {
+  byteCounts: number[];
+}
 
 /**
  * Streaming TIFF, deflate-compressed, in strips of a fixed number of rows or in square tiles:
@@ -55,6 +34,8 @@ export class TiffWriter implements IndexWriter {
   private readonly file: FileHandle;
   private readonly options: TiffWriterOptions;
   readonly bigtiff: boolean;
+  /** A part holds bare chunks: no header, no directory (see createPart). */
+  private readonly isPart: boolean;
   private readonly pixelBytes: number;
   private readonly rowBytes: number;
   /** Rows gathered before they are cut into chunks: a strip, or one row of tiles. */
@@ -66,30 +47,49 @@ export class TiffWriter implements IndexWriter {
   private readonly chunkOffsets: number[] = [];
   private readonly chunkByteCounts: number[] = [];
 
-  private constructor(output: AtomicOutput, file: FileHandle, options: TiffWriterOptions) {
+  private constructor(
+    output: AtomicOutput,
+    file: FileHandle,
+    options: TiffWriterOptions,
+    isPart: boolean,
+  ) {
     this.output = output;
     this.file = file;
     this.options = options;
+    this.isPart = isPart;
     this.pixelBytes = bytesPerPixel(options.layout);
     this.rowBytes = options.width * this.pixelBytes;
-    this.rowsPerChunk =
-      options.tile ??
-      Math.max(1, Math.min(options.height, Math.floor(STRIP_TARGET_BYTES / this.rowBytes)));
-    this.bigtiff =
-      options.bigtiff === 'auto'
-        ? mayPassFourGiB(options.width, options.height, this.pixelBytes, options.tile)
-        : options.bigtiff;
-    this.offset = headerBytes(this.bigtiff);
+    this.rowsPerChunk = tiffChunkRows(options);
+    this.bigtiff = isBigTiff(options);
+    this.offset = isPart ? 0 : headerBytes(this.bigtiff);
     this.rows = Buffer.alloc(this.rowsPerChunk * this.rowBytes);
   }
 
   static async create(finalPath: string, options: TiffWriterOptions): Promise<TiffWriter> {
+    return TiffWriter.open(finalPath, options, false);
+  }
+
+  /**
+   * A writer of some rows of the image described by `options` (the whole image's size), starting
+   * at a chunk boundary: their compressed chunks, exactly as the whole file holds them, with
+   * nothing around them, so that parts written on several machines can be joined by copying
+   * (stitchTiff). `part()` gives their sizes once closed.
+   */
+  static async createPart(partPath: string, options: TiffWriterOptions): Promise<TiffWriter> {
+    return TiffWriter.open(partPath, options, true);
+  }
+
+  private static async open(
+    finalPath: string,
+    options: TiffWriterOptions,
+    isPart: boolean,
+  ): Promise<TiffWriter> {
     if (options.tile !== undefined && (options.tile < 16 || options.tile % 16 !== 0)) {
       throw new Error(`TIFF tiles must be a multiple of 16 pixels, not ${options.tile}`);
     }
     const output = atomicOutput(finalPath);
     const file = await open(output.tempPath, 'wx');
-    return new TiffWriter(output, file, options);
+    return new TiffWriter(output, file, options, isPart);
   }
 
   async write(band: IndexBand): Promise<void> {
@@ -107,13 +107,18 @@ export class TiffWriter implements IndexWriter {
     try {
       if (this.rowsFilled > 0) await this.flushRows();
       while (this.inFlight.length > 0) await this.writeNextChunk();
-      await this.writeDirectory();
+      if (!this.isPart) await this.writeDirectory();
       await this.file.close();
     } catch (err) {
       await this.abort(err as Error);
       throw err;
     }
     await this.output.commit();
+  }
+
+  /** The chunks written by a part writer, once closed. */
+  part(): TiffPart {
+    return { byteCounts: [...this.chunkByteCounts] };
   }
 
   async abort(_err: Error): Promise<void> {
@@ -159,104 +164,14 @@ export class TiffWriter implements IndexWriter {
   }
 
   private async writeDirectory(): Promise<void> {
-    const { width, height, software, tile } = this.options;
-    const ifdAt = this.offset + (this.offset % 2);
-    const offsetType = this.bigtiff ? TagType.LONG8 : TagType.LONG;
-    const entries: TiffEntry[] = [
-      { tag: 256, type: TagType.LONG, values: [width] },
-      { tag: 257, type: TagType.LONG, values: [height] },
-      { tag: 259, type: TagType.SHORT, values: [8] }, // Adobe deflate
-      { tag: 284, type: TagType.SHORT, values: [1] }, // chunky
-      { tag: 305, type: TagType.ASCII, values: software },
-      ...this.sampleEntries(),
-      ...(tile === undefined
-        ? [
-            { tag: 273, type: offsetType, values: this.chunkOffsets },
-            { tag: 278, type: TagType.LONG, values: [this.rowsPerChunk] },
-            { tag: 279, type: offsetType, values: this.chunkByteCounts },
-          ]
-        : [
-            { tag: 322, type: TagType.LONG, values: [tile] },
-            { tag: 323, type: TagType.LONG, values: [tile] },
-            { tag: 324, type: offsetType, values: this.chunkOffsets },
-            { tag: 325, type: offsetType, values: this.chunkByteCounts },
-          ]),
-      ...metadataEntries(this.options.metadata),
-    ];
-    const ifd = buildIfd(entries, ifdAt, this.bigtiff);
-    if (!this.bigtiff && ifdAt + ifd.length > FOUR_GIB) {
-      throw new Error('TIFF passed 4 GiB without BigTIFF; write it again with bigtiff enabled');
-    }
-    await this.file.write(ifd, 0, ifd.length, ifdAt);
-    const head = header(this.bigtiff, ifdAt);
+    const { ifd, head } = tiffDirectory(this.options, {
+      bigtiff: this.bigtiff,
+      rowsPerChunk: this.rowsPerChunk,
+      offsets: this.chunkOffsets,
+      byteCounts: this.chunkByteCounts,
+      end: this.offset,
+    });
+    await this.file.write(ifd.bytes, 0, ifd.bytes.length, ifd.at);
     await this.file.write(head, 0, head.length, 0);
   }
-
-  /** BitsPerSample, Photometric, SamplesPerPixel, ExtraSamples and ColorMap for the layout. */
-  private sampleEntries(): TiffEntry[] {
-    const { layout, palette } = this.options;
-    if (layout.kind === 'index') {
-      const entries: TiffEntry[] = [
-        { tag: 258, type: TagType.SHORT, values: [layout.bits] },
-        { tag: 277, type: TagType.SHORT, values: [1] },
-      ];
-      if (!palette)
-        return [
-          ...entries,
-          { tag: 262, type: TagType.SHORT, values: [PHOTOMETRIC.greyBlackIsZero] },
-        ];
-      return [
-        ...entries,
-        { tag: 262, type: TagType.SHORT, values: [PHOTOMETRIC.palette] },
-        { tag: 320, type: TagType.SHORT, values: colorMap(paletteRgba(palette).rgb, layout.bits) },
-      ];
-    }
-    const { channels } = layout;
-    const colorChannels = channels <= 2 ? 1 : 3;
-    const entries: TiffEntry[] = [
-      { tag: 258, type: TagType.SHORT, values: new Array<number>(channels).fill(8) },
-      {
-        tag: 262,
-        type: TagType.SHORT,
-        values: [colorChannels === 1 ? PHOTOMETRIC.greyBlackIsZero : PHOTOMETRIC.rgb],
-      },
-      { tag: 277, type: TagType.SHORT, values: [channels] },
-    ];
-    if (channels > colorChannels)
-      entries.push({ tag: 338, type: TagType.SHORT, values: [EXTRA_SAMPLE_UNASSOCIATED_ALPHA] });
-    return entries;
-  }
-}
-
-/** ICC profile, resolution and the GeoTIFF tags of the input. */
-function metadataEntries(metadata: ImageMetadata | undefined): TiffEntry[] {
-  if (!metadata) return [];
-  const entries: TiffEntry[] = [...metadata.geoTags];
-  if (metadata.icc) entries.push({ tag: 34675, type: TagType.UNDEFINED, values: metadata.icc });
-  if (metadata.resolution) {
-    const { x, y, unit } = metadata.resolution;
-    entries.push(
-      { tag: 282, type: TagType.RATIONAL, values: rational(x) },
-      { tag: 283, type: TagType.RATIONAL, values: rational(y) },
-      { tag: 296, type: TagType.SHORT, values: [unit === 'cm' ? 3 : 2] },
-    );
-  }
-  return entries;
-}
-
-/**
- * Whether a TIFF of this size could pass the 4 GiB that classic TIFF offsets can address, even if
- * deflate does not compress it at all (it can expand incompressible data slightly), counting the
- * zero padding of edge tiles.
- */
-export function mayPassFourGiB(
-  width: number,
-  height: number,
-  bytesPerPixel: number,
-  tile?: number,
-): boolean {
-  const padded = (n: number) => (tile ? Math.ceil(n / tile) * tile : n);
-  const raw = padded(width) * padded(height) * bytesPerPixel;
-  const worstCase = raw * 1.01 + height * 16 + 16 * 1024 * 1024 + 3 * 65536 * 2;
-  return worstCase >= FOUR_GIB;
 }

@@ -1,0 +1,101 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GigaquantError } from '../errors.js';
+import { checkOutputTarget } from '../io/checkOutputTarget.js';
+import { tiffOptionsFor } from '../io/createWriter.js';
+import { openImage } from '../io/openImage.js';
+import { writeFileAtomically } from '../io/tempFiles.js';
+import { TiffWriter } from '../io/tiff/TiffWriter.js';
+import { tiffChunkRows } from '../io/tiff/tiffDirectory.js';
+import { applyPalette } from '../pipeline/applyPalette.js';
+import { chooseBandHeight } from '../pipeline/bandHeight.js';
+import type { StageOutcome } from './countStage.js';
+import { loadFit } from './fitStage.js';
+import { rowShare } from './rowShares.js';
+import type { Share } from '../types.js';
+import { workFiles, type SplitJob } from './splitJob.js';
+
+/** What an apply task leaves beside its chunks: enough to stitch them and sum the error. */
+export interface PartRecord {
+  key: string;
+  rows: { from: number; to: number };
+  /** Compressed sizes of the part's chunks (strips, or tiles row by row), in file order. */
+  byteCounts: number[];
+  /** Sum of squared errors over the part's pixels and channels (an integer). */
+  sse: number;
+  droppedTranslucency: boolean;
+}
+
+/**
+ * Stage 3: this share's rows, cut at whole tile rows (or strips), mapped to the fitted palette and
+ * written as the compressed chunks the whole file holds at that place, with their error sum.
+ */
+export async function applyStage(job: SplitJob, share: Share): Promise<StageOutcome> {
+  const fit = await loadFit(job);
+  if (!fit) {
+    throw new GigaquantError(
+      'E_USAGE',
+      `${job.workDir}: no palette fitted for this input and these options: run --stage fit first`,
+    );
+  }
+  const { opts, info } = job;
+  const tiff = tiffOptionsFor(opts, info, fit.palette);
+  const rows = rowShare(info.height, tiffChunkRows(tiff), share.index, share.count);
+  const partPath = join(job.workDir, workFiles.part(share));
+  const recordPath = join(job.workDir, workFiles.partRecord(share));
+  if (await isFinishedPart(recordPath, partPath, job.jobKey))
+    return { stage: 'apply', share, rows, done: 'before', file: partPath };
+  await checkOutputTarget([job.input], partPath);
+  const writer = await TiffWriter.createPart(partPath, tiff);
+  let applied;
+  const source = await openImage(job.input, {
+    maxPixels: opts.maxPixels,
+    tmpDir: opts.tmpDir,
+    signal: opts.signal,
+  });
+  try {
+    const bandHeight =
+      opts.bandHeight ?? chooseBandHeight(info.width, info.height, opts.memoryBudget);
+    applied = await applyPalette(source, fit.palette, writer, opts, bandHeight, { rows });
+    await writer.close();
+  } catch (err) {
+    await writer.abort(err as Error);
+    throw err;
+  } finally {
+    await source.close();
+  }
+  const record: PartRecord = {
+    key: job.jobKey,
+    rows,
+    byteCounts: writer.part().byteCounts,
+    sse: applied.sse,
+    droppedTranslucency: applied.droppedTranslucency,
+  };
+  // The record is written last: a part without one was cut short, and is written again.
+  await writeFileAtomically(recordPath, JSON.stringify(record) + '\n');
+  return { stage: 'apply', share, rows, done: 'now', file: partPath };
+}
+
+/** A part's record, if it belongs to this job and its chunks are all there. */
+export async function readPartRecord(
+  recordPath: string,
+  partPath: string,
+  jobKey: string,
+): Promise<PartRecord | undefined> {
+  let record: PartRecord;
+  try {
+    record = JSON.parse(await readFile(recordPath, 'utf8')) as PartRecord;
+  } catch {
+    return undefined;
+  }
+  if (record.key !== jobKey || !Array.isArray(record.byteCounts)) return undefined;
+  const size = await stat(partPath).then(
+    (s) => s.size,
+    () => -1,
+  );
+  return size === record.byteCounts.reduce((s, n) => s + n, 0) ? record : undefined;
+}
+
+async function isFinishedPart(recordPath: string, partPath: string, key: string): Promise<boolean> {
+  return (await readPartRecord(recordPath, partPath, key)) !== undefined;
+}
