@@ -20,6 +20,11 @@ export interface BatchRequest {
   quantize: BatchQuantizeOptions;
   /** Fit one palette over every input and apply it to all of them. */
   sharedPalette?: boolean;
+  /**
+   * With sharedPalette: fit and save the palette, and stop (a cluster's fit job, whose palette
+   * the tasks that follow find saved and reuse).
+   */
+  paletteOnly?: boolean;
   /** Apply the palette in this .json or .npy file to every input, without fitting. */
   paletteFile?: string;
   shard?: Shard;

@@ -2,7 +2,6 @@ import { availableParallelism, totalmem } from 'node:os';
 import { EXTENSION_OF } from '../io/outputFormat.js';
 import type { ResolvedOptions } from '../pipeline/quantizeOptions.js';
 import { expandInputs, relativeInput } from './expandInputs.js';
-import type { Shard } from './manifest.js';
 import { checkNoCollisions, outputPathFor } from './outputPath.js';
 
 /** An input with its place in the output folder, before its header is read. */
@@ -17,13 +16,13 @@ export interface InputPlan {
 
 /**
  * Every input the patterns match, in one order for every run and shard, with its output path;
- * refused when two inputs would write one output. `mine` is this shard's share.
+ * refused when two inputs would write one output.
  */
 export async function planBatch(
   patterns: readonly string[],
-  options: { ignore?: string[]; outDir: string; cwd?: string; template: string; shard?: Shard },
+  options: { ignore?: string[]; outDir: string; cwd?: string; template: string },
   resolved: ResolvedOptions,
-): Promise<{ all: InputPlan[]; mine: InputPlan[] }> {
+): Promise<InputPlan[]> {
   const { files, base } = await expandInputs(patterns, {
     ignore: options.ignore,
     exclude: options.outDir,
@@ -41,9 +40,7 @@ export async function planBatch(
     return { file, rel, index, output };
   });
   checkNoCollisions(all.map((p) => ({ input: p.rel, output: p.output })));
-  const { shard } = options;
-  const mine = shard ? all.filter((p) => p.index % shard.count === shard.index) : all;
-  return { all, mine };
+  return all;
 }
 
 /** What one file in flight may hold beyond its bands: decoder state, k-means, zlib, a JS heap. */

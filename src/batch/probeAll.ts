@@ -7,6 +7,8 @@ export interface PlannedInput {
   /** Relative to the batch's base folder, forward slashes. */
   rel: string;
   output: string;
+  /** Position in the sorted list of every input (the same in every shard). */
+  index: number;
   /** Width x height, 0 when the header could not be read. */
   pixels: number;
   info?: ImageInfo;
@@ -16,7 +18,7 @@ export interface PlannedInput {
 
 /** Reads every input's header (a few at a time): pixel counts for progress, bad files found early. */
 export async function probeAll(
-  inputs: readonly { file: string; rel: string; output: string }[],
+  inputs: readonly { file: string; rel: string; output: string; index: number }[],
   maxPixels: number,
 ): Promise<PlannedInput[]> {
   const limit = pLimit(8);

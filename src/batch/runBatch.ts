@@ -19,6 +19,7 @@ import { optionsKey } from './optionsKey.js';
 import { checkNameTemplate, DEFAULT_NAME_TEMPLATE } from './outputPath.js';
 import { defaultConcurrency, planBatch } from './planBatch.js';
 import { probeAll } from './probeAll.js';
+import { inputsOfShard } from './balanceShards.js';
 import { processOne } from './processOne.js';
 import { obtainSharedPalette } from './sharedPalette.js';
 import { summarizeRun } from './summarizeRun.js';
@@ -41,6 +42,11 @@ export async function runBatch(
   if (request.report) checkReportPath(request.report);
   if (request.sharedPalette && request.paletteFile)
     throw new GigaquantError('E_USAGE', 'use either --shared-palette or --palette, not both');
+  if (request.paletteOnly && !request.sharedPalette)
+    throw new GigaquantError(
+      'E_USAGE',
+      '--palette-only fits the shared palette: add --shared-palette',
+    );
   const given = request.paletteFile ? await loadPalette(request.paletteFile) : undefined;
   // Validate the per-file options once, for the whole batch, before any work.
   const resolved = resolveOptions(request.format ?? 'png', { ...request.quantize, palette: given });
@@ -66,14 +72,16 @@ export async function runBatch(
     if (!shard) await compactManifests(outDir);
     const plan = await planBatch(
       request.inputs,
-      { ignore: request.ignore, outDir, cwd: request.cwd, template, shard },
+      { ignore: request.ignore, outDir, cwd: request.cwd, template },
       resolved,
     );
-    const inputs = await probeAll(plan.mine, resolved.maxPixels);
+    // Every shard reads every header, to share the inputs out by pixels the same way.
+    const everyInput = await probeAll(plan, resolved.maxPixels);
+    const inputs = shard ? inputsOfShard(everyInput, shard) : everyInput;
     report({
       type: 'plan',
-      total: plan.all.length,
-      inShard: plan.mine.length,
+      total: plan.length,
+      inShard: inputs.length,
       pixels: inputs.reduce((s, i) => s + i.pixels, 0),
       concurrency,
       outDir,
@@ -83,10 +91,10 @@ export async function runBatch(
     let paletteFiles: BatchResult['palette'];
     if (given) report({ type: 'palette', phase: 'given' });
     if (request.sharedPalette) {
-      // Every shard fits on every input, so all shards arrive at the same palette.
-      const all = shard ? await probeAll(plan.all, resolved.maxPixels) : inputs;
+      // Every shard fits on every input, so all shards arrive at the same palette (or reuses the
+      // one a fit job saved first: see `paletteOnly`).
       const shared = await obtainSharedPalette(
-        all,
+        everyInput,
         outDir,
         { ...resolved, signal: request.signal },
         carriesAlpha(resolved.format, resolved.kind),
@@ -94,6 +102,20 @@ export async function runBatch(
       );
       palette = shared.palette;
       paletteFiles = shared.files;
+    }
+
+    if (request.paletteOnly) {
+      const result: BatchResult = {
+        runId,
+        outDir,
+        manifest: join(outDir, manifestPartName(shard)),
+        matched: plan.length,
+        inShard: 0,
+        ...summarizeRun([], false, started),
+        palette: paletteFiles,
+      };
+      report({ type: 'end', result });
+      return result;
     }
 
     const key = optionsKey(resolved, template, palette);
@@ -147,8 +169,8 @@ export async function runBatch(
       runId,
       outDir,
       manifest: manifest.path,
-      matched: plan.all.length,
-      inShard: plan.mine.length,
+      matched: plan.length,
+      inShard: inputs.length,
       ...summarizeRun(records, request.signal?.aborted === true, started),
       palette: paletteFiles,
     };

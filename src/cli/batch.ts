@@ -25,6 +25,7 @@ export interface BatchArgs extends FlagArgs {
   name?: string;
   ignore?: string[];
   'shared-palette': boolean;
+  'palette-only': boolean;
   shard?: string;
   force: boolean;
   'fail-fast': boolean;
@@ -66,6 +67,11 @@ export function batchCommand(yargs: Argv): Argv<BatchArgs> {
           type: 'boolean',
           default: false,
           describe: 'fit one palette over all inputs and use it for each',
+        })
+        .option('palette-only', {
+          type: 'boolean',
+          default: false,
+          describe: 'with --shared-palette: fit and save the palette, process no file',
         })
         .option('shard', {
           type: 'string',
@@ -124,6 +130,7 @@ export async function runBatchCommand(args: BatchArgs): Promise<number> {
         concurrency: args.concurrency,
         quantize: toQuantizeOptions(args),
         sharedPalette: args['shared-palette'],
+        paletteOnly: args['palette-only'],
         paletteFile: args.palette,
         shard: parseShardSpec(args.shard),
         force: args.force,

@@ -61,6 +61,6 @@ function int(env: NodeJS.ProcessEnv, name: string): number {
 
 function checked(index: number, count: number, from: string): Share {
   if (count < 1 || index >= count)
-    throw usage(`--shard: ${from} gives share ${index} of ${count}; ${HELP}`);
+    throw usage(`--shard: ${HELP}; ${from} gives share ${index} of ${count}`);
   return { index, count };
 }
