@@ -7,6 +7,13 @@ import { batchCommand, runBatchCommand, type BatchArgs } from './batch.js';
 import { compressCommand, runCompress, type CompressArgs } from './compress.js';
 import { decompressCommand, runDecompress, type DecompressArgs } from './decompress.js';
 import { runMerge } from './merge.js';
+import {
+  runSlurmBatch,
+  runSlurmCompress,
+  slurmBatchCommand,
+  slurmCompressCommand,
+  type SlurmArgs,
+} from './slurm.js';
 import { reportCommand, runReport, type ReportArgs } from './report.js';
 import { runSweep, sweepCommand, type SweepArgs } from './sweep.js';
 
@@ -39,9 +46,16 @@ function namesAfterDoubleDash(argv: string[]): string[] {
   return [...argv.slice(0, at), ...names];
 }
 
+/** The words after `slurm <command>`: what the jobs run that command with. */
+function wordsAfter(argv: readonly string[], command: string): string[] {
+  const slurm = argv.indexOf('slurm');
+  return argv.slice(argv.indexOf(command, slurm) + 1);
+}
+
 async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const cli = yargs(namesAfterDoubleDash(argv));
+  const args0 = namesAfterDoubleDash(argv);
+  const cli = yargs(args0);
   skipHelpPrerender(cli);
   await cli
     .scriptName('gigaquant')
@@ -85,6 +99,29 @@ async function main(argv: string[]): Promise<number> {
       async (args) => {
         exitCode = await runReport(args);
       },
+    )
+    .command(
+      'slurm',
+      'submit a batch, or one image split over tasks, to a Slurm cluster as job arrays',
+      (y) =>
+        y
+          .command<BatchArgs & SlurmArgs>(
+            'batch [globs..]',
+            'a batch as an array of --tasks tasks (shares by pixels), then a merge job',
+            (b) => slurmBatchCommand(b),
+            async (args) => {
+              exitCode = await runSlurmBatch(args, wordsAfter(args0, 'batch'));
+            },
+          )
+          .command<CompressArgs & SlurmArgs>(
+            'compress <input>',
+            'one image (TIFF output) as count array -> fit -> apply array -> stitch',
+            (c) => slurmCompressCommand(c),
+            async (args) => {
+              exitCode = await runSlurmCompress(args, wordsAfter(args0, 'compress'));
+            },
+          )
+          .demandCommand(1, 'name what to submit: gigaquant slurm batch ... or slurm compress ...'),
     )
     .command<{ 'out-dir': string }>(
       'merge <out-dir>',
