@@ -1,5 +1,5 @@
 // npm run bench [-- --sizes 100,400,100000x2000 --k 256 --inputs tif,png --peers yes|no --fidelity 16,64,256|no
-//                   --batch-count 100 --batch-mpx 2]
+//                   --batch-count 100 --batch-mpx 2 --split-mpx 400|0 --split-shares 2]
 //
 // For each size (megapixels) and input format: generates a photo-like image, then times
 // `vips copy` of it to a .v file (one decode, the floor any tool pays) and `gigaquant compress`,
@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeLargeImage } from '../examples/largeImage.js';
 import { runFidelity } from './fidelity.js';
+import { printSplit, runSplitBench } from './split.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(
@@ -45,6 +46,8 @@ const hasPngquant = spawnSync('sh', ['-c', 'command -v pngquant']).status === 0;
 if (!hasPngquant)
   console.error('bench: pngquant not found; apt-get install -y pngquant to compare with it');
 const batchMpx = Number(args['batch-mpx'] ?? 2);
+const splitMpx = Number(args['split-mpx'] ?? 400);
+const splitShares = Number(args['split-shares'] ?? 2);
 
 function need(cmd, pkg) {
   if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0) {
@@ -244,6 +247,12 @@ if (batchRows.length > 0) {
   }
 }
 
+const split =
+  splitMpx > 0
+    ? await runSplitBench({ root, mpx: splitMpx, shares: splitShares, k, tile: 512 })
+    : undefined;
+if (split) printSplit(split);
+
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const file = join(root, 'bench/results', `bench-${stamp}.json`);
@@ -257,6 +266,7 @@ writeFileSync(
       rows,
       batch: batchRows,
       fidelity,
+      split,
     },
     null,
     2,
