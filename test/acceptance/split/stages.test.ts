@@ -9,6 +9,7 @@ let folder: ReturnType<typeof tempFolder>;
 let tiled: string;
 let greyPng: string;
 let big: string;
+let geo: string;
 beforeAll(async () => {
   folder = tempFolder('gq-split-');
   tiled = await writeImage(
@@ -35,6 +36,23 @@ beforeAll(async () => {
     3,
     'tiff-strip',
   );
+  // GDAL, not gigaquant, makes a georeferenced input (with nodata): its tags go into the stitch.
+  geo = join(folder.dir, 'geo.tif');
+  const made = tool('gdal_translate', [
+    '-q',
+    '-a_srs',
+    'EPSG:32633',
+    '-a_ullr',
+    '500000',
+    '5000000',
+    '507000',
+    '4994700',
+    '-a_nodata',
+    '0',
+    tiled,
+    geo,
+  ]);
+  expect(made.code, made.out).toBe(0);
 });
 afterAll(() => folder.remove());
 
@@ -94,6 +112,11 @@ describe('an image split over tasks gives the bytes of one machine', () => {
     { name: 'grey PNG input, labels', input: () => greyPng, flags: ['-k', '12', '--labels'] },
     { name: 'RGB TIFF, tiles', input: () => tiled, flags: ['-k', '20', '--rgb', '--tile', '32'] },
     {
+      name: 'GeoTIFF: its georeference and nodata in the directory',
+      input: () => geo,
+      flags: ['-k', '24', '--tile', '48'],
+    },
+    {
       name: 'OKLab with a PSNR target',
       input: () => tiled,
       flags: ['-k', '64', '--space', 'oklab', '--target-psnr', '24', '--tile', '128'],
@@ -114,6 +137,7 @@ describe('an image split over tasks gives the bytes of one machine', () => {
         }
       }
       expect(tool('tiffinfo', [one]).code).toBe(0);
+      if (c.input() === geo) expect(tool('gdalinfo', [one]).out).toMatch(/UTM zone 33N/);
     });
   }
 
