@@ -50,11 +50,19 @@ function isSmallCompress(argv: string[]): boolean {
   return true;
 }
 
-if (
+/**
+ * `gigaquant --version` answers before anything else loads: scripts call it to check an install,
+ * and it should cost what `node -e 0` costs, not the CLI's whole module graph.
+ */
+const args = process.argv.slice(2);
+if (args.length === 1 && args[0] === '--version') {
+  const { VERSION } = await import('../version.js');
+  process.stdout.write(VERSION + '\n');
+} else if (
   process.platform !== 'linux' ||
   process.env[MARK] ||
   process.env.GIGAQUANT_NO_MALLOC_TUNING ||
-  isSmallCompress(process.argv.slice(2))
+  isSmallCompress(args)
 ) {
   await import('./main.js');
 } else {

@@ -26,6 +26,11 @@ export interface ImageInfo {
    */
   orientation: number;
   fileBytes: number;
+  /**
+   * Rows per tile or strip of a TIFF read in place (its TileLength or RowsPerStrip): bands cut at
+   * these rows never decode a tile or strip twice. Undefined for other formats.
+   */
+  chunkRows?: number;
 }
 
 const RANDOM_ACCESS_FORMATS = new Set(['tiff', 'vips']);
@@ -115,6 +120,7 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
   const hasAlpha = meta.hasAlpha === true;
   const isGrey = GREY_SPACES.has(meta.space ?? '');
   const channels = ((isGrey ? 1 : 3) + (hasAlpha ? 1 : 0)) as ImageInfo['channels'];
+  const randomAccess = RANDOM_ACCESS_FORMATS.has(format) && orientation === 1;
   return {
     path,
     format,
@@ -125,10 +131,23 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
     isGrey,
     sourceDepth: meta.depth ?? 'uchar',
     space: meta.space ?? 'srgb',
-    randomAccess: RANDOM_ACCESS_FORMATS.has(format) && orientation === 1,
+    randomAccess,
     orientation,
     fileBytes,
+    chunkRows: randomAccess && format === 'tiff' ? await tiffChunkRows(path, height) : undefined,
   };
+}
+
+const ROWS_PER_STRIP = 278;
+const TILE_LENGTH = 323;
+
+/** A TIFF's rows per tile (TileLength) or strip (RowsPerStrip, all rows when absent). */
+async function tiffChunkRows(path: string, height: number): Promise<number | undefined> {
+  const tags = await readTiffTags(path, new Set([ROWS_PER_STRIP, TILE_LENGTH])).catch(() => []);
+  const first = (tag: number): number | undefined =>
+    (tags.find((t) => t.tag === tag)?.values as number[] | undefined)?.[0];
+  const rows = first(TILE_LENGTH) ?? first(ROWS_PER_STRIP) ?? height;
+  return rows >= 1 ? Math.min(rows, height) : undefined;
 }
 
 const BITS_PER_SAMPLE = 258;

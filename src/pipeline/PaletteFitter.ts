@@ -73,6 +73,7 @@ export class PaletteFitter {
   private readonly sampler: ReservoirSampler | undefined;
   private readonly counter: DistinctColorCounter | undefined;
   private translucent = false;
+  private scratch: Uint8Array = new Uint8Array(0);
   private cachedPoints:
     | { points: Float64Array; weights: Float64Array; count: number; fitChannels: Channels }
     | undefined;
@@ -104,10 +105,17 @@ export class PaletteFitter {
   ): Promise<void> {
     const { options } = this;
     const { width, height } = source.info;
-    const bandHeight = options.bandHeight ?? chooseBandHeight(width, height, options.memoryBudget);
+    const bandHeight =
+      options.bandHeight ??
+      chooseBandHeight(width, height, options.memoryBudget, source.info.chunkRows);
     for await (const raw of readBands(source, { bandHeight, signal: options.signal, rows })) {
       if (!this.translucent && !isOpaque(raw)) this.translucent = true;
-      const band = convertBand(raw, this.channels);
+      // An RGBA band is counted by its RGB as it is; other layouts are converted, into one
+      // buffer reused band after band (the counters copy what they keep).
+      const band =
+        this.channels === 3 && raw.channels === 4
+          ? raw
+          : convertBand(raw, this.channels, (this.scratch = grown(this.scratch, raw)));
       this.histogram.add(band);
       this.sampler?.offer(band);
       this.counter?.offer(band);
@@ -292,6 +300,12 @@ export class PaletteFitter {
       },
     };
   }
+}
+
+/** `buffer`, or a bigger one if it cannot hold the band in 4 channels. */
+function grown(buffer: Uint8Array, band: { width: number; height: number }): Uint8Array {
+  const bytes = band.width * band.height * 4;
+  return buffer.length >= bytes ? buffer : new Uint8Array(bytes);
 }
 
 /** Grey + alpha points without their (all opaque) alpha. */

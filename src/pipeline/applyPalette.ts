@@ -43,12 +43,15 @@ export async function applyPalette(
   let sse = 0;
   let droppedTranslucency = false;
   let rowsDone = 0;
+  // One buffer each for the converted pixels and the indices, reused band after band: a writer
+  // is done with a band's indices when its write() resolves.
+  const scratch = new BandScratch(palette.size);
   try {
     for await (const raw of readBands(source, { bandHeight, signal: options.signal, rows })) {
       if (!paletteAlpha && !droppedTranslucency && !isOpaque(raw)) droppedTranslucency = true;
-      const band = convertBand(raw, palette.channels as 1 | 2 | 3 | 4);
+      const band = convertBand(raw, palette.channels as 1 | 2 | 3 | 4, scratch.pixels(raw));
       const pixels = band.width * band.height;
-      const indices = palette.size <= 256 ? new Uint8Array(pixels) : new Uint16Array(pixels);
+      const indices = scratch.indices(pixels);
       sse += ditherer
         ? ditherer.process(band, indices)
         : matcher.assign(band.data, pixels, indices);
@@ -65,4 +68,26 @@ export async function applyPalette(
     matcher.release();
   }
   return { sse, droppedTranslucency };
+}
+
+/** The reusable buffers of pass 2, grown to the largest band seen. */
+class BandScratch {
+  private converted: Uint8Array = new Uint8Array(0);
+  private index: Uint8Array | Uint16Array;
+
+  constructor(private readonly paletteSize: number) {
+    this.index = paletteSize <= 256 ? new Uint8Array(0) : new Uint16Array(0);
+  }
+
+  pixels(raw: { width: number; height: number }): Uint8Array {
+    const bytes = raw.width * raw.height * 4;
+    if (this.converted.length < bytes) this.converted = new Uint8Array(bytes);
+    return this.converted;
+  }
+
+  indices(pixels: number): Uint8Array | Uint16Array {
+    if (this.index.length < pixels)
+      this.index = this.paletteSize <= 256 ? new Uint8Array(pixels) : new Uint16Array(pixels);
+    return this.index.subarray(0, pixels);
+  }
 }

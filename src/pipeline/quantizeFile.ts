@@ -99,7 +99,8 @@ export async function quantizeFile(
       checkEncodedSize(outputPath, opts.format, inputPath, info.width, info.height);
     const metadata = await readImageMetadata(inputPath, info.format);
     const bandHeight =
-      opts.bandHeight ?? chooseBandHeight(info.width, info.height, opts.memoryBudget);
+      opts.bandHeight ??
+      chooseBandHeight(info.width, info.height, opts.memoryBudget, info.chunkRows);
     const fit: FitResult = opts.palette
       ? { palette: paletteForImage(opts.palette, info.channels), report: GIVEN_PALETTE }
       : await fitPalette(

@@ -95,7 +95,8 @@ export async function sweepFile(
       opts.onProgress?.({ phase: 'fit', rowsDone, rows: info.height });
     });
     const bandHeight =
-      opts.bandHeight ?? chooseBandHeight(info.width, info.height, opts.memoryBudget);
+      opts.bandHeight ??
+      chooseBandHeight(info.width, info.height, opts.memoryBudget, info.chunkRows);
     const rows: SweepRow[] = [];
     for (const k of ks) {
       const { palette } = await fitter.finish(k);

@@ -55,7 +55,8 @@ export async function applyStage(job: SplitJob, share: Share): Promise<StageOutc
   });
   try {
     const bandHeight =
-      opts.bandHeight ?? chooseBandHeight(info.width, info.height, opts.memoryBudget);
+      opts.bandHeight ??
+      chooseBandHeight(info.width, info.height, opts.memoryBudget, info.chunkRows);
     applied = await applyPalette(source, fit.palette, writer, opts, bandHeight, { rows });
     await writer.close();
   } catch (err) {

@@ -43,7 +43,9 @@ export class TiffWriter implements IndexWriter {
   private rows: Buffer;
   private rowsFilled = 0;
   private offset: number;
-  private readonly inFlight: Promise<Buffer>[] = [];
+  private readonly inFlight: { raw: Buffer; compressed: Promise<Buffer> }[] = [];
+  /** Tile buffers whose deflate is done, to be filled again (see cutChunks). */
+  private readonly freeTiles: Buffer[] = [];
   private readonly chunkOffsets: number[] = [];
   private readonly chunkByteCounts: number[] = [];
 
@@ -122,17 +124,24 @@ export class TiffWriter implements IndexWriter {
   }
 
   async abort(_err: Error): Promise<void> {
-    await Promise.allSettled(this.inFlight.splice(0));
+    await Promise.allSettled(this.inFlight.splice(0).map((c) => c.compressed));
     await this.file.close().catch(() => {});
     await this.output.discard();
   }
 
   private async flushRows(): Promise<void> {
     for (const raw of this.cutChunks()) {
-      this.inFlight.push(deflateAsync(raw, { level: this.options.compressionLevel }));
+      this.inFlight.push({
+        raw,
+        compressed: deflateAsync(raw, { level: this.options.compressionLevel }),
+      });
       while (this.inFlight.length >= CHUNKS_IN_FLIGHT) await this.writeNextChunk();
     }
-    this.rows = Buffer.alloc(this.rowsPerChunk * this.rowBytes);
+    // A strip is compressed straight from the gathered rows, which must then stay as they are;
+    // tiles are copies, so the rows can be filled again. Reusing buffers spares a fresh
+    // allocation, and the kernel's zeroing of its pages, per row of tiles.
+    if (this.options.tile === undefined)
+      this.rows = Buffer.alloc(this.rowsPerChunk * this.rowBytes);
     this.rowsFilled = 0;
   }
 
@@ -143,9 +152,11 @@ export class TiffWriter implements IndexWriter {
     const tileRowBytes = tile * this.pixelBytes;
     const tiles: Buffer[] = [];
     for (let x = 0; x < width; x += tile) {
-      const t = Buffer.alloc(tile * tileRowBytes);
+      const t = this.freeTiles.pop() ?? Buffer.alloc(tile * tileRowBytes);
       const from = x * this.pixelBytes;
       const length = Math.min(tile, width - x) * this.pixelBytes;
+      // Edge tiles, and the last row of tiles, are padded with zeros (a reused buffer too).
+      if (length < tileRowBytes || this.rowsFilled < tile) t.fill(0);
       for (let r = 0; r < this.rowsFilled; r++) {
         const at = r * this.rowBytes + from;
         this.rows.copy(t, r * tileRowBytes, at, at + length);
@@ -156,7 +167,9 @@ export class TiffWriter implements IndexWriter {
   }
 
   private async writeNextChunk(): Promise<void> {
-    const data = await (this.inFlight.shift() as Promise<Buffer>);
+    const chunk = this.inFlight.shift() as { raw: Buffer; compressed: Promise<Buffer> };
+    const data = await chunk.compressed;
+    if (this.options.tile !== undefined) this.freeTiles.push(chunk.raw);
     await this.file.write(data, 0, data.length, this.offset);
     this.chunkOffsets.push(this.offset);
     this.chunkByteCounts.push(data.length);

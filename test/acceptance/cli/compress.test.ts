@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -99,6 +99,17 @@ function interruptWhen(
     });
   });
 }
+
+test('--version prints the package version (answered by the launcher before the CLI loads)', () => {
+  const pkg = JSON.parse(readFileSync(join(CLI, '../../../package.json'), 'utf8')) as {
+    version: string;
+  };
+  const r = runCli(['--version']);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe(`${pkg.version}\n`);
+  // Given with a command, it is that command's business, as before.
+  expect(runCli(['compress', '--version']).stdout).toBe(`${pkg.version}\n`);
+});
 
 describe('Ctrl-C', () => {
   test('during pass 2: exit 130, no output, no temporary output', async () => {
