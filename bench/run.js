@@ -1,5 +1,6 @@
 // npm run bench [-- --sizes 100,400,100000x2000 --k 256 --inputs tif,png --peers yes|no --fidelity 16,64,256|no
-//                   --batch-count 100 --batch-mpx 2 --split-mpx 400|0 --split-shares 2]
+//                   --batch-count 100 --batch-mpx 2 --split-mpx 400|0 --split-shares 2
+//                   --speed-mpx 184,2040|no --speed-8gpx yes --speed-runs 5]
 //
 // For each size (megapixels) and input format: generates a photo-like image, then times
 // `vips copy` of it to a .v file (one decode, the floor any tool pays) and `gigaquant compress`,
@@ -12,7 +13,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeLargeImage } from '../examples/largeImage.js';
 import { runFidelity } from './fidelity.js';
+import { measure } from './measure.js';
 import { printSplit, runSplitBench } from './split.js';
+import { printSpeed, runSpeed } from './speed.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(
@@ -57,14 +60,6 @@ function need(cmd, pkg) {
 }
 need('vips', 'libvips-tools');
 need('/usr/bin/time', 'time');
-
-/** Wall seconds and peak RSS of one command, measured by GNU time. */
-function measure(cmd, argv) {
-  const r = spawnSync('/usr/bin/time', ['-f', 'BENCH %e %M', cmd, ...argv], { encoding: 'utf8' });
-  const m = /BENCH ([\d.]+) (\d+)/.exec(r.stderr);
-  if (r.status !== 0 || !m) throw new Error(`${cmd} ${argv.join(' ')} failed:\n${r.stderr}`);
-  return { seconds: Number(m[1]), peakMiB: Number(m[2]) / 1024, stdout: r.stdout };
-}
 
 const fidelity = fidelityKs.length > 0 ? await runFidelity({ root, ks: fidelityKs }) : [];
 
@@ -247,6 +242,18 @@ if (batchRows.length > 0) {
   }
 }
 
+// The photo-derived sizes of issue 14's table; 8 Gpx (an hour's run) only when asked for.
+const speedMpx =
+  (args['speed-mpx'] ?? '184,2040') === 'no'
+    ? []
+    : (args['speed-mpx'] ?? '184,2040').split(',').map(Number);
+if (args['speed-8gpx'] === 'yes') speedMpx.push(8180);
+const speed =
+  (args['speed-mpx'] ?? '') === 'no' && speedMpx.length === 0
+    ? []
+    : await runSpeed({ root, k, mpxList: speedMpx, runs: Number(args['speed-runs'] ?? 5) });
+if (speed.length > 0) printSpeed(speed);
+
 const split =
   splitMpx > 0
     ? await runSplitBench({ root, mpx: splitMpx, shares: splitShares, k, tile: 512 })
@@ -267,6 +274,7 @@ writeFileSync(
       batch: batchRows,
       fidelity,
       split,
+      speed,
     },
     null,
     2,

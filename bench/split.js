@@ -1,19 +1,11 @@
 // One image split over tasks: the four stages (count, fit, apply, stitch) run one after another on
 // this machine with n shares, each timed as its own process, beside one machine's compress of the
 // same image. Also checks the bytes are the same. Used by run.js (--split-mpx, --split-shares).
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { measure } from './measure.js';
 import { makeLargeImage } from '../examples/largeImage.js';
-
-/** Wall seconds and peak RSS of one command, measured by GNU time. */
-function measure(cmd, argv) {
-  const r = spawnSync('/usr/bin/time', ['-f', 'BENCH %e %M', cmd, ...argv], { encoding: 'utf8' });
-  const m = /BENCH ([\d.]+) (\d+)/.exec(r.stderr);
-  if (r.status !== 0 || !m) throw new Error(`${cmd} ${argv.join(' ')} failed:\n${r.stderr}`);
-  return { seconds: Number(m[1]), peakMiB: Number(m[2]) / 1024 };
-}
 
 export async function runSplitBench({ root, mpx, shares, k, tile }) {
   const work = mkdtempSync(join(tmpdir(), 'gigaquant-bench-split-'));
