@@ -15,6 +15,13 @@ interface Job {
   onProgress?: (event: ProgressEvent) => void;
 }
 
+/** The worker thread a file was on died: not the file's fault, as far as anyone knows yet. */
+class WorkerLost extends GigaquantError {
+  constructor(message: string) {
+    super('E_INTERNAL', message);
+  }
+}
+
 /** A fixed set of worker threads, each quantizing one file at a time. */
 export class WorkerPool {
   private readonly idle: Worker[] = [];
@@ -25,11 +32,30 @@ export class WorkerPool {
 
   constructor(private readonly size: number) {}
 
+  /**
+   * Quantizes one file on a worker. A worker that dies under a file (or just before it: a thread
+   * can exit after its last reply, while the next file is already on its way to it) is replaced
+   * and the file tried once more on the fresh one; a second death fails the file.
+   */
   async run(
     input: string,
     output: string,
     options: QuantizeOptions,
     hooks: { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal } = {},
+  ): Promise<QuantizeResult> {
+    try {
+      return await this.runOnce(input, output, options, hooks);
+    } catch (err) {
+      if (!(err instanceof WorkerLost) || hooks.signal?.aborted) throw err;
+      return this.runOnce(input, output, options, hooks);
+    }
+  }
+
+  private async runOnce(
+    input: string,
+    output: string,
+    options: QuantizeOptions,
+    hooks: { onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal },
   ): Promise<QuantizeResult> {
     const worker = await this.acquire();
     const id = this.nextId++;
@@ -93,7 +119,7 @@ export class WorkerPool {
       // A dead worker must never be handed out again.
       const idle = this.idle.indexOf(worker);
       if (idle >= 0) this.idle.splice(idle, 1);
-      this.jobs.get(worker)?.reject(new GigaquantError('E_INTERNAL', `worker thread ${reason}`));
+      this.jobs.get(worker)?.reject(new WorkerLost(`worker thread ${reason}`));
       // Whoever waits for a worker gets a fresh one instead.
       const next = this.waiting.shift();
       if (next) next(this.spawn());

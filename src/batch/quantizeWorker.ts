@@ -37,7 +37,8 @@ async function run(
       onProgress: (event) => reply({ type: 'progress', id, event }),
     });
     reply({ type: 'done', id, result });
-    if (faultInjected('worker-exit-after-file')) setImmediate(() => process.exit(1));
+    // A moment later, when the next file is on its way to this thread or already on it.
+    if (faultInjected('worker-exit-after-file')) setTimeout(() => process.exit(1), 20);
   } catch (err) {
     const e = err instanceof GigaquantError ? err : undefined;
     reply({

@@ -3,7 +3,8 @@
  * comma-separated list of their names. Never set in normal use; each is read where the fault
  * would strike, so that the code around it is the code that runs every day.
  *
- * - `worker-exit-after-file`: a batch worker thread exits just after reporting a file done.
+ * - `worker-exit-after-file`: a batch worker thread exits a moment after reporting a file done,
+ *   while the next file is already on its way to it or on it.
  * - `partner-silent`: the k-means partner thread stops answering in the middle of a run.
  */
 export type FaultName = 'worker-exit-after-file' | 'partner-silent';

@@ -139,6 +139,44 @@ describe('ColorHistogram', () => {
     expect(Array.from(a.weights)).toEqual(Array.from(b.weights));
   }, 10_000);
 
+  test('runs of one colour, across and at the ends of bands, are counted exactly (RGB and RGBA)', () => {
+    const rng = new Rng(4);
+    for (const stride of [3, 4]) {
+      // Few colours in runs of random length, as an upscaled or flat image has them.
+      const n = 20_000;
+      const data = new Uint8Array(n * stride);
+      const naive = new Map<number, number>();
+      for (let p = 0, run = 0, color = 0; p < n; p++, run--) {
+        if (run <= 0) {
+          color = rng.int(7) * 0x250a13;
+          run = 1 + rng.int(40);
+        }
+        for (let ch = 0; ch < stride; ch++) data[p * stride + ch] = (color >> (8 * ch)) & 255;
+        const key = color & 0xffffff;
+        naive.set(key, (naive.get(key) ?? 0) + 1);
+      }
+      const h = new ColorHistogram(3, 2 ** 30);
+      for (let from = 0; from < n; from += 777) {
+        const width = Math.min(777, n - from);
+        h.add({
+          y: 0,
+          height: 1,
+          width,
+          channels: stride as 3 | 4,
+          data: data.subarray(from * stride, (from + width) * stride),
+        });
+      }
+      const e = h.entries();
+      const got = new Map<number, number>();
+      for (let i = 0; i < e.count; i++)
+        got.set(
+          e.colors[i * 3]! | (e.colors[i * 3 + 1]! << 8) | (e.colors[i * 3 + 2]! << 16),
+          e.weights[i]!,
+        );
+      expect(got).toEqual(naive);
+    }
+  });
+
   test('counts colours exactly; an RGBA band counts by RGB', () => {
     const h = new ColorHistogram(3, 100);
     h.add(band(3, [1, 2, 3, 1, 2, 3, 9, 9, 9]));
