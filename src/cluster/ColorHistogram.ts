@@ -66,25 +66,13 @@ export class ColorHistogram {
           counts[key] = (counts[key] as number) + 1;
         }
         break;
-      case 3: {
-        // Runs of one colour are counted once: neighbouring pixels of photos, and above all of
-        // upscaled or flat images, repeat, and the table is too big for the cache.
-        let run = 0;
-        let last = -1;
+      case 3:
         for (let p = 0, o = 0; p < n; p++, o += stride) {
           const key =
             (data[o] as number) | ((data[o + 1] as number) << 8) | ((data[o + 2] as number) << 16);
-          if (key === last) {
-            run++;
-            continue;
-          }
-          if (run > 0) counts[last] = (counts[last] as number) + run;
-          last = key;
-          run = 1;
+          counts[key] = (counts[key] as number) + 1;
         }
-        if (run > 0) counts[last] = (counts[last] as number) + run;
         break;
-      }
     }
   }
 
