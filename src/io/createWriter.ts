@@ -15,6 +15,7 @@ import { isEncodedFormat, type OutputFormat, type OutputKind } from './outputFor
 import { savePalette } from './paletteFile.js';
 import { colorLayout, indexLayout } from './sampleLayout.js';
 import { PngWriter } from './png/PngWriter.js';
+import { bitDepthFor } from './png/chunks.js';
 import { TiffWriter, type TiffWriterOptions } from './tiff/TiffWriter.js';
 
 /** How an output file is encoded: the part of the resolved options that writers read. */
@@ -49,6 +50,9 @@ export function tiffOptionsFor(
     layout: options.kind === 'rgb' ? colorLayout(palette) : indexLayout(palette.size),
     // A label image is a bare grey image of indices: the palette goes to the codebook instead.
     palette: options.kind === 'palette' ? palette : undefined,
+    // Palette images of up to 16 colours store their indices in 1, 2 or 4 bits; label images stay
+    // 8-bit, the grey image every reader takes as numbers.
+    packedBits: options.kind === 'palette' ? packedIndexBits(palette.size) : undefined,
     compressionLevel: options.compressionLevel,
     bigtiff: options.bigtiff,
     tile: options.tile,
@@ -58,6 +62,12 @@ export function tiffOptionsFor(
 }
 
 const SOFTWARE = `gigaquant ${VERSION}`;
+
+/** 1, 2 or 4 bits for palettes of up to 2, 4 or 16 entries; undefined (8 or 16) above. */
+function packedIndexBits(paletteSize: number): 1 | 2 | 4 | undefined {
+  const bits = bitDepthFor(paletteSize);
+  return bits === 8 ? undefined : bits;
+}
 
 /** The input's metadata as an output of this kind carries it. */
 function outputMetadata(

@@ -36,6 +36,8 @@ export class TiffWriter implements IndexWriter {
   readonly bigtiff: boolean;
   /** A part holds bare chunks: no header, no directory (see createPart). */
   private readonly isPart: boolean;
+  /** Gathered rows hold one byte per index; chunks are packed to this many bits when set. */
+  private readonly packedBits: 1 | 2 | 4 | undefined;
   private readonly pixelBytes: number;
   private readonly rowBytes: number;
   /** Rows gathered before they are cut into chunks: a strip, or one row of tiles. */
@@ -62,6 +64,7 @@ export class TiffWriter implements IndexWriter {
     this.pixelBytes = bytesPerPixel(options.layout);
     this.rowBytes = options.width * this.pixelBytes;
     this.rowsPerChunk = tiffChunkRows(options);
+    this.packedBits = options.packedBits;
     this.bigtiff = isBigTiff(options);
     this.offset = isPart ? 0 : headerBytes(this.bigtiff);
     this.rows = Buffer.alloc(this.rowsPerChunk * this.rowBytes);
@@ -148,18 +151,24 @@ export class TiffWriter implements IndexWriter {
   /** The gathered rows as one strip, or as tiles left to right (edge tiles padded with zeros). */
   private cutChunks(): Buffer[] {
     const { tile, width } = this.options;
-    if (tile === undefined) return [this.rows.subarray(0, this.rowsFilled * this.rowBytes)];
-    const tileRowBytes = tile * this.pixelBytes;
+    const bits = this.packedBits;
+    if (tile === undefined) {
+      const rows = this.rows.subarray(0, this.rowsFilled * this.rowBytes);
+      return [bits ? packRows(rows, width, this.rowsFilled, width, bits) : rows];
+    }
+    const tileRowBytes = bits ? Math.ceil((tile * bits) / 8) : tile * this.pixelBytes;
     const tiles: Buffer[] = [];
     for (let x = 0; x < width; x += tile) {
       const t = this.freeTiles.pop() ?? Buffer.alloc(tile * tileRowBytes);
       const from = x * this.pixelBytes;
-      const length = Math.min(tile, width - x) * this.pixelBytes;
+      const columns = Math.min(tile, width - x);
+      const length = columns * this.pixelBytes;
       // Edge tiles, and the last row of tiles, are padded with zeros (a reused buffer too).
-      if (length < tileRowBytes || this.rowsFilled < tile) t.fill(0);
+      if (columns < tile || this.rowsFilled < tile || bits) t.fill(0);
       for (let r = 0; r < this.rowsFilled; r++) {
         const at = r * this.rowBytes + from;
-        this.rows.copy(t, r * tileRowBytes, at, at + length);
+        if (bits) packRow(this.rows, at, columns, bits, t, r * tileRowBytes);
+        else this.rows.copy(t, r * tileRowBytes, at, at + length);
       }
       tiles.push(t);
     }
@@ -186,5 +195,39 @@ export class TiffWriter implements IndexWriter {
     });
     await this.file.write(ifd.bytes, 0, ifd.bytes.length, ifd.at);
     await this.file.write(head, 0, head.length, 0);
+  }
+}
+
+/**
+ * Rows of one-byte indices packed to `bits` bits each, most significant first (TIFF's FillOrder
+ * 1), every row starting on a byte: what TIFF stores for BitsPerSample 1, 2 and 4.
+ */
+function packRows(
+  rows: Buffer,
+  rowStride: number,
+  count: number,
+  width: number,
+  bits: 1 | 2 | 4,
+): Buffer {
+  const rowBytes = Math.ceil((width * bits) / 8);
+  const out = Buffer.alloc(count * rowBytes);
+  for (let r = 0; r < count; r++) packRow(rows, r * rowStride, width, bits, out, r * rowBytes);
+  return out;
+}
+
+/** One row of `width` indices from `src` at `from`, packed into `dst` (zeroed) at `to`. */
+function packRow(
+  src: Buffer,
+  from: number,
+  width: number,
+  bits: 1 | 2 | 4,
+  dst: Buffer,
+  to: number,
+): void {
+  const perByte = 8 / bits;
+  for (let x = 0; x < width; x++) {
+    const at = to + Math.floor(x / perByte);
+    const shift = 8 - bits * ((x % perByte) + 1);
+    dst[at] = (dst[at] as number) | ((src[from + x] as number) << shift);
   }
 }

@@ -138,7 +138,7 @@ function encodeValues(e: TiffEntry): Buffer {
 }
 
 /** TIFF ColorMap: all reds, then greens, then blues, 16 bits each, 2^bitsPerSample entries. */
-export function colorMap(rgb: Uint8Array, bitsPerSample: 8 | 16): number[] {
+export function colorMap(rgb: Uint8Array, bitsPerSample: number): number[] {
   const entries = 1 << bitsPerSample;
   const size = rgb.length / 3;
   const out = new Array<number>(3 * entries).fill(0);

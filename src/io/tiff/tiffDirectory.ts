@@ -12,6 +12,11 @@ export interface TiffImageOptions {
   layout: PixelLayout;
   /** Written as the ColorMap when the layout stores indices. */
   palette?: Palette;
+  /**
+   * Indices stored in 1, 2 or 4 bits (most significant first, each row starting on a byte), for
+   * palettes of up to 2, 4 or 16 entries: TIFF allows it, and it halves a 16-colour file or better.
+   */
+  packedBits?: 1 | 2 | 4;
   /** 'auto' switches to BigTIFF when the file could pass 4 GiB. */
   bigtiff: boolean | 'auto';
   /** Square tiles of this many pixels a side (a multiple of 16); strips when absent. */
@@ -32,7 +37,7 @@ const EXTRA_SAMPLE_UNASSOCIATED_ALPHA = 2;
  * joined by copying.
  */
 export function tiffChunkRows(options: TiffImageOptions): number {
-  const rowBytes = options.width * bytesPerPixel(options.layout);
+  const rowBytes = Math.ceil((options.width * storedBits(options)) / 8);
   return (
     options.tile ?? Math.max(1, Math.min(options.height, Math.floor(STRIP_TARGET_BYTES / rowBytes)))
   );
@@ -41,8 +46,13 @@ export function tiffChunkRows(options: TiffImageOptions): number {
 /** Whether the file is written as BigTIFF (decided by the size alone, before any pixel). */
 export function isBigTiff(options: TiffImageOptions): boolean {
   return options.bigtiff === 'auto'
-    ? mayPassFourGiB(options.width, options.height, bytesPerPixel(options.layout), options.tile)
+    ? mayPassFourGiB(options.width, options.height, storedBits(options) / 8, options.tile)
     : options.bigtiff;
+}
+
+/** Bits per pixel as the file stores them. */
+export function storedBits(options: TiffImageOptions): number {
+  return options.packedBits ?? bytesPerPixel(options.layout) * 8;
 }
 
 /**
@@ -95,8 +105,9 @@ export function tiffDirectory(
 function sampleEntries(options: TiffImageOptions): TiffEntry[] {
   const { layout, palette } = options;
   if (layout.kind === 'index') {
+    const bits = options.packedBits ?? layout.bits;
     const entries: TiffEntry[] = [
-      { tag: 258, type: TagType.SHORT, values: [layout.bits] },
+      { tag: 258, type: TagType.SHORT, values: [bits] },
       { tag: 277, type: TagType.SHORT, values: [1] },
     ];
     if (!palette)
@@ -104,7 +115,7 @@ function sampleEntries(options: TiffImageOptions): TiffEntry[] {
     return [
       ...entries,
       { tag: 262, type: TagType.SHORT, values: [PHOTOMETRIC.palette] },
-      { tag: 320, type: TagType.SHORT, values: colorMap(paletteRgba(palette).rgb, layout.bits) },
+      { tag: 320, type: TagType.SHORT, values: colorMap(paletteRgba(palette).rgb, bits) },
     ];
   }
   const { channels } = layout;

@@ -109,6 +109,7 @@ describe('an image split over tasks gives the bytes of one machine', () => {
       shares: [1, 3, 7],
     },
     { name: 'strips, 16-bit indices', input: () => tiled, flags: ['-k', '300'] },
+    { name: 'strips, 4-bit indices', input: () => tiled, flags: ['-k', '12'] },
     { name: 'grey PNG input, labels', input: () => greyPng, flags: ['-k', '12', '--labels'] },
     { name: 'RGB TIFF, tiles', input: () => tiled, flags: ['-k', '20', '--rgb', '--tile', '32'] },
     {
