@@ -1,6 +1,6 @@
 // npm run bench [-- --sizes 100,400,100000x2000 --k 256 --inputs tif,png --peers yes|no --fidelity 16,64,256|no
 //                   --batch-count 100 --batch-mpx 2 --split-mpx 400|0 --split-shares 2
-//                   --speed-mpx 184,2040|no --speed-8gpx yes --speed-runs 5]
+//                   --speed-mpx 184,2040|no --speed-8gpx yes --speed-runs 5 --packed-tiff yes|no]
 //
 // For each size (megapixels) and input format: generates a photo-like image, then times
 // `vips copy` of it to a .v file (one decode, the floor any tool pays) and `gigaquant compress`,
@@ -16,6 +16,7 @@ import { runFidelity } from './fidelity.js';
 import { measure } from './measure.js';
 import { printSplit, runSplitBench } from './split.js';
 import { printSpeed, runSpeed } from './speed.js';
+import { printPackedTiff, runPackedTiff } from './packedTiff.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(
@@ -254,6 +255,9 @@ const speed =
     : await runSpeed({ root, k, mpxList: speedMpx, runs: Number(args['speed-runs'] ?? 5) });
 if (speed.length > 0) printSpeed(speed);
 
+const packedTiff = args['packed-tiff'] === 'no' ? [] : runPackedTiff({ root });
+if (packedTiff.length > 0) printPackedTiff(packedTiff);
+
 const split =
   splitMpx > 0
     ? await runSplitBench({ root, mpx: splitMpx, shares: splitShares, k, tile: 512 })
@@ -275,6 +279,7 @@ writeFileSync(
       fidelity,
       split,
       speed,
+      packedTiff,
     },
     null,
     2,
