@@ -5,7 +5,7 @@
  */
 export { quantizeFile, type QuantizeResult } from './pipeline/quantizeFile.js';
 export { DEFAULTS, type QuantizeOptions } from './pipeline/quantizeOptions.js';
-export type { FitReport, FitResult } from './pipeline/PaletteFitter.js';
+export type { FitReport, FitResult } from './pipeline/fitReport.js';
 export type { StopReason } from './cluster/miniBatchKMeans.js';
 export type { ImageDigest } from './pipeline/ImageDigestBuilder.js';
 export {

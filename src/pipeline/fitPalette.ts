@@ -1,7 +1,8 @@
 import type { ImageSource } from '../io/openImage.js';
 import { partnerThread } from '../runtime/partnerThread.js';
 import type { Channels } from '../model/channels.js';
-import { PaletteFitter, type FitResult } from './PaletteFitter.js';
+import { PaletteFitter } from './PaletteFitter.js';
+import type { FitResult } from './fitReport.js';
 import type { ResolvedOptions } from './quantizeOptions.js';
 
 /** Pass 1 for one image: its palette in `channels` layout. */

@@ -21,7 +21,7 @@ import { applyPalette } from './applyPalette.js';
 import { chooseBandHeight } from './bandHeight.js';
 import { clusterChannels, paletteForImage } from '../model/channels.js';
 import { fitPalette } from './fitPalette.js';
-import { GIVEN_PALETTE, type FitReport, type FitResult } from './PaletteFitter.js';
+import { GIVEN_PALETTE, type FitReport, type FitResult } from './fitReport.js';
 import { bitsPerPixel, peakRssBytes, psnrFromMse } from './stats.js';
 
 export interface QuantizeResult {

@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { PixelCounts } from '../pipeline/PaletteFitter.js';
+import type { PixelCounts } from '../pipeline/fitReport.js';
 import { atomicOutput } from '../io/tempFiles.js';
 
 const MAGIC = 'gigaquant-counts 1\n';

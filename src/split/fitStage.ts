@@ -2,12 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadPalette, savePalette } from '../io/paletteFile.js';
 import { paletteForImage } from '../model/channels.js';
-import {
-  GIVEN_PALETTE,
-  PaletteFitter,
-  type FitReport,
-  type FitResult,
-} from '../pipeline/PaletteFitter.js';
+import { PaletteFitter } from '../pipeline/PaletteFitter.js';
+import { GIVEN_PALETTE, type FitReport, type FitResult } from '../pipeline/fitReport.js';
 import { partnerThread } from '../runtime/partnerThread.js';
 import type { Palette } from '../types.js';
 import type { StageOutcome } from './countStage.js';

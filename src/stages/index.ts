@@ -16,7 +16,8 @@ export { readImageMetadata, type ImageMetadata, type Resolution } from '../io/im
 export { createWriter, type WriterOptions } from '../io/createWriter.js';
 export { resolveOptions, type ResolvedOptions } from '../pipeline/quantizeOptions.js';
 export { fitPalette } from '../pipeline/fitPalette.js';
-export { PaletteFitter, type FitReport, type FitResult } from '../pipeline/PaletteFitter.js';
+export { PaletteFitter } from '../pipeline/PaletteFitter.js';
+export type { FitReport, FitResult } from '../pipeline/fitReport.js';
 export { applyPalette, type ApplyResult } from '../pipeline/applyPalette.js';
 export { ImageDigestBuilder } from '../pipeline/ImageDigestBuilder.js';
 export { psnrFromMse } from '../pipeline/stats.js';

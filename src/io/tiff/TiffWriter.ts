@@ -24,8 +24,9 @@ export interface TiffPart {
 
 /**
  * Streaming TIFF, deflate-compressed, in strips of a fixed number of rows or in square tiles:
- * indexed (PhotometricInterpretation 3 with a ColorMap, 8-bit indices up to 256 colours and
- * 16-bit up to 65536), grey labels, or colours (grey or RGB, with unassociated alpha). Rows are
+ * indexed (PhotometricInterpretation 3 with a ColorMap; indices packed to 1, 2 or 4 bits up to
+ * 16 colours, 8-bit up to 256, 16-bit up to 65536), grey labels, or colours (grey or RGB, with
+ * unassociated alpha). Rows are
  * gathered until a strip or a row of tiles is full, which is then compressed and appended; the IFD
  * goes at the end and the header is patched to point at it.
  */
