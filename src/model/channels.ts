@@ -48,6 +48,21 @@ export function convertBand(band: RowBand, channels: Channels, into?: Uint8Array
 }
 
 /**
+ * A buffer that band after band of conversions reuse, grown only when a conversion needs more:
+ * a band already in the wanted layout passes through without touching it.
+ */
+export class ConversionBuffer {
+  private buffer = new Uint8Array(0);
+
+  convert(band: RowBand, channels: Channels): RowBand {
+    if (band.channels === channels) return band;
+    const bytes = band.width * band.height * channels;
+    if (this.buffer.length < bytes) this.buffer = new Uint8Array(bytes);
+    return convertBand(band, channels, this.buffer);
+  }
+}
+
+/**
  * One loop per pair of layouts, with nothing decided per pixel: this runs over every pixel of
  * both passes (an RGBA TIFF written as a palette TIFF drops its alpha here), where a general loop
  * cost a gigapixel image half its run.

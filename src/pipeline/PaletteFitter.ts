@@ -15,7 +15,7 @@ import { kmeansOptions, type ResolvedOptions } from './quantizeOptions.js';
 import type { Palette } from '../types.js';
 import { chooseBandHeight } from './bandHeight.js';
 import {
-  convertBand,
+  ConversionBuffer,
   hasAlphaChannel,
   isOpaque,
   layout,
@@ -34,7 +34,7 @@ export class PaletteFitter {
   private readonly sampler: ReservoirSampler | undefined;
   private readonly counter: DistinctColorCounter | undefined;
   private translucent = false;
-  private scratch: Uint8Array = new Uint8Array(0);
+  private readonly conversion = new ConversionBuffer();
   private cachedPoints:
     | { points: Float64Array; weights: Float64Array; count: number; fitChannels: Channels }
     | undefined;
@@ -76,7 +76,7 @@ export class PaletteFitter {
       const band =
         this.channels === 3 && raw.channels === 4
           ? raw
-          : convertBand(raw, this.channels, (this.scratch = grown(this.scratch, raw)));
+          : this.conversion.convert(raw, this.channels);
       this.histogram.add(band);
       this.sampler?.offer(band);
       this.counter?.offer(band);
@@ -261,12 +261,6 @@ export class PaletteFitter {
       },
     };
   }
-}
-
-/** `buffer`, or a bigger one if it cannot hold the band in 4 channels. */
-function grown(buffer: Uint8Array, band: { width: number; height: number }): Uint8Array {
-  const bytes = band.width * band.height * 4;
-  return buffer.length >= bytes ? buffer : new Uint8Array(bytes);
 }
 
 /** Grey + alpha points without their (all opaque) alpha. */

@@ -4,7 +4,7 @@ import { readBands } from '../io/readBands.js';
 import type { ResolvedOptions } from './quantizeOptions.js';
 import type { ImageDigestBuilder } from './ImageDigestBuilder.js';
 import type { IndexWriter, Palette } from '../types.js';
-import { convertBand, hasAlphaChannel, isOpaque } from '../model/channels.js';
+import { ConversionBuffer, hasAlphaChannel, isOpaque, type Channels } from '../model/channels.js';
 import { FloydSteinbergDitherer } from './FloydSteinbergDitherer.js';
 
 export interface ApplyResult {
@@ -45,11 +45,12 @@ export async function applyPalette(
   let rowsDone = 0;
   // One buffer each for the converted pixels and the indices, reused band after band: a writer
   // is done with a band's indices when its write() resolves.
-  const scratch = new BandScratch(palette.size);
+  const conversion = new ConversionBuffer();
+  const scratch = new IndexBuffer(palette.size);
   try {
     for await (const raw of readBands(source, { bandHeight, signal: options.signal, rows })) {
       if (!paletteAlpha && !droppedTranslucency && !isOpaque(raw)) droppedTranslucency = true;
-      const band = convertBand(raw, palette.channels as 1 | 2 | 3 | 4, scratch.pixels(raw));
+      const band = conversion.convert(raw, palette.channels as Channels);
       const pixels = band.width * band.height;
       const indices = scratch.indices(pixels);
       sse += ditherer
@@ -70,19 +71,12 @@ export async function applyPalette(
   return { sse, droppedTranslucency };
 }
 
-/** The reusable buffers of pass 2, grown to the largest band seen. */
-class BandScratch {
-  private converted: Uint8Array = new Uint8Array(0);
+/** The index buffer of pass 2, grown to the largest band seen. */
+class IndexBuffer {
   private index: Uint8Array | Uint16Array;
 
   constructor(private readonly paletteSize: number) {
     this.index = paletteSize <= 256 ? new Uint8Array(0) : new Uint16Array(0);
-  }
-
-  pixels(raw: { width: number; height: number }): Uint8Array {
-    const bytes = raw.width * raw.height * 4;
-    if (this.converted.length < bytes) this.converted = new Uint8Array(bytes);
-    return this.converted;
   }
 
   indices(pixels: number): Uint8Array | Uint16Array {

@@ -3,12 +3,11 @@ import { performance } from 'node:perf_hooks';
 import { releaseFitMemory } from '../runtime/releaseFitMemory.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
 import { codebookBase, writeOutput } from '../io/createWriter.js';
-import { checkEncodedSize, isLossy, wholeImageWarning } from '../io/EncodedRgbWriter.js';
+import { checkEncodedSize } from '../io/EncodedRgbWriter.js';
 import { readImageMetadata } from '../io/imageMetadata.js';
 import { openImage } from '../io/openImage.js';
 import {
   carriesAlpha,
-  formatName,
   isEncodedFormat,
   outputFormatFor,
   type OutputFormat,
@@ -23,6 +22,7 @@ import { clusterChannels, paletteForImage } from '../model/channels.js';
 import { fitPalette } from './fitPalette.js';
 import { GIVEN_PALETTE, type FitReport, type FitResult } from './fitReport.js';
 import { bitsPerPixel, peakRssBytes, psnrFromMse } from './stats.js';
+import { resultWarnings } from './resultWarnings.js';
 
 export interface QuantizeResult {
   input: string;
@@ -121,50 +121,16 @@ export async function quantizeFile(
 
     const pixels = info.width * info.height;
     const mse = applied.sse / (pixels * fit.palette.channels);
-    const warnings: string[] = [];
-    if (fit.target && !fit.target.reached) {
-      warnings.push(
-        `${inputPath}: no k up to ${opts.k} reaches ${fit.target.psnr} dB; used k=${fit.palette.size} (${fit.target.predictedPsnr.toFixed(2)} dB)`,
-      );
-    }
-    if (info.orientation !== 1) {
-      warnings.push(
-        `${inputPath}: its orientation tag (${info.orientation}) says to show it turned: the pixels were turned upright, and the output shows the way the input does`,
-      );
-    }
-    if (info.sourceDepth === 'float' || info.sourceDepth === 'double') {
-      warnings.push(
-        `${inputPath}: floating-point samples are read as libvips shows them (as vips copy does): values truncated to 0-255, so an image scaled 0-1 comes out black; scale it first if so (vips linear in.tif out.tif 255 0)`,
-      );
-    }
-    if (opts.space === 'oklab' && fit.palette.channels !== 3) {
-      warnings.push(
-        `${inputPath}: --space oklab applies to opaque RGB images; this one was fitted and matched in RGB`,
-      );
-    }
-    if (applied.droppedTranslucency) {
-      warnings.push(
-        opts.palette
-          ? `${outputPath}: the palette has no transparency; the alpha channel of ${inputPath} was dropped`
-          : opts.format !== 'tiff'
-            ? `${outputPath}: ${formatName(opts.format)} cannot store transparency; the alpha channel of ${inputPath} was dropped (write .png or .webp to keep it)`
-            : `${outputPath}: TIFF palette images cannot store transparency; the alpha channel of ${inputPath} was dropped (write .png, or --rgb, to keep it)`,
-      );
-    }
-    if (isEncodedFormat(opts.format)) {
-      const memory = wholeImageWarning(outputPath, opts.format, info.width, info.height);
-      if (memory) warnings.push(memory);
-      if (isLossy(opts.format, opts.quality)) {
-        warnings.push(
-          `${outputPath}: ${formatName(opts.format)} is lossy here: its pixels are near, not equal to, the ${fit.palette.size} colours, and the PSNR reported is that of the colours before encoding`,
-        );
-      }
-    }
-    if (opts.kind === 'rgb' && opts.format === 'png' && !options.kind) {
-      warnings.push(
-        `${outputPath}: a PNG palette holds at most 256 colours; wrote the ${opts.k} colours as RGB`,
-      );
-    }
+    const warnings = resultWarnings({
+      inputPath,
+      outputPath,
+      opts,
+      askedKind: options.kind,
+      info,
+      palette: fit.palette,
+      target: fit.target,
+      droppedTranslucency: applied.droppedTranslucency,
+    });
     const outputBytes = (await stat(outputPath)).size;
     return {
       input: inputPath,

@@ -43,7 +43,7 @@ export async function applyStage(job: SplitJob, share: Share): Promise<StageOutc
   const rows = rowShare(info.height, tiffChunkRows(tiff), share.index, share.count);
   const partPath = join(job.workDir, workFiles.part(share));
   const recordPath = join(job.workDir, workFiles.partRecord(share));
-  if (await isFinishedPart(recordPath, partPath, job.jobKey))
+  if (await readPartRecord(recordPath, partPath, job.jobKey))
     return { stage: 'apply', share, rows, done: 'before', file: partPath };
   await checkOutputTarget([job.input], partPath);
   const writer = await TiffWriter.createPart(partPath, tiff);
@@ -95,8 +95,4 @@ export async function readPartRecord(
     () => -1,
   );
   return size === record.byteCounts.reduce((s, n) => s + n, 0) ? record : undefined;
-}
-
-async function isFinishedPart(recordPath: string, partPath: string, key: string): Promise<boolean> {
-  return (await readPartRecord(recordPath, partPath, key)) !== undefined;
 }

@@ -37,7 +37,8 @@ export async function fitStage(job: SplitJob): Promise<StageOutcome> {
     const shares = await completeShares(
       job.workDir,
       workFiles.counts,
-      async (path) => (await readCountsHeader(path))?.key === job.countsKey,
+      async (share) =>
+        (await readCountsHeader(join(job.workDir, workFiles.counts(share))))?.key === job.countsKey,
       'count',
     );
     const fitter = new PaletteFitter(opts, job.channels, info.width * info.height);

@@ -1,5 +1,5 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { GigaquantError } from '../errors.js';
 import type { Share } from '../types.js';
 import { carriesAlpha, outputFormatFor } from '../io/outputFormat.js';
@@ -30,11 +30,20 @@ export interface SplitJob {
   jobKey: string;
 }
 
+/** A file per share, `<stem>.<index>-of-<count>.<ext>`, and the pattern that finds them. */
+type ShareFile = ((share: Share) => string) & { pattern: RegExp };
+
+function shareFile(stem: string, ext: string): ShareFile {
+  return Object.assign((s: Share) => `${stem}.${s.index}-of-${s.count}.${ext}`, {
+    pattern: new RegExp(`^${stem}\\.(\\d+)-of-(\\d+)\\.${ext}$`),
+  });
+}
+
 /** The work folder's files: one per task and stage, so that tasks never write the same file. */
 export const workFiles = {
-  counts: (s: Share) => `counts.${s.index}-of-${s.count}.bin`,
-  part: (s: Share) => `part.${s.index}-of-${s.count}.chunks`,
-  partRecord: (s: Share) => `part.${s.index}-of-${s.count}.json`,
+  counts: shareFile('counts', 'bin'),
+  part: shareFile('part', 'chunks'),
+  partRecord: shareFile('part', 'json'),
   paletteBase: 'palette',
   result: 'result.json',
 };
@@ -83,29 +92,22 @@ export async function openSplitJob(
  */
 export async function completeShares(
   workDir: string,
-  name: (s: Share) => string,
-  isValid: (path: string) => Promise<boolean>,
+  file: ShareFile,
+  isValid: (share: Share) => Promise<boolean>,
   stage: string,
 ): Promise<Share[]> {
   const names = new Set(await readdir(workDir));
   const counts = new Set<number>();
-  const pattern = new RegExp(
-    '^' +
-      name({ index: 0, count: 0 })
-        .replace(/0-of-0/, '(\\d+)-of-(\\d+)')
-        .replace(/\./g, '\\.') +
-      '$',
-  );
   for (const n of names) {
-    const m = pattern.exec(n);
+    const m = file.pattern.exec(n);
     if (m) counts.add(Number(m[2]));
   }
   let best: { count: number; missing: number[] } | undefined;
   for (const count of [...counts].sort((a, b) => a - b)) {
     const missing: number[] = [];
     for (let index = 0; index < count; index++) {
-      const file = name({ index, count });
-      if (!names.has(file) || !(await isValid(join(workDir, file)))) missing.push(index);
+      const share = { index, count };
+      if (!names.has(file(share)) || !(await isValid(share))) missing.push(index);
     }
     if (missing.length === 0)
       return Array.from({ length: count }, (_, index) => ({ index, count }));

@@ -9,9 +9,11 @@ import { savePalette } from '../io/paletteFile.js';
 import { writeFileAtomically } from '../io/tempFiles.js';
 import { stitchTiff } from '../io/tiff/stitchTiff.js';
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
+import { resultWarnings } from '../pipeline/resultWarnings.js';
 import { bitsPerPixel, peakRssBytes, psnrFromMse } from '../pipeline/stats.js';
 import { readPartRecord, type PartRecord } from './applyStage.js';
 import { loadFit } from './fitStage.js';
+import type { Share } from '../types.js';
 import { completeShares, workFiles, type SplitJob } from './splitJob.js';
 
 /**
@@ -32,12 +34,10 @@ export async function stitchStage(job: SplitJob): Promise<QuantizeResult> {
   const shares = await completeShares(
     workDir,
     workFiles.partRecord,
-    async (path) => (await recordOf(job, path)) !== undefined,
+    async (share) => (await recordOf(job, share)) !== undefined,
     'apply',
   );
-  const records = await Promise.all(
-    shares.map(async (s) => (await recordOf(job, join(workDir, workFiles.partRecord(s))))!),
-  );
+  const records = await Promise.all(shares.map(async (s) => (await recordOf(job, s))!));
   checkCoverage(records, info.height, workDir);
   const codebook = { json: `${codebookBase(output)}.json`, npy: `${codebookBase(output)}.npy` };
   const labels = opts.kind === 'labels';
@@ -73,15 +73,16 @@ export async function stitchStage(job: SplitJob): Promise<QuantizeResult> {
   const sse = records.reduce((s, r) => s + r.sse, 0);
   const mse = sse / (pixels * palette.channels);
   const outputBytes = (await stat(output)).size;
-  const warnings: string[] = [];
-  if (records.some((r) => r.droppedTranslucency))
-    warnings.push(
-      `${output}: TIFF palette images cannot store transparency; the alpha channel of ${job.input} was dropped (write .png, or --rgb, to keep it)`,
-    );
-  if (fit.target && !fit.target.reached)
-    warnings.push(
-      `${job.input}: no k up to ${opts.k} reaches ${fit.target.psnr} dB; used k=${palette.size} (${fit.target.predictedPsnr.toFixed(2)} dB)`,
-    );
+  const warnings = resultWarnings({
+    inputPath: job.input,
+    outputPath: output,
+    opts,
+    askedKind: opts.kind,
+    info,
+    palette,
+    target: fit.target,
+    droppedTranslucency: records.some((r) => r.droppedTranslucency),
+  });
   const result: QuantizeResult = {
     input: job.input,
     output,
@@ -117,9 +118,12 @@ export async function stitchStage(job: SplitJob): Promise<QuantizeResult> {
   return result;
 }
 
-async function recordOf(job: SplitJob, recordPath: string): Promise<PartRecord | undefined> {
-  const partPath = recordPath.replace(/\.json$/, '.chunks');
-  return readPartRecord(recordPath, partPath, job.jobKey);
+async function recordOf(job: SplitJob, share: Share): Promise<PartRecord | undefined> {
+  return readPartRecord(
+    join(job.workDir, workFiles.partRecord(share)),
+    join(job.workDir, workFiles.part(share)),
+    job.jobKey,
+  );
 }
 
 /** The parts' rows must follow each other from the top row to the bottom one. */
