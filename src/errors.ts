@@ -10,6 +10,10 @@ export const ExitCode = {
   output: 4,
   someFailed: 5,
   locked: 6,
+  /** --skip-if-larger refused the output (pngquant's code for the same). */
+  notSmaller: 98,
+  /** --min-psnr refused the output (pngquant's code for quality too low). */
+  belowMinPsnr: 99,
   interrupted: 130,
 } as const;
 

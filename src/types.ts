@@ -22,11 +22,17 @@ export interface IndexBand {
   indices: Uint8Array | Uint16Array;
 }
 
+/** Decides, from the finished file under its temporary name, whether it goes into place. */
+export type KeepOutput = (tempPath: string) => Promise<boolean>;
+
 /** A streaming sink for index bands. Awaiting `write()` is the backpressure. */
 export interface IndexWriter {
   write(band: IndexBand): Promise<void>;
-  /** Finishes the file and moves it to its final name. */
-  close(): Promise<void>;
+  /**
+   * Finishes the file and moves it to its final name, unless `keep` (given the finished file
+   * under its temporary name) says no: then it is dropped. Resolves true when the file is in place.
+   */
+  close(keep?: KeepOutput): Promise<boolean>;
   /** Drops everything written so far; nothing is left under any name. */
   abort(err: Error): Promise<void>;
 }

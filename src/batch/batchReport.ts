@@ -60,6 +60,7 @@ export async function collectBatchReport(target: string): Promise<ReportModel> {
     throw usageError(`${target}: no ${MANIFEST_NAME} here; run gigaquant batch into it first`);
   const images: ReportImage[] = [];
   const failed: ReportModel['failed'] = [];
+  const rejected: ReportModel['failed'] = [];
   const sorted = [...records.values()].sort((a, b) => (a.input < b.input ? -1 : 1));
   for (const record of sorted) {
     if (record.status === 'failed') {
@@ -67,6 +68,14 @@ export async function collectBatchReport(target: string): Promise<ReportModel> {
         input: record.input,
         code: record.error?.code ?? 'E_UNKNOWN',
         message: record.error?.message ?? 'failed',
+      });
+      continue;
+    }
+    if (record.status === 'rejected') {
+      rejected.push({
+        input: record.input,
+        code: record.rejected?.rule ?? 'rejected',
+        message: `${record.rejected?.reason ?? ''}${record.rejected?.original ? '; the input copied there' : ''}`,
       });
       continue;
     }
@@ -79,6 +88,7 @@ export async function collectBatchReport(target: string): Promise<ReportModel> {
     software: `gigaquant ${VERSION}`,
     images,
     failed,
+    rejected,
   };
 }
 

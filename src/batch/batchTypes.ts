@@ -67,6 +67,8 @@ export interface BatchResult {
   inShard: number;
   done: number;
   skipped: number;
+  /** Outputs refused by --skip-if-larger or --min-psnr: not failures, the exit code is 0. */
+  rejected: number;
   failed: number;
   /** Interrupted by the signal: files not started are not recorded and run next time. */
   interrupted: boolean;

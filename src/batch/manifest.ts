@@ -3,11 +3,16 @@ import { appendFile, readdir, readFile, unlink, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { atomicOutput } from '../io/tempFiles.js';
 import type { OutputFigures } from '../pipeline/outputFigures.js';
+import type { Rejection } from '../pipeline/outputRules.js';
 
 export const MANIFEST_NAME = 'gigaquant-manifest.jsonl';
 const SHARD_PART = /^gigaquant-manifest\.shard-(\d+)-of-(\d+)\.jsonl$/;
 
-export type FileStatus = 'done' | 'failed' | 'skipped';
+/**
+ * done: written now; skipped: done before with the same options; rejected: a rule
+ * (--skip-if-larger, --min-psnr) refused the output; failed: an error.
+ */
+export type FileStatus = 'done' | 'failed' | 'skipped' | 'rejected';
 
 /** What the manifest says of one input after one run. The latest line for an input wins. */
 export interface ManifestRecord {
@@ -23,6 +28,8 @@ export interface ManifestRecord {
   /** Key of the options that change the output; a different key means the file is redone. */
   optionsKey: string;
   error?: { code: string; message: string };
+  /** With status rejected: the rule, why, and whether the input was copied to the output's name. */
+  rejected?: Rejection;
   /** false when a bad input was not tried again because it has not changed since it failed. */
   retried?: boolean;
   figures?: OutputFigures;

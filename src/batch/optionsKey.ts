@@ -28,5 +28,9 @@ export function optionsKey(
     tile: resolved.tile,
     quality: resolved.quality,
     palette: palette ? keyOf(Array.from(palette.colors)) + `/${palette.channels}` : undefined,
+    skipIfLarger: resolved.rules.skipIfLarger || undefined,
+    minPsnr: resolved.rules.minPsnr,
+    copyOriginal: resolved.rules.copyOriginal || undefined,
+    paletteOut: resolved.rules.paletteOut.length > 0 ? resolved.rules.paletteOut : undefined,
   });
 }

@@ -65,6 +65,16 @@ export async function processOne(
       return record('skipped', { figures: prev.figures });
     }
   }
+  // A refused output is refused again until the input or the options change.
+  if (sameJob && prev.status === 'rejected' && prev.rejected && (await unchanged())) {
+    const copyThere =
+      !prev.rejected.original ||
+      (await stat(input.output)
+        .then((s) => s.isFile())
+        .catch(() => false));
+    if (copyThere)
+      return record('rejected', { rejected: prev.rejected, figures: prev.figures, retried: false });
+  }
   // A bad input fails the same way until it changes; other failures (disk full, ...) are retried.
   if (
     sameJob &&
@@ -87,6 +97,8 @@ export async function processOne(
       signal: ctx.signal,
       onProgress: (event) => ctx.report({ type: 'file-progress', input: input.rel, event }),
     });
+    if (result.rejected)
+      return record('rejected', { rejected: result.rejected, figures: figuresOf(result) });
     await keepReportData(ctx.outDir, result, input.rel, outputRel);
     return record('done', { figures: figuresOf(result) });
   } catch (err) {

@@ -2,11 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
-import { asGigaquantError, GigaquantError } from '../errors.js';
+import { asGigaquantError, GigaquantError, usageError } from '../errors.js';
 import { carriesAlpha } from '../io/outputFormat.js';
 import { loadPalette } from '../io/paletteFile.js';
 import { removeStaleTemps } from '../io/staleTemps.js';
 import { resolveOptions, type QuantizeOptions } from '../pipeline/quantizeOptions.js';
+import { paletteOutIsBesideOutputs } from '../pipeline/outputRules.js';
 import { checkReportPath, writeReport } from '../report/writeReport.js';
 import { shareDecoderThreads } from '../runtime/sharpSettings.js';
 import type { Palette } from '../types.js';
@@ -50,6 +51,10 @@ export async function runBatch(
   const given = request.paletteFile ? await loadPalette(request.paletteFile) : undefined;
   // Validate the per-file options once, for the whole batch, before any work.
   const resolved = resolveOptions(request.format ?? 'png', { ...request.quantize, palette: given });
+  if (!paletteOutIsBesideOutputs(resolved.rules))
+    throw usageError(
+      `--palette-out in a batch takes format names (json, npy, gpl, act, txt, qml): one file beside each output`,
+    );
   const concurrency = request.concurrency ?? defaultConcurrency(resolved.memoryBudget);
 
   const outDir = resolve(request.cwd ?? process.cwd(), request.outDir);

@@ -9,7 +9,7 @@ export function summarizeRun(
   started: number,
 ): Pick<
   BatchResult,
-  'records' | 'done' | 'skipped' | 'failed' | 'interrupted' | 'totals' | 'exitCode'
+  'records' | 'done' | 'skipped' | 'rejected' | 'failed' | 'interrupted' | 'totals' | 'exitCode'
 > {
   const sorted = [...records].sort((a, b) => (a.input < b.input ? -1 : 1));
   const count = (s: string): number => sorted.filter((r) => r.status === s).length;
@@ -19,6 +19,7 @@ export function summarizeRun(
     records: sorted,
     done: done.length,
     skipped: count('skipped'),
+    rejected: count('rejected'),
     failed,
     interrupted,
     totals: {

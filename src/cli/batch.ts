@@ -9,6 +9,7 @@ import { addReportOption, reportPath } from './report.js';
 import {
   addFlags,
   FITTING,
+  KEEPING,
   PRINTING,
   READING,
   toQuantizeOptions,
@@ -92,7 +93,7 @@ export function batchCommand(yargs: Argv): Argv<BatchArgs> {
           'config',
           'a JSON job file with the same options (flags override it; "inputs": [globs])',
         ),
-      [...READING, ...FITTING, ...WRITING, ...PRINTING],
+      [...READING, ...FITTING, ...WRITING, ...KEEPING, ...PRINTING],
       {
         format: { default: 'png' },
         json: { describe: 'print events as JSON lines on stdout' },

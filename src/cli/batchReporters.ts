@@ -11,6 +11,8 @@ function fileLine(r: ManifestRecord): string {
     return `failed   ${r.input}: ${r.error?.message ?? 'unknown error'}${r.retried === false ? ' (unchanged since it failed; not retried)' : ''}`;
   }
   if (r.status === 'skipped') return `skipped  ${r.input} (done before with the same options)`;
+  if (r.status === 'rejected')
+    return `rejected ${r.input}: ${r.rejected?.reason ?? ''}${r.rejected?.original ? '; input copied to ' + r.output : ''}${r.retried === false ? ' (unchanged; not redone)' : ''}`;
   const f = r.figures;
   const psnr = f?.psnr === null ? 'lossless' : `PSNR ${f?.psnr?.toFixed(2)} dB`;
   return `done     ${r.input} -> ${r.output}  ${psnr}  ${f?.bitsPerPixel.toFixed(3)} bits/px  ${formatSeconds(f?.seconds ?? 0)}`;
@@ -22,7 +24,7 @@ export function summaryLines(r: BatchResult): string[] {
       ? `${r.matched} files`
       : `${r.inShard} of ${r.matched} files in this shard`;
   const lines = [
-    `batch: ${r.done} done, ${r.skipped} skipped, ${r.failed} failed of ${scope}${r.interrupted ? ' (interrupted)' : ''} in ${formatSeconds(r.totals.seconds)}`,
+    `batch: ${r.done} done, ${r.skipped} skipped, ${r.rejected > 0 ? `${r.rejected} rejected, ` : ''}${r.failed} failed of ${scope}${r.interrupted ? ' (interrupted)' : ''} in ${formatSeconds(r.totals.seconds)}`,
     `  ${(r.totals.pixels / 1e6).toFixed(1)} Mpx quantized, in ${formatBytes(r.totals.inputBytes)} -> out ${formatBytes(r.totals.outputBytes)}`,
   ];
   const failed = r.records.filter((x) => x.status === 'failed');

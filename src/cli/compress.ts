@@ -9,7 +9,7 @@ import { abortOnSignals } from './interrupts.js';
 import { ProgressBar } from './ProgressBar.js';
 import { removeOwnStaleTemps } from './removeOwnStaleTemps.js';
 import { handleCliError } from './cliError.js';
-import { usageError } from '../errors.js';
+import { ExitCode, usageError } from '../errors.js';
 import { parseShardSpec } from '../scheduler/shardSpec.js';
 import type { SplitStage } from '../split/runSplitStage.js';
 import type { StageOutcome } from '../split/countStage.js';
@@ -17,6 +17,7 @@ import { addReportOption, besideWithSuffix, reportPath } from './report.js';
 import {
   addFlags,
   FITTING,
+  KEEPING,
   PRINTING,
   READING,
   toQuantizeOptions,
@@ -62,7 +63,7 @@ export function compressCommand(yargs: Argv): Argv<CompressArgs> {
       describe: 'with --stage count|apply: i/n, or auto (Slurm array; auto/N: Kubernetes)',
     });
   return addReportOption(
-    addFlags(command, [...READING, ...FITTING, ...WRITING, ...PRINTING]),
+    addFlags(command, [...READING, ...FITTING, ...WRITING, ...KEEPING, ...PRINTING]),
     '<output>.report.html',
   ) as unknown as Argv<CompressArgs>;
 }
@@ -99,7 +100,8 @@ export async function runCompress(args: CompressArgs): Promise<number> {
     if (args.json) process.stdout.write(JSON.stringify(resultToJson(result), null, 2) + '\n');
     else if (!args.quiet) process.stdout.write(summaryLine(result) + '\n');
     if (report && !args.quiet && !args.json) process.stdout.write(`report: ${report}\n`);
-    return 0;
+    if (!result.rejected) return 0;
+    return result.rejected.rule === 'min-psnr' ? ExitCode.belowMinPsnr : ExitCode.notSmaller;
   } catch (err) {
     bar?.clear();
     return handleCliError(err, args.json);
@@ -119,6 +121,8 @@ async function runStage(args: CompressArgs, options: QuantizeOptions): Promise<n
     );
   }
   if (args.report) throw usageError('--report is not made by split stages');
+  for (const flag of ['skip-if-larger', 'min-psnr', 'copy-original', 'palette-out'] as const)
+    if (args[flag] !== undefined) throw usageError(`--${flag} is not taken by split stages`);
   const { runSplitStage } = await import('../split/runSplitStage.js');
   const outcome = await runSplitStage(
     stage,
@@ -153,6 +157,8 @@ function stageLine(o: StageOutcome): string {
 }
 
 export function summaryLine(r: QuantizeResult): string {
+  if (r.rejected)
+    return `${r.output}: not written: ${r.rejected.reason}${r.rejected.original ? '; the input copied there instead' : ''}`;
   return [
     `${r.output}`,
     `${r.width}x${r.height}`,

@@ -91,6 +91,25 @@ const FLAGS = {
     choices: ['auto', 'always', 'never'],
     describe: 'BigTIFF for TIFF output (default auto)',
   },
+  // What is kept of a result.
+  'palette-out': {
+    type: 'string',
+    array: true,
+    describe:
+      'also write the palette: a file (.json .npy .gpl .act .txt .qml), or a format name for <output>.<format> (qml: the style QGIS opens the TIFF with); repeatable',
+  },
+  'skip-if-larger': {
+    type: 'boolean',
+    describe: `write nothing when the output is not smaller than the input (exit 98)`,
+  },
+  'min-psnr': {
+    type: 'number',
+    describe: 'write nothing when the PSNR is below this many dB (exit 99)',
+  },
+  'copy-original': {
+    type: 'boolean',
+    describe: 'when --skip-if-larger or --min-psnr refuses the output, copy the input to its name',
+  },
   // What is printed.
   json: { type: 'boolean', default: false, describe: 'print the result as JSON on stdout' },
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'print nothing but errors' },
@@ -123,6 +142,7 @@ export const WRITING = [
   'compression-level',
   'bigtiff',
 ] as const;
+export const KEEPING = ['palette-out', 'skip-if-larger', 'min-psnr', 'copy-original'] as const;
 export const PRINTING = ['json', 'quiet'] as const;
 
 /** Every flag's parsed value, as yargs gives it; a command sees the ones it declared. */
@@ -150,6 +170,10 @@ export interface FlagArgs {
   quality?: number;
   'compression-level'?: number;
   bigtiff?: string;
+  'palette-out'?: string[];
+  'skip-if-larger'?: boolean;
+  'min-psnr'?: number;
+  'copy-original'?: boolean;
   json: boolean;
   quiet: boolean;
 }
@@ -200,5 +224,9 @@ export function toQuantizeOptions(args: Partial<FlagArgs>): QuantizeOptions {
     compressionLevel: args['compression-level'],
     bigtiff:
       args.bigtiff === undefined || args.bigtiff === 'auto' ? 'auto' : args.bigtiff === 'always',
+    paletteOut: args['palette-out'],
+    skipIfLarger: args['skip-if-larger'],
+    minPsnr: args['min-psnr'],
+    copyOriginal: args['copy-original'],
   };
 }

@@ -20,6 +20,4 @@ export function formatSeconds(seconds: number): string {
     : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-export function formatPsnr(psnr: number): string {
-  return Number.isFinite(psnr) ? `${psnr.toFixed(2)} dB` : 'lossless';
-}
+export { formatPsnr } from '../pipeline/stats.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { usageError } from '../errors.js';
-import type { IndexBand, IndexWriter, Palette } from '../types.js';
+import type { IndexBand, IndexWriter, KeepOutput, Palette } from '../types.js';
 import type { ImageMetadata } from './imageMetadata.js';
 import { formatName, type EncodedFormat } from './outputFormat.js';
 import { colorLayout } from './sampleLayout.js';
@@ -85,12 +85,12 @@ export class EncodedRgbWriter implements IndexWriter {
     return this.tiff.write(band);
   }
 
-  async close(): Promise<void> {
+  async close(keep?: KeepOutput): Promise<boolean> {
     const out = atomicOutput(this.finalPath);
     try {
       await this.tiff.close();
       await this.encode(out.tempPath);
-      await out.commit();
+      return await out.commit(keep);
     } catch (err) {
       await out.discard();
       throw err;

@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { IndexBand, IndexWriter } from '../types.js';
+import type { IndexBand, IndexWriter, KeepOutput } from '../types.js';
 import { npyHeader } from './npy.js';
 import { bandBytes, indexLayout, type PixelLayout } from './sampleLayout.js';
 import { atomicOutput, type AtomicOutput } from './tempFiles.js';
@@ -51,14 +51,14 @@ export class NpyLabelWriter implements IndexWriter {
     this.offset += bytes.length;
   }
 
-  async close(): Promise<void> {
+  async close(keep?: KeepOutput): Promise<boolean> {
     try {
       await this.file.close();
     } catch (err) {
       await this.output.discard();
       throw err;
     }
-    await this.output.commit();
+    return this.output.commit(keep);
   }
 
   async abort(_err: Error): Promise<void> {

@@ -171,8 +171,8 @@ function withCodebook(
     },
     write: (band) => writer.write(band),
     abort: (err) => writer.abort(err),
-    async close() {
-      await writer.close();
+    async close(keep) {
+      if (!(await writer.close(keep))) return false;
       try {
         await savePalette(palette, codebookBase(labelsPath), extra);
       } catch (err) {
@@ -180,14 +180,16 @@ function withCodebook(
         await unlink(labelsPath).catch(() => {});
         throw err;
       }
+      return true;
     },
   };
 }
 
 /**
  * Writes `outputPath` through its writer: `fill` streams the bands in, then the file is finished
- * and moved into place; on any failure it is dropped, and errors that are not already gigaquant's
- * are reported as output errors naming the file.
+ * and moved into place unless `keep` (given what fill returned and the finished file) says no; on
+ * any failure it is dropped, and errors that are not already gigaquant's are reported as output
+ * errors naming the file.
  */
 export async function writeOutput<T>(
   outputPath: string,
@@ -196,7 +198,8 @@ export async function writeOutput<T>(
   palette: Palette,
   metadata: ImageMetadata,
   fill: (writer: IndexWriter) => Promise<T>,
-): Promise<{ value: T; bigtiff: boolean }> {
+  keep?: (value: T, tempPath: string) => Promise<boolean>,
+): Promise<{ value: T; bigtiff: boolean; written: boolean }> {
   let writer;
   try {
     writer = await createWriter(outputPath, options, size, palette, metadata);
@@ -205,8 +208,8 @@ export async function writeOutput<T>(
   }
   try {
     const value = await fill(writer);
-    await writer.close();
-    return { value, bigtiff: writer.bigtiff ?? false };
+    const written = await writer.close(keep && ((tempPath) => keep(value, tempPath)));
+    return { value, bigtiff: writer.bigtiff ?? false, written };
   } catch (err) {
     await writer.abort(err as Error);
     if (err instanceof GigaquantError) throw err;

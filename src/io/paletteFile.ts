@@ -51,7 +51,18 @@ export async function writePaletteFile(
   } catch (err) {
     throw new GigaquantError('E_OUTPUT', `${path}: ${(err as Error).message}`, { file: path });
   }
-  await writeFileAtomically(path, encoded.bytes);
+  try {
+    await writeFileAtomically(path, encoded.bytes);
+  } catch (err) {
+    throw new GigaquantError(
+      'E_OUTPUT',
+      `${path}: cannot write palette (${(err as Error).message})`,
+      {
+        file: path,
+        cause: err,
+      },
+    );
+  }
   return encoded.lost.map((l) => `${basename(path)}: ${l}`);
 }
 

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { tempRegistry } from '../runtime/tempRegistry.js';
+import type { KeepOutput } from '../types.js';
 
 export const TEMP_SUFFIX = '.gigaquant-tmp';
 /** Spool folders are named `gigaquant-spool.<host>.<pid>-<random>`. */
@@ -32,7 +33,8 @@ export async function createTempDir(
 export interface AtomicOutput {
   readonly tempPath: string;
   readonly finalPath: string;
-  commit(): Promise<void>;
+  /** Moves the file into place, unless `keep` says no (then it is dropped); true when moved. */
+  commit(keep?: KeepOutput): Promise<boolean>;
   discard(): Promise<void>;
 }
 
@@ -45,9 +47,14 @@ export function atomicOutput(finalPath: string): AtomicOutput {
   return {
     tempPath,
     finalPath,
-    async commit() {
+    async commit(keep) {
+      if (keep && !(await keep(tempPath))) {
+        await this.discard();
+        return false;
+      }
       await rename(tempPath, finalPath);
       tempRegistry.delete(tempPath);
+      return true;
     },
     async discard() {
       await unlink(tempPath).catch((err: NodeJS.ErrnoException) => {

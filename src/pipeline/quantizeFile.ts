@@ -1,4 +1,6 @@
 import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { usageError } from '../errors.js';
 import { performance } from 'node:perf_hooks';
 import { releaseFitMemory } from '../runtime/releaseFitMemory.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
@@ -23,6 +25,8 @@ import { fitPalette } from './fitPalette.js';
 import { GIVEN_PALETTE, type FitReport, type FitResult } from './fitReport.js';
 import { bitsPerPixel, peakRssBytes, psnrFromMse } from './stats.js';
 import { resultWarnings } from './resultWarnings.js';
+import { copyOriginal, judgeOutput, paletteOutPaths, type Rejection } from './outputRules.js';
+import { writePaletteFiles } from './writePaletteFiles.js';
 
 export interface QuantizeResult {
   input: string;
@@ -55,6 +59,13 @@ export interface QuantizeResult {
   bigtiff: boolean;
   seed: number;
   fit: FitReport;
+  /**
+   * Set when a rule (skipIfLarger, minPsnr) refused the output: nothing is under `output`, or,
+   * with copyOriginal, a copy of the input. The figures are those of the refused output.
+   */
+  rejected?: Rejection;
+  /** Palette files written beside the output (paletteOut). */
+  paletteFiles?: string[];
   /** With --target-psnr: the target and whether the chosen k (in `k`) reaches it. */
   target?: FitResult['target'];
   warnings: string[];
@@ -82,10 +93,11 @@ export async function quantizeFile(
     json: `${codebookBase(outputPath)}.json`,
     npy: `${codebookBase(outputPath)}.npy`,
   };
+  const paletteFiles = paletteOutPaths(opts.rules, outputPath);
   await checkOutputTarget(
     [inputPath],
     outputPath,
-    opts.kind === 'labels' ? [codebook.json, codebook.npy] : [],
+    opts.kind === 'labels' ? [codebook.json, codebook.npy, ...paletteFiles] : paletteFiles,
   );
   opts.onProgress?.({ phase: 'spool', rowsDone: 0, rows: 0 });
   const source = await openImage(inputPath, {
@@ -95,6 +107,10 @@ export async function quantizeFile(
   });
   try {
     const { info } = source;
+    if (opts.rules.copyOriginal && info.format !== opts.format)
+      throw usageError(
+        `--copy-original: ${inputPath} is ${info.format}, the output ${outputPath} ${opts.format}; a copy would not be what its name says`,
+      );
     if (isEncodedFormat(opts.format))
       checkEncodedSize(outputPath, opts.format, inputPath, info.width, info.height);
     const metadata = await readImageMetadata(inputPath, info.format);
@@ -114,24 +130,50 @@ export async function quantizeFile(
     const digest = options.digest
       ? new ImageDigestBuilder(info.width, info.height, fit.palette)
       : undefined;
-    const written = await writeOutput(outputPath, opts, info, fit.palette, metadata, (writer) =>
-      applyPalette(source, fit.palette, writer, opts, bandHeight, { digest }),
-    );
-    const applied = written.value;
-
     const pixels = info.width * info.height;
-    const mse = applied.sse / (pixels * fit.palette.channels);
-    const warnings = resultWarnings({
-      inputPath,
+    let refused: Omit<Rejection, 'original'> | undefined;
+    let outputBytes = 0;
+    const written = await writeOutput(
       outputPath,
       opts,
-      askedKind: options.kind,
       info,
-      palette: fit.palette,
-      target: fit.target,
-      droppedTranslucency: applied.droppedTranslucency,
-    });
-    const outputBytes = (await stat(outputPath)).size;
+      fit.palette,
+      metadata,
+      (writer) => applyPalette(source, fit.palette, writer, opts, bandHeight, { digest }),
+      async (value, tempPath) => {
+        outputBytes = (await stat(tempPath)).size;
+        const psnr = psnrFromMse(value.sse / (pixels * fit.palette.channels));
+        refused = judgeOutput(opts.rules, { psnr, bytes: outputBytes, inputBytes: info.fileBytes });
+        return refused === undefined;
+      },
+    );
+    const applied = written.value;
+    const mse = applied.sse / (pixels * fit.palette.channels);
+    const rejected: Rejection | undefined = refused && {
+      ...refused,
+      original: opts.rules.copyOriginal,
+    };
+    if (rejected?.original) await copyOriginal(inputPath, outputPath);
+    const title = `gigaquant k=${fit.palette.size} ${basename(inputPath)}`;
+    const paletteWarnings = written.written
+      ? await writePaletteFiles(fit.palette, paletteFiles, title, [
+          outputPath,
+          ...(opts.kind === 'labels' ? [codebook.json, codebook.npy] : []),
+        ])
+      : [];
+    const warnings = [
+      ...paletteWarnings,
+      ...resultWarnings({
+        inputPath,
+        outputPath,
+        opts,
+        askedKind: options.kind,
+        info,
+        palette: fit.palette,
+        target: fit.target,
+        droppedTranslucency: applied.droppedTranslucency,
+      }),
+    ];
     return {
       input: inputPath,
       output: outputPath,
@@ -157,6 +199,8 @@ export async function quantizeFile(
       seed: opts.seed,
       fit: fit.report,
       target: fit.target,
+      rejected,
+      paletteFiles: written.written && paletteFiles.length > 0 ? paletteFiles : undefined,
       warnings,
       digest: digest?.finish(),
     };

@@ -10,11 +10,12 @@ import {
   type OutputFormat,
   type OutputKind,
 } from '../io/outputFormat.js';
+import { resolveOutputRules, type OutputRuleOptions, type OutputRules } from './outputRules.js';
 import type { MiniBatchKMeansOptions } from '../cluster/miniBatchKMeans.js';
 import type { ColorSpace, Palette, ProgressEvent } from '../types.js';
 
 /** Options of quantizeFile(). Every field is optional but `k`; defaults are given per field. */
-export interface QuantizeOptions {
+export interface QuantizeOptions extends OutputRuleOptions {
   /** Palette size: 1-256 for a palette PNG, 1-65536 otherwise. Required unless `palette` is given. */
   k?: number;
   /** The file format written. Default: from the output's extension. */
@@ -99,6 +100,7 @@ export interface ResolvedOptions {
   dither: number;
   space: ColorSpace;
   bigtiff: boolean | 'auto';
+  rules: OutputRules;
   signal: AbortSignal | undefined;
   onProgress: ((event: ProgressEvent) => void) | undefined;
 }
@@ -207,6 +209,7 @@ export function resolveOptions(
     dither: number('dither', options.dither ?? 0, 0, 1),
     space: oneOf('space', options.space ?? 'rgb', ['rgb', 'oklab'] as const),
     bigtiff,
+    rules: resolveOutputRules(options, k),
     signal: options.signal,
     onProgress: options.onProgress,
   };

@@ -12,3 +12,8 @@ export function bitsPerPixel(bytes: number, pixels: number): number {
 export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
+
+/** A PSNR for people: two decimals, or "lossless". */
+export function formatPsnr(psnr: number): string {
+  return Number.isFinite(psnr) ? `${psnr.toFixed(2)} dB` : 'lossless';
+}

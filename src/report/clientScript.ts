@@ -155,18 +155,22 @@ const PAGE_SCRIPT = String.raw`(function () {
     main.appendChild(table);
   }
 
-  if (data.failed.length > 0) {
-    main.appendChild(text('h2', '', 'Failed'));
-    var list = el('ul', 'failed');
-    data.failed.forEach(function (f) {
-      list.appendChild(el('li', '', [text('span', 'name', f.input), text('span', 'reason', f.message)]));
-    });
-    main.appendChild(list);
-  }
+  listSection('Failed', data.failed);
+  listSection('Not written (--skip-if-larger, --min-psnr)', data.rejected || []);
 
   main.appendChild(details);
   if (data.sweep) main.appendChild(sweepSection(data.sweep));
   if (images.length > 0) show(images[0]);
+
+  function listSection(title, entries) {
+    if (entries.length === 0) return;
+    main.appendChild(text('h2', '', title));
+    var list = el('ul', 'failed');
+    entries.forEach(function (f) {
+      list.appendChild(el('li', '', [text('span', 'name', f.input), text('span', 'reason', f.message)]));
+    });
+    main.appendChild(list);
+  }
 
   function show(img) {
     while (details.firstChild) details.removeChild(details.firstChild);

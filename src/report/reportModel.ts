@@ -44,6 +44,8 @@ export interface ReportModel {
   software: string;
   images: ReportImage[];
   failed: ReportFailure[];
+  /** Outputs a rule (--skip-if-larger, --min-psnr) refused; `code` names the rule. */
+  rejected?: ReportFailure[];
   sweep?: ReportSweep;
 }
 

@@ -3,7 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createDeflate, type Deflate } from 'node:zlib';
-import type { IndexBand, IndexWriter, Palette } from '../../types.js';
+import type { IndexBand, IndexWriter, KeepOutput, Palette } from '../../types.js';
 import { paletteRgba } from '../../model/palette.js';
 import type { ImageMetadata } from '../imageMetadata.js';
 import { bandBytes, bytesPerPixel, type PixelLayout } from '../sampleLayout.js';
@@ -105,10 +105,10 @@ export class PngWriter implements IndexWriter {
     if (this.failure) throw this.failure;
   }
 
-  async close(): Promise<void> {
+  async close(keep?: KeepOutput): Promise<boolean> {
     this.deflate.end();
     await this.done;
-    await this.output.commit();
+    return this.output.commit(keep);
   }
 
   async abort(err: Error): Promise<void> {

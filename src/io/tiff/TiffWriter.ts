@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
-import type { IndexBand, IndexWriter } from '../../types.js';
+import type { IndexBand, IndexWriter, KeepOutput } from '../../types.js';
 import { bandBytes, bytesPerPixel } from '../sampleLayout.js';
 import { atomicOutput, type AtomicOutput } from '../tempFiles.js';
 import { headerBytes } from './ifd.js';
@@ -109,7 +109,7 @@ export class TiffWriter implements IndexWriter {
     }
   }
 
-  async close(): Promise<void> {
+  async close(keep?: KeepOutput): Promise<boolean> {
     try {
       if (this.rowsFilled > 0) await this.flushRows();
       while (this.inFlight.length > 0) await this.writeNextChunk();
@@ -119,7 +119,7 @@ export class TiffWriter implements IndexWriter {
       await this.abort(err as Error);
       throw err;
     }
-    await this.output.commit();
+    return this.output.commit(keep);
   }
 
   /** The chunks written by a part writer, once closed. */
