@@ -28,6 +28,9 @@ export function optionsKey(
     tile: resolved.tile,
     quality: resolved.quality,
     palette: palette ? keyOf(Array.from(palette.colors)) + `/${palette.channels}` : undefined,
+    keepColors: resolved.keepColors
+      ? keyOf(Array.from(resolved.keepColors.colors)) + `/${resolved.keepColors.channels}`
+      : undefined,
     skipIfLarger: resolved.rules.skipIfLarger || undefined,
     minPsnr: resolved.rules.minPsnr,
     copyOriginal: resolved.rules.copyOriginal || undefined,

@@ -140,6 +140,8 @@ export async function runBatch(
       format: resolved.format,
       digest: true,
       palette,
+      // The shared palette was fitted around them; each file only applies it.
+      keepColors: palette ? undefined : request.quantize.keepColors,
       signal: undefined,
       onProgress: undefined,
     };

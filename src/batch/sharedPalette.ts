@@ -53,6 +53,7 @@ export async function obtainSharedPalette(
   const channels = clusterChannels(
     readable.map((i) => i.info!),
     keepAlpha,
+    options.keepColors,
   );
   const pixels = readable.reduce((sum, i) => sum + i.pixels, 0);
   const fitter = new PaletteFitter(options, channels, pixels);

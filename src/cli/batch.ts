@@ -1,3 +1,4 @@
+import { keptColorsArg } from './keptColorsArg.js';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { parseShardSpec } from '../scheduler/shardSpec.js';
@@ -129,7 +130,10 @@ export async function runBatchCommand(args: BatchArgs): Promise<number> {
         format: (args.format ?? 'png') as OutputFormat,
         name: args.name,
         concurrency: args.concurrency,
-        quantize: toQuantizeOptions(args),
+        quantize: {
+          ...toQuantizeOptions(args),
+          keepColors: await keptColorsArg(args['keep-colors']),
+        },
         sharedPalette: args['shared-palette'],
         paletteOnly: args['palette-only'],
         paletteFile: args.palette,

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { loadPalette } from '../io/paletteFile.js';
+import { keptColorsArg } from './keptColorsArg.js';
 import { paletteHex } from '../model/palette.js';
 import { WARM_UP_PARTNER_K, warmUpLloydPartner } from '../cluster/kernels/LloydPartner.js';
 import type { QuantizeOptions } from '../pipeline/quantizeOptions.js';
@@ -79,6 +80,7 @@ export async function runCompress(args: CompressArgs): Promise<number> {
     const options: QuantizeOptions = {
       ...toQuantizeOptions(args),
       palette: args.palette ? await loadPalette(args.palette) : undefined,
+      keepColors: await keptColorsArg(args['keep-colors']),
       digest: report !== undefined,
       signal,
       onProgress: bar ? (e) => bar.update(e) : undefined,
@@ -108,6 +110,14 @@ export async function runCompress(args: CompressArgs): Promise<number> {
   }
 }
 
+/** Flags of compress that a split image does not take (yet): the rules and palette files. */
+export const SPLIT_REFUSES = [
+  'skip-if-larger',
+  'min-psnr',
+  'copy-original',
+  'palette-out',
+] as const;
+
 /** `compress --stage ...`: one stage of an image split over tasks (see split/). */
 async function runStage(args: CompressArgs, options: QuantizeOptions): Promise<number> {
   const stage = args.stage as SplitStage;
@@ -121,7 +131,7 @@ async function runStage(args: CompressArgs, options: QuantizeOptions): Promise<n
     );
   }
   if (args.report) throw usageError('--report is not made by split stages');
-  for (const flag of ['skip-if-larger', 'min-psnr', 'copy-original', 'palette-out'] as const)
+  for (const flag of SPLIT_REFUSES)
     if (args[flag] !== undefined) throw usageError(`--${flag} is not taken by split stages`);
   const { runSplitStage } = await import('../split/runSplitStage.js');
   const outcome = await runSplitStage(

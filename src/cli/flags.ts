@@ -55,6 +55,11 @@ const FLAGS = {
     type: 'string',
     describe: 'apply this palette (.json or .npy) instead of fitting one',
   },
+  'keep-colors': {
+    type: 'string',
+    describe:
+      'colours the palette must hold exactly (#rrggbb list, or a palette file); the other k - n are fitted around them',
+  },
   // Mapping pixels to the palette.
   dither: {
     type: 'string',
@@ -131,6 +136,7 @@ export const FITTING = [
   'space',
   'target-psnr',
   'palette',
+  'keep-colors',
   'dither',
 ] as const;
 export const WRITING = [
@@ -162,6 +168,7 @@ export interface FlagArgs {
   space?: string;
   'target-psnr'?: number;
   palette?: string;
+  'keep-colors'?: string;
   dither?: number;
   format?: string;
   rgb?: boolean;

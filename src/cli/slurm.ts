@@ -5,7 +5,7 @@ import { ExitCode, usageError } from '../errors.js';
 import type { TaskOutcome } from '../scheduler/submission.js';
 import { batchCommand, type BatchArgs } from './batch.js';
 import { handleCliError } from './cliError.js';
-import { compressCommand, type CompressArgs } from './compress.js';
+import { compressCommand, SPLIT_REFUSES, type CompressArgs } from './compress.js';
 import { abortOnSignals } from './interrupts.js';
 import { besideWithSuffix, reportPath } from './report.js';
 
@@ -129,6 +129,8 @@ export async function runSlurmCompress(
         'slurm compress runs every stage with its --shard: leave --stage and --shard out',
       );
     if (args.report !== undefined) throw usageError('--report is not made by split stages');
+    for (const flag of SPLIT_REFUSES)
+      if (args[flag] !== undefined) throw usageError(`--${flag} is not taken by split stages`);
     const compressArgs = withoutOptions(tokens, SLURM_OPTIONS);
     const workDir = resolve(args['work-dir'] ?? besideWithSuffix(args.output, '.gigaquant-work'));
     if (args['work-dir'] === undefined) compressArgs.push('--work-dir', workDir);

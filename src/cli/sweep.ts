@@ -3,6 +3,7 @@ import type { SweepResult } from '../pipeline/sweepFile.js';
 import { formatBytes, formatPsnr } from './format.js';
 import { abortOnSignals } from './interrupts.js';
 import { addReportOption, inCurrentFolder, reportPath } from './report.js';
+import { keptColorsArg } from './keptColorsArg.js';
 import { addFlags, FITTING, READING, toQuantizeOptions, WRITING, type FlagArgs } from './flags.js';
 import { handleCliError } from './cliError.js';
 import { removeOwnStaleTemps } from './removeOwnStaleTemps.js';
@@ -47,6 +48,7 @@ export async function runSweep(args: SweepArgs): Promise<number> {
     await removeOwnStaleTemps(undefined, args['tmp-dir']);
     const result = await sweepFile(args.input, ks, {
       ...options,
+      keepColors: await keptColorsArg(args['keep-colors']),
       digest: report !== undefined,
       signal,
     });

@@ -8,6 +8,8 @@ const SEEDING_POINTS = 4096;
 export interface SeedingOptions {
   /** Thin to this many points drawn by weight first (default 4096; Infinity: never). */
   maxPoints?: number;
+  /** Centres given beforehand (f x d): the first f of the k, seeding places the other k - f. */
+  fixed?: Float64Array;
 }
 
 /**
@@ -39,10 +41,22 @@ export function kmeansPlusPlus(
   const candidateDist = new Float64Array(m);
   const bestDist = new Float64Array(m);
 
-  let chosen = pickFrom(cumulativeOf(w, undefined, cumulative, m), m, rng);
-  for (let s = 0; s < m; s++) closest[s] = sqDist(local, s * d, local, chosen * d, d);
-  centers.set(local.subarray(chosen * d, chosen * d + d), 0);
-  for (let c = 1; c < k; c++) {
+  const fixed = options.fixed ?? new Float64Array(0);
+  const f = fixed.length / d;
+  let chosen = 0;
+  if (f > 0) {
+    centers.set(fixed, 0);
+    for (let s = 0; s < m; s++) {
+      let near = Infinity;
+      for (let j = 0; j < f; j++) near = Math.min(near, sqDist(local, s * d, fixed, j * d, d));
+      closest[s] = near;
+    }
+  } else {
+    chosen = pickFrom(cumulativeOf(w, undefined, cumulative, m), m, rng);
+    for (let s = 0; s < m; s++) closest[s] = sqDist(local, s * d, local, chosen * d, d);
+    centers.set(local.subarray(chosen * d, chosen * d + d), 0);
+  }
+  for (let c = Math.max(1, f); c < k; c++) {
     cumulativeOf(w, closest, cumulative, m);
     let bestPot = Infinity;
     for (let t = 0; t < trials; t++) {

@@ -2,7 +2,8 @@ import { LloydKernel } from './kernels/LloydKernel.js';
 import { PartnerLostError } from './kernels/LloydPartner.js';
 import type { Drift } from './lloydStep.js';
 import { driftOf, meansOf, overRelaxed, type Means } from './lloydMeans.js';
-import { kernelSteps, scriptSteps, type FitData, type Steps } from './lloydSteps.js';
+import { kernelSteps, scriptSteps, type FitData, type Steps, type Sums } from './lloydSteps.js';
+import { sqDist } from './vectors.js';
 import { kmeansPlusPlus } from './kmeansPlusPlus.js';
 import { Rng } from './Rng.js';
 
@@ -14,6 +15,11 @@ export interface LloydKMeansOptions {
   /** Stop when a step lowers the inertia by less than this fraction of it (0: never). */
   tol: number;
   seed: number;
+  /**
+   * Centres that never move (f x d): the first f of the k. They attract points like the others;
+   * the other k - f are fitted around them.
+   */
+  fixed?: Float64Array;
 }
 
 export interface LloydResult {
@@ -86,7 +92,8 @@ function runs(
   let best: Omit<LloydResult, 'threads'> | undefined;
   for (let run = 0; run < options.nInit; run++) {
     let seeds: Float64Array | undefined;
-    if (run === 0 && steps.wuBoxes) {
+    // Wu's boxes cut the colour space without regard to centres given beforehand.
+    if (run === 0 && steps.wuBoxes && !options.fixed) {
       const boxes = new Float64Array(k * d);
       if (steps.wuBoxes(boxes)) seeds = boxes;
     }
@@ -95,10 +102,10 @@ function runs(
       steps.bounds.upper.fill(Infinity);
       steps.bounds.lower.fill(0);
     } else {
-      seeds = kmeansPlusPlus(points, weights, n, d, k, rng);
+      seeds = kmeansPlusPlus(points, weights, n, d, k, rng, { fixed: options.fixed });
       steps.bounds.labels.fill(-1);
     }
-    const result = lloyd(data, steps, seeds, options.maxIter, options.tol);
+    const result = lloyd(data, steps, seeds, options);
     if (!best || result.inertia < best.inertia) best = result;
   }
   if (!best) throw new Error('nInit must be at least 1');
@@ -109,8 +116,7 @@ function lloyd(
   data: FitData,
   steps: Steps,
   initial: Float64Array,
-  maxIter: number,
-  tol: number,
+  { maxIter, tol, fixed }: LloydKMeansOptions,
 ): Omit<LloydResult, 'threads'> {
   const { d } = data;
   const k = initial.length / d;
@@ -125,6 +131,7 @@ function lloyd(
     count++;
     const changed = steps.step(centers, drift);
     const step = meansOf(steps.halves, data, k, steps.bounds.upper, centers);
+    if (fixed) pinFixed(step, steps.halves, fixed, d);
     let next: Float64Array;
     if (kept && step.inertia > kept.inertia) {
       // A plain step can raise it only by rounding: nothing is left to gain.
@@ -149,10 +156,29 @@ function lloyd(
       // With no label changed the means are final for these labels: one plain step confirms.
       plainStep = changed === 0;
       next = plainStep ? step.means : overRelaxed(centers, step, k, d);
+      if (fixed) next.set(fixed, 0);
     }
     drift = driftOf(centers, next, k, d);
     centers = next;
   }
   if (!kept) throw new Error('maxIter must be at least 1');
   return { centers: kept.means, inertia: kept.inertia, steps: count, stopReason };
+}
+
+/**
+ * Puts the fixed centres back where they were, and counts their points' inertia about them (the
+ * means' inertia plus mass x the squared distance from mean to centre).
+ */
+function pinFixed(
+  step: Means,
+  [first, second]: [Sums, Sums],
+  fixed: Float64Array,
+  d: number,
+): void {
+  for (let j = 0; j < fixed.length / d; j++) {
+    const mass = (first.mass[j] as number) + (second.mass[j] as number);
+    if (mass > 0) step.inertia += mass * sqDist(step.means, j * d, fixed, j * d, d);
+    step.relocated[j] = 0;
+  }
+  step.means.set(fixed, 0);
 }

@@ -19,6 +19,8 @@ export interface MiniBatchKMeansOptions {
   /** Centres with less than this fraction of the heaviest centre's weight are reseeded. */
   reassignmentRatio: number;
   seed: number;
+  /** Centres that never move (f x channels): the first f of the k; the others are fitted around them. */
+  fixed?: Float64Array;
 }
 
 export type StopReason = 'tol' | 'no-improvement' | 'max-iter';
@@ -49,6 +51,7 @@ export function miniBatchKMeans(
   if (n < k) throw new Error(`need at least k=${k} points, got ${n}`);
   const rng = new Rng(options.seed);
   const centers = bestInitialCenters(points, n, channels, options, rng);
+  const fixedCount = options.fixed ? options.fixed.length / channels : 0;
 
   const counts = new Float64Array(k);
   const totalSteps = Math.max(1, Math.ceil((options.maxIter * n) / batchSize));
@@ -73,9 +76,10 @@ export function miniBatchKMeans(
     for (let i = 0; i < mins.length; i++) batchInertia += mins[i] as number;
     batchInertia /= batchIndices.length;
 
-    const shift = updateCenters(centers, counts, batch, labels);
+    const shift = updateCenters(centers, counts, batch, labels, fixedCount);
 
-    if (step % reassignEvery === 0) reassignStarved(centers, counts, batch, options, rng);
+    if (step % reassignEvery === 0)
+      reassignStarved(centers, counts, batch, options, rng, fixedCount);
 
     // The first step's inertia says nothing about convergence: centres were just seeded.
     if (step === 1) continue;
@@ -118,6 +122,7 @@ function bestInitialCenters(
     const subset = rowsOf(points, channels, randomIndices(n, initSize, rng));
     const seeds = kmeansPlusPlus(subset, undefined, initSize, channels, options.k, rng, {
       maxPoints: Infinity,
+      fixed: options.fixed,
     });
     const centers = new Matrix(options.k, channels);
     for (let j = 0; j < options.k; j++)
@@ -140,6 +145,7 @@ function updateCenters(
   counts: Float64Array,
   batch: Matrix,
   labels: Int32Array,
+  fixedCount: number,
 ): number {
   const k = centers.rows;
   const d = centers.columns;
@@ -152,7 +158,7 @@ function updateCenters(
       sums[j * d + ch] = (sums[j * d + ch] as number) + batch.get(i, ch);
   }
   let shift = 0;
-  for (let j = 0; j < k; j++) {
+  for (let j = fixedCount; j < k; j++) {
     const add = batchCounts[j] as number;
     if (add === 0) continue;
     const old = counts[j] as number;
@@ -175,6 +181,7 @@ export function reassignStarved(
   batch: Matrix,
   options: MiniBatchKMeansOptions,
   rng: Rng,
+  fixedCount = 0,
 ): void {
   let max = 0;
   for (const c of counts) if (c > max) max = c;
@@ -182,8 +189,9 @@ export function reassignStarved(
   const starved: number[] = [];
   let minKept = Infinity;
   for (let j = 0; j < counts.length; j++) {
-    if ((counts[j] as number) < threshold) starved.push(j);
-    else minKept = Math.min(minKept, counts[j] as number);
+    if ((counts[j] as number) < threshold) {
+      if (j >= fixedCount) starved.push(j);
+    } else minKept = Math.min(minKept, counts[j] as number);
   }
   if (starved.length === 0 || !Number.isFinite(minKept)) return;
   const limit = Math.max(1, Math.floor(0.5 * batch.rows));

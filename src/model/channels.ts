@@ -16,15 +16,21 @@ export function layout(colors: 1 | 3, alpha: boolean): Channels {
 }
 
 /**
- * The layout in which a set of images is clustered together: grey only if every image is grey,
- * alpha only if some image has it and the output can store it.
+ * The layout in which a set of images is clustered together: grey only if every image (and every
+ * colour that must be kept) is grey, alpha only if some image or kept colour has it and the output
+ * can store it.
  */
 export function clusterChannels(
   infos: readonly { isGrey: boolean; hasAlpha: boolean }[],
   keepAlpha: boolean,
+  keptColors?: Palette,
 ): Channels {
-  const grey = infos.every((i) => i.isGrey);
-  return layout(grey ? 1 : 3, keepAlpha && infos.some((i) => i.hasAlpha));
+  const grey =
+    infos.every((i) => i.isGrey) && (!keptColors || colorChannels(keptColors.channels) === 1);
+  const alpha =
+    infos.some((i) => i.hasAlpha) ||
+    (keptColors !== undefined && hasAlphaChannel(keptColors.channels));
+  return layout(grey ? 1 : 3, keepAlpha && alpha);
 }
 
 /**

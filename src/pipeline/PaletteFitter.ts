@@ -14,6 +14,7 @@ import { readBands } from '../io/readBands.js';
 import { kmeansOptions, type ResolvedOptions } from './quantizeOptions.js';
 import type { Palette } from '../types.js';
 import { chooseBandHeight } from './bandHeight.js';
+import { exactWithKept, keptCentres } from './keptColors.js';
 import {
   ConversionBuffer,
   hasAlphaChannel,
@@ -109,9 +110,13 @@ export class PaletteFitter {
     const { options, channels } = this;
     if (channels === 4 && this.translucent) return this.finishFromSample();
     const { points, weights, count, fitChannels } = this.pointsToFit();
-    if (count <= k) {
+    const fixed = options.keepColors && keptCentres(options.keepColors, fitChannels);
+    const exact = fixed
+      ? exactWithKept(points, count, fixed, fitChannels, k)
+      : count <= k && points;
+    if (exact) {
       return {
-        palette: paletteFromColors(points, fitChannels),
+        palette: paletteFromColors(exact, fitChannels),
         report: {
           method: 'exact',
           inertia: 0,
@@ -134,10 +139,14 @@ export class PaletteFitter {
         maxIter: options.maxIter,
         tol: options.tol,
         seed: options.seed,
+        fixed: fixed && inLab ? pointsToOklab(fixed, fixed.length / 3) : fixed,
       },
     );
+    const centers = inLab ? pointsFromOklab(fit.centers) : fit.centers;
+    // Exactly as given, whatever the round trip through OKLab did to them.
+    if (fixed) centers.set(fixed, 0);
     return {
-      palette: paletteFromColors(inLab ? pointsFromOklab(fit.centers) : fit.centers, fitChannels),
+      palette: paletteFromColors(centers, fitChannels),
       report: {
         method: 'kmeans-histogram',
         inertia: fit.inertia,
@@ -170,8 +179,8 @@ export class PaletteFitter {
     };
     let best = await psnrOf(maxK);
     if (best.psnr < targetPsnr) return { ...best.fit, psnr: best.psnr, reached: false };
-    let lo = 1;
-    let hi = Math.min(maxK, best.fit.palette.size);
+    let lo = Math.max(1, this.options.keepColors?.size ?? 0);
+    let hi = Math.max(lo, Math.min(maxK, best.fit.palette.size));
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const tried = await psnrOf(mid);
@@ -233,9 +242,16 @@ export class PaletteFitter {
     const { options, channels } = this;
     const sampler = this.sampler as ReservoirSampler;
     const counter = this.counter as DistinctColorCounter;
-    if (!counter.exceeded) {
+    const fixed = options.keepColors && keptCentres(options.keepColors, channels);
+    const colors = counter.exceeded ? undefined : counter.colors(channels);
+    const exact =
+      colors &&
+      (fixed
+        ? exactWithKept(colors, colors.length / channels, fixed, channels, options.k)
+        : colors);
+    if (exact) {
       return {
-        palette: paletteFromColors(counter.colors(channels), channels),
+        palette: paletteFromColors(exact, channels),
         report: {
           method: 'exact',
           inertia: 0,
@@ -249,7 +265,10 @@ export class PaletteFitter {
     const samples = sampler.samples.subarray(0, sampler.count * channels);
     // ml-matrix is loaded only for this rare path.
     const { miniBatchKMeans } = await import('../cluster/miniBatchKMeans.js');
-    const fit = miniBatchKMeans(samples, sampler.count, channels, kmeansOptions(options));
+    const fit = miniBatchKMeans(samples, sampler.count, channels, {
+      ...kmeansOptions(options),
+      fixed,
+    });
     return {
       palette: paletteFromColors(fit.centers, channels),
       report: {

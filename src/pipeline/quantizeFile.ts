@@ -122,7 +122,7 @@ export async function quantizeFile(
       : await fitPalette(
           source,
           opts,
-          clusterChannels([info], carriesAlpha(opts.format, opts.kind)),
+          clusterChannels([info], carriesAlpha(opts.format, opts.kind), opts.keepColors),
         );
 
     // A big image's fit leaves big tables behind: gone before pass 2 starts allocating.

@@ -32,6 +32,11 @@ export interface QuantizeOptions extends OutputRuleOptions {
   quality?: number;
   /** Apply this palette instead of fitting one (pass 1 is skipped). */
   palette?: Palette;
+  /**
+   * Colours the palette holds exactly: k-means fits the other k - n around them (they attract
+   * pixels but never move). At most k.
+   */
+  keepColors?: Palette;
   /** Use the smallest k (up to `k`, or the format's limit) whose PSNR reaches this many dB. */
   targetPsnr?: number;
   /** Seed of every random choice; the same seed gives the same bytes. Default 1. */
@@ -79,6 +84,7 @@ export interface QuantizeOptions extends OutputRuleOptions {
 export interface ResolvedOptions {
   k: number;
   palette: Palette | undefined;
+  keepColors: Palette | undefined;
   targetPsnr: number | undefined;
   format: OutputFormat;
   kind: OutputKind;
@@ -143,6 +149,12 @@ export function resolveOptions(
   if (askedK === undefined)
     throw usageError('k is required (-k N), unless a target PSNR or a palette is given');
   const k = integer('k', askedK, 1, maxK, context);
+  const keepColors = options.keepColors;
+  if (keepColors) {
+    if (palette)
+      throw usageError('keep colours are for fitting a palette; a given palette is not fitted');
+    checkPalette(keepColors, carriesAlpha(format, kind), k, `as kept colours with k=${k}`);
+  }
   let tile: number | undefined;
   if (options.tile !== undefined) {
     if (format !== 'tiff') throw usageError(`tiles are for TIFF output, not ${outputName}`);
@@ -168,6 +180,7 @@ export function resolveOptions(
   return {
     k,
     palette,
+    keepColors,
     targetPsnr,
     format,
     kind,

@@ -86,7 +86,7 @@ export async function sweepFile(
     const pixels = info.width * info.height;
     const fitter = new PaletteFitter(
       opts,
-      clusterChannels([info], carriesAlpha(opts.format, opts.kind)),
+      clusterChannels([info], carriesAlpha(opts.format, opts.kind), opts.keepColors),
       pixels,
     );
     let rowsDone = 0;

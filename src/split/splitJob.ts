@@ -73,7 +73,7 @@ export async function openSplitJob(
     );
   }
   const info = await probeImage(input, opts.maxPixels);
-  const channels = clusterChannels([info], carriesAlpha(opts.format, opts.kind));
+  const channels = clusterChannels([info], carriesAlpha(opts.format, opts.kind), opts.keepColors);
   const file = await stat(input);
   const countsKey = keyOf({
     input: resolve(input),
