@@ -31,6 +31,7 @@ export function optionsKey(
     keepColors: resolved.keepColors
       ? keyOf(Array.from(resolved.keepColors.colors)) + `/${resolved.keepColors.channels}`
       : undefined,
+    nodata: resolved.nodata === 'auto' ? undefined : resolved.nodata,
     skipIfLarger: resolved.rules.skipIfLarger || undefined,
     minPsnr: resolved.rules.minPsnr,
     copyOriginal: resolved.rules.copyOriginal || undefined,

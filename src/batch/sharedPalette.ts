@@ -8,6 +8,11 @@ import { clusterChannels } from '../model/channels.js';
 import { PaletteFitter } from '../pipeline/PaletteFitter.js';
 import { kmeansOptions } from '../pipeline/quantizeOptions.js';
 import type { Palette } from '../types.js';
+import { readImageMetadata } from '../io/imageMetadata.js';
+import { maxColors } from '../io/outputFormat.js';
+import type { NodataRule } from '../model/nodata.js';
+import { finishFit } from '../pipeline/fitPalette.js';
+import { nodataRuleFor } from '../pipeline/nodataPlan.js';
 import { keyOf } from './fingerprint.js';
 import type { PlannedInput } from './probeAll.js';
 import type { BatchEvent } from './batchTypes.js';
@@ -38,6 +43,9 @@ export async function obtainSharedPalette(
     sample: options.sample,
     keepAlpha,
     inputs: stamps,
+    // Fits before nodata was left out counted it as colour: this key redoes them once.
+    nodata: options.nodata,
+    keepColors: options.keepColors && Array.from(options.keepColors.colors).join(),
   });
   const base = join(outDir, SHARED_PALETTE_BASE);
   const files = { json: `${base}.json`, npy: `${base}.npy` };
@@ -60,6 +68,8 @@ export async function obtainSharedPalette(
   const rows = readable.reduce((s, i) => s + i.info!.height, 0);
   let rowsDone = 0;
   let palette: Palette;
+  /** A nodata rule some input has: then the shared palette leaves an entry free for it. */
+  let someRule: NodataRule | undefined;
   try {
     for (const input of readable) {
       let source;
@@ -73,15 +83,25 @@ export async function obtainSharedPalette(
         continue; // A file that cannot be read is recorded as failed when its turn comes.
       }
       try {
-        await fitter.add(source, (n) => {
-          rowsDone += n;
-          report({ type: 'palette', phase: 'fitting', rowsDone, rows });
-        });
+        const metadata = await readImageMetadata(input.file, source.info.format);
+        const { rule } = nodataRuleFor(options.nodata, metadata, source.info);
+        if (rule?.value !== undefined || !someRule) someRule = rule ?? someRule;
+        await fitter.add(
+          source,
+          (n) => {
+            rowsDone += n;
+            report({ type: 'palette', phase: 'fitting', rowsDone, rows });
+          },
+          undefined,
+          rule,
+        );
       } finally {
         await source.close();
       }
     }
-    palette = (await fitter.finish()).palette;
+    const maxK = maxColors(options.format, options.kind);
+    palette = (await finishFit(fitter, options, someRule && { rule: someRule, maxColors: maxK }))
+      .palette;
   } finally {
     partnerThread.stop();
   }

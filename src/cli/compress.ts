@@ -174,6 +174,7 @@ export function summaryLine(r: QuantizeResult): string {
     `${r.width}x${r.height}`,
     `k=${r.k}${r.colors < r.k ? ` (${r.colors} colours)` : ''}`,
     `PSNR ${formatPsnr(r.psnr)}`,
+    ...(r.nodata ? [`nodata ${r.nodata.pixels} px (entry ${r.nodata.index})`] : []),
     `${r.bitsPerPixel.toFixed(3)} bits/px`,
     `in ${formatBytes(r.inputBytes)}`,
     `out ${formatBytes(r.outputBytes)}`,

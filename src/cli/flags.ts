@@ -60,6 +60,11 @@ const FLAGS = {
     describe:
       'colours the palette must hold exactly (#rrggbb list, or a palette file); the other k - n are fitted around them',
   },
+  nodata: {
+    type: 'string',
+    describe:
+      'pixels left out of the fit and the error, written as one reserved entry: auto (the GDAL nodata value and transparent pixels), a value 0-255, or none (default auto)',
+  },
   // Mapping pixels to the palette.
   dither: {
     type: 'string',
@@ -137,6 +142,7 @@ export const FITTING = [
   'target-psnr',
   'palette',
   'keep-colors',
+  'nodata',
   'dither',
 ] as const;
 export const WRITING = [
@@ -169,6 +175,7 @@ export interface FlagArgs {
   'target-psnr'?: number;
   palette?: string;
   'keep-colors'?: string;
+  nodata?: string;
   dither?: number;
   format?: string;
   rgb?: boolean;
@@ -231,9 +238,17 @@ export function toQuantizeOptions(args: Partial<FlagArgs>): QuantizeOptions {
     compressionLevel: args['compression-level'],
     bigtiff:
       args.bigtiff === undefined || args.bigtiff === 'auto' ? 'auto' : args.bigtiff === 'always',
+    nodata: nodataArg(args.nodata),
     paletteOut: args['palette-out'],
     skipIfLarger: args['skip-if-larger'],
     minPsnr: args['min-psnr'],
     copyOriginal: args['copy-original'],
   };
+}
+
+/** --nodata: auto, none, or a number (checked with the other options). */
+function nodataArg(value: string | undefined): QuantizeOptions['nodata'] {
+  if (value === undefined || value === 'auto' || value === 'none') return value;
+  // Anything else goes on as it is, for the options check to refuse by name.
+  return /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : (value as unknown as number);
 }

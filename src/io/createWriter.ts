@@ -152,6 +152,8 @@ export function codebookFields(
     icc: icc && Buffer.from(icc).toString('base64'),
     // The resolution (.npy holds none) and the georeference (only TIFF holds it).
     resolution: inputMetadata.resolution,
+    // The label that means "no data" (the last entry), where the input had nodata.
+    nodata: inputMetadata.nodataIndex,
     geoTags:
       format !== 'tiff' && inputMetadata.geoTags.length > 0
         ? geoTagsToJson(inputMetadata.geoTags)

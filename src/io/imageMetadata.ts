@@ -17,6 +17,8 @@ export interface ImageMetadata {
   resolution?: Resolution;
   /** GeoTIFF and GDAL tags of a TIFF input, copied unchanged into TIFF outputs. */
   geoTags: TiffEntry[];
+  /** The palette entry that stands for nodata, for outputs that record it (codebooks). */
+  nodataIndex?: number;
 }
 
 /**

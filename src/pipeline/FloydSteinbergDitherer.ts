@@ -27,8 +27,15 @@ export class FloydSteinbergDitherer {
     this.pixel = new Uint8Array(this.channels);
   }
 
-  /** Indices for every pixel of the band into `out`; returns the squared error against the band. */
-  process(band: RowBand, out: Uint8Array | Uint16Array): number {
+  /**
+   * Indices for every pixel of the band into `out`; returns the squared error against the band.
+   * Pixels `masked` marks get its index, add no error, and neither take nor pass on any.
+   */
+  process(
+    band: RowBand,
+    out: Uint8Array | Uint16Array,
+    masked?: { mask: Uint8Array; index: number },
+  ): number {
     const { width, channels: c, colors, pixel, strength } = this;
     const data = band.data;
     let sse = 0;
@@ -42,6 +49,10 @@ export class FloydSteinbergDitherer {
       const nxt = this.next;
       for (let i = 0; i < width; i++) {
         const x = leftToRight ? i : width - 1 - i;
+        if (masked?.mask[rowStart + x]) {
+          out[rowStart + x] = masked.index;
+          continue;
+        }
         const o = (rowStart + x) * c;
         const e = x * c;
         for (let ch = 0; ch < c; ch++) {

@@ -2,9 +2,8 @@ import { ColorHistogram } from '../cluster/ColorHistogram.js';
 import { DistinctColorCounter } from '../cluster/DistinctColorCounter.js';
 import { lloydKMeans } from '../cluster/lloydKMeans.js';
 import { WARM_UP_PARTNER_K, warmUpLloydPartner } from '../cluster/kernels/LloydPartner.js';
-import { NearestColorMatcher } from '../cluster/nearest/NearestColorMatcher.js';
 import { GigaquantError } from '../errors.js';
-import { psnrFromMse } from './stats.js';
+import { histogramPsnr } from './histogramPsnr.js';
 import { type FitResult, type PixelCounts } from './fitReport.js';
 import { pointsFromOklab, pointsToOklab } from '../cluster/oklab.js';
 import { paletteFromColors } from '../model/palette.js';
@@ -12,7 +11,8 @@ import { ReservoirSampler } from '../cluster/ReservoirSampler.js';
 import type { ImageSource } from '../io/openImage.js';
 import { readBands } from '../io/readBands.js';
 import { kmeansOptions, type ResolvedOptions } from './quantizeOptions.js';
-import type { Palette } from '../types.js';
+import type { Palette, RowBand } from '../types.js';
+import { markNodata, validPixels, type NodataRule } from '../model/nodata.js';
 import { chooseBandHeight } from './bandHeight.js';
 import { exactWithKept, keptCentres } from './keptColors.js';
 import {
@@ -35,6 +35,9 @@ export class PaletteFitter {
   private readonly sampler: ReservoirSampler | undefined;
   private readonly counter: DistinctColorCounter | undefined;
   private translucent = false;
+  /** Pixels left out as nodata so far. */
+  nodataPixels = 0;
+  private mask = new Uint8Array(0);
   private readonly conversion = new ConversionBuffer();
   private cachedPoints:
     | { points: Float64Array; weights: Float64Array; count: number; fitChannels: Channels }
@@ -57,20 +60,22 @@ export class PaletteFitter {
   }
 
   /**
-   * Streams one image in (or only `rows` of it: a split image's part); `onRows` hears of each
-   * band's rows.
+   * Streams one image in (or only `rows` of it: a split image's part), leaving out the pixels
+   * `nodata` marks; `onRows` hears of each band's rows.
    */
   async add(
     source: ImageSource,
     onRows?: (rows: number) => void,
     rows?: { from: number; to: number },
+    nodata?: NodataRule,
   ): Promise<void> {
     const { options } = this;
     const { width, height } = source.info;
     const bandHeight =
       options.bandHeight ??
       chooseBandHeight(width, height, options.memoryBudget, source.info.chunkRows);
-    for await (const raw of readBands(source, { bandHeight, signal: options.signal, rows })) {
+    for await (const read of readBands(source, { bandHeight, signal: options.signal, rows })) {
+      const raw = nodata ? this.withoutNodata(read, nodata) : read;
       if (!this.translucent && !isOpaque(raw)) this.translucent = true;
       // An RGBA band is counted by its RGB as it is; other layouts are converted, into one
       // buffer reused band after band (the counters copy what they keep).
@@ -81,8 +86,16 @@ export class PaletteFitter {
       this.histogram.add(band);
       this.sampler?.offer(band);
       this.counter?.offer(band);
-      onRows?.(band.height);
+      onRows?.(read.height);
     }
+  }
+
+  private withoutNodata(band: RowBand, rule: NodataRule): RowBand {
+    const pixels = band.width * band.height;
+    if (this.mask.length < pixels) this.mask = new Uint8Array(pixels);
+    const nodata = markNodata(band, rule, this.mask);
+    this.nodataPixels += nodata;
+    return nodata === 0 ? band : validPixels(band, this.mask, nodata);
   }
 
   /**
@@ -96,13 +109,18 @@ export class PaletteFitter {
         'translucent RGBA is fitted on a random sample, which cannot be split over tasks: write a palette TIFF (it drops alpha), or run compress on one machine',
       );
     }
-    return { ...this.histogram.entries(), translucent: this.translucent };
+    return {
+      ...this.histogram.entries(),
+      translucent: this.translucent,
+      nodataPixels: this.nodataPixels,
+    };
   }
 
   /** Adds another fitter's `counts()` over other rows of the same image. */
   addCounts(counts: PixelCounts): void {
     this.histogram.addCounts(counts.colors, counts.weights, counts.count);
     if (counts.translucent) this.translucent = true;
+    this.nodataPixels += counts.nodataPixels ?? 0;
   }
 
   /** The palette of `k` colours (default: the options' k) for everything added so far. */
@@ -195,24 +213,7 @@ export class PaletteFitter {
 
   /** PSNR of a palette over every pixel added, from the exact histogram. */
   exactPsnr(palette: Palette): number {
-    const { colors, weights, count } = this.histogram.entries();
-    const c = this.histogram.channels;
-    const pc = palette.channels;
-    const matcher = new NearestColorMatcher(palette, this.options.space);
-    const pixel = new Uint8Array(pc);
-    let sse = 0;
-    let pixels = 0;
-    for (let i = 0; i < count; i++) {
-      // Histogram colours have no alpha; a palette with alpha here has it opaque.
-      for (let ch = 0; ch < pc; ch++) pixel[ch] = ch < c ? (colors[i * c + ch] as number) : 255;
-      const index = matcher.lookup(pixel, 0);
-      let d = 0;
-      for (let ch = 0; ch < pc; ch++)
-        d += ((pixel[ch] as number) - (palette.colors[index * pc + ch] as number)) ** 2;
-      sse += (weights[i] as number) * d;
-      pixels += weights[i] as number;
-    }
-    return psnrFromMse(sse / (pixels * pc));
+    return histogramPsnr(this.histogram, palette, this.options.space);
   }
 
   /** The histogram's points in the layout to fit: alpha dropped when it was opaque everywhere. */

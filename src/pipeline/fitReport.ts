@@ -31,6 +31,8 @@ export interface PixelCounts {
   count: number;
   /** Whether any pixel counted was not opaque. */
   translucent: boolean;
+  /** Pixels left out as nodata. */
+  nodataPixels?: number;
 }
 
 export interface FitResult {

@@ -1,6 +1,7 @@
 import { copyFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { usageError } from '../errors.js';
+import { number } from './optionChecks.js';
 import { PALETTE_FORMATS, paletteFormatOf } from '../io/palette/paletteFormats.js';
 import { atomicOutput } from '../io/tempFiles.js';
 import { formatPsnr } from './stats.js';
@@ -45,10 +46,7 @@ export function resolveOutputRules(
   maxPaletteSize: number,
 ): OutputRules {
   const { minPsnr } = options;
-  if (minPsnr !== undefined && (typeof minPsnr !== 'number' || !(minPsnr >= 0 && minPsnr <= 200)))
-    throw usageError(
-      `Expected a number between 0 and 200 for minPsnr but received ${String(minPsnr)}`,
-    );
+  if (minPsnr !== undefined) number('minPsnr', minPsnr, 0, 200);
   const skipIfLarger = options.skipIfLarger === true;
   const copyOriginal = options.copyOriginal === true;
   if (copyOriginal && !skipIfLarger && minPsnr === undefined)

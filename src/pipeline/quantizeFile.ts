@@ -11,6 +11,7 @@ import { openImage } from '../io/openImage.js';
 import {
   carriesAlpha,
   isEncodedFormat,
+  maxColors,
   outputFormatFor,
   type OutputFormat,
   type OutputKind,
@@ -25,6 +26,7 @@ import { fitPalette } from './fitPalette.js';
 import { GIVEN_PALETTE, type FitReport, type FitResult } from './fitReport.js';
 import { bitsPerPixel, peakRssBytes, psnrFromMse } from './stats.js';
 import { resultWarnings } from './resultWarnings.js';
+import { nodataOutput, nodataRuleFor } from './nodataPlan.js';
 import { copyOriginal, judgeOutput, paletteOutPaths, type Rejection } from './outputRules.js';
 import { writePaletteFiles } from './writePaletteFiles.js';
 
@@ -64,6 +66,11 @@ export interface QuantizeResult {
    * with copyOriginal, a copy of the input. The figures are those of the refused output.
    */
   rejected?: Rejection;
+  /**
+   * Set when the output has a nodata entry: the pixels written as nodata (left out of the fit and
+   * of the PSNR), the entry's index, and the input's nodata value (undefined: transparency).
+   */
+  nodata?: { pixels: number; index: number; value: number | undefined };
   /** Palette files written beside the output (paletteOut). */
   paletteFiles?: string[];
   /** With --target-psnr: the target and whether the chosen k (in `k`) reaches it. */
@@ -117,13 +124,23 @@ export async function quantizeFile(
     const bandHeight =
       opts.bandHeight ??
       chooseBandHeight(info.width, info.height, opts.memoryBudget, info.chunkRows);
-    const fit: FitResult = opts.palette
+    const { rule, warning: nodataWarning } = nodataRuleFor(opts.nodata, metadata, info);
+    const outputHolds = {
+      kind: opts.kind,
+      carriesAlpha: carriesAlpha(opts.format, opts.kind),
+      maxColors: maxColors(opts.format, opts.kind),
+    };
+    const fitted: FitResult & { nodataPixels?: number } = opts.palette
       ? { palette: paletteForImage(opts.palette, info.channels), report: GIVEN_PALETTE }
       : await fitPalette(
           source,
           opts,
-          clusterChannels([info], carriesAlpha(opts.format, opts.kind), opts.keepColors),
+          clusterChannels([info], outputHolds.carriesAlpha, opts.keepColors),
+          rule && { rule, maxColors: outputHolds.maxColors },
         );
+    const planned = nodataOutput(fitted.palette, rule, fitted.nodataPixels, outputHolds, metadata);
+    const fit = { ...fitted, palette: planned.palette };
+    const { nodata } = planned;
 
     // A big image's fit leaves big tables behind: gone before pass 2 starts allocating.
     if (info.width * info.height > COLLECT_ABOVE_PIXELS) releaseFitMemory();
@@ -138,17 +155,20 @@ export async function quantizeFile(
       opts,
       info,
       fit.palette,
-      metadata,
-      (writer) => applyPalette(source, fit.palette, writer, opts, bandHeight, { digest }),
+      planned.metadata,
+      (writer) => applyPalette(source, fit.palette, writer, opts, bandHeight, { digest, nodata }),
       async (value, tempPath) => {
         outputBytes = (await stat(tempPath)).size;
-        const psnr = psnrFromMse(value.sse / (pixels * fit.palette.channels));
+        const psnr = psnrFromMse(
+          value.sse / ((pixels - value.nodataPixels) * planned.comparedChannels),
+        );
         refused = judgeOutput(opts.rules, { psnr, bytes: outputBytes, inputBytes: info.fileBytes });
         return refused === undefined;
       },
     );
     const applied = written.value;
-    const mse = applied.sse / (pixels * fit.palette.channels);
+    const validPixels = pixels - applied.nodataPixels;
+    const mse = validPixels > 0 ? applied.sse / (validPixels * planned.comparedChannels) : 0;
     const rejected: Rejection | undefined = refused && {
       ...refused,
       original: opts.rules.copyOriginal,
@@ -162,6 +182,7 @@ export async function quantizeFile(
         ])
       : [];
     const warnings = [
+      ...(nodataWarning ? [nodataWarning] : []),
       ...paletteWarnings,
       ...resultWarnings({
         inputPath,
@@ -182,7 +203,7 @@ export async function quantizeFile(
       codebook: opts.kind === 'labels' ? codebook : undefined,
       width: info.width,
       height: info.height,
-      channels: fit.palette.channels,
+      channels: planned.comparedChannels,
       k: fit.target ? fit.palette.size : opts.k,
       colors: fit.palette.size,
       palette: fit.palette,
@@ -200,6 +221,11 @@ export async function quantizeFile(
       fit: fit.report,
       target: fit.target,
       rejected,
+      nodata: nodata && {
+        pixels: applied.nodataPixels,
+        index: nodata.index,
+        value: nodata.rule.value,
+      },
       paletteFiles: written.written && paletteFiles.length > 0 ? paletteFiles : undefined,
       warnings,
       digest: digest?.finish(),

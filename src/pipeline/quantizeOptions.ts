@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { usageError } from '../errors.js';
-import { hasAlphaChannel } from '../model/channels.js';
+import { checkPalette, integer, number, oneOf } from './optionChecks.js';
 import {
   carriesAlpha,
   formatName,
@@ -11,6 +11,7 @@ import {
   type OutputKind,
 } from '../io/outputFormat.js';
 import { resolveOutputRules, type OutputRuleOptions, type OutputRules } from './outputRules.js';
+import type { NodataSetting } from './nodataPlan.js';
 import type { MiniBatchKMeansOptions } from '../cluster/miniBatchKMeans.js';
 import type { ColorSpace, Palette, ProgressEvent } from '../types.js';
 
@@ -37,6 +38,12 @@ export interface QuantizeOptions extends OutputRuleOptions {
    * pixels but never move). At most k.
    */
   keepColors?: Palette;
+  /**
+   * Pixels that hold no data, left out of the fit and the error and written as one reserved entry
+   * (the palette's last): 'auto' (default) takes the input's GDAL nodata value and fully
+   * transparent pixels; a number 0-255 marks pixels whose every colour channel has it; 'none'.
+   */
+  nodata?: NodataSetting;
   /** Use the smallest k (up to `k`, or the format's limit) whose PSNR reaches this many dB. */
   targetPsnr?: number;
   /** Seed of every random choice; the same seed gives the same bytes. Default 1. */
@@ -85,6 +92,7 @@ export interface ResolvedOptions {
   k: number;
   palette: Palette | undefined;
   keepColors: Palette | undefined;
+  nodata: NodataSetting;
   targetPsnr: number | undefined;
   format: OutputFormat;
   kind: OutputKind;
@@ -181,6 +189,7 @@ export function resolveOptions(
     k,
     palette,
     keepColors,
+    nodata: nodataSetting(options.nodata),
     targetPsnr,
     format,
     kind,
@@ -228,56 +237,9 @@ export function resolveOptions(
   };
 }
 
-function integer(name: string, value: unknown, min: number, max: number, context = ''): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw usageError(
-      `Expected an integer between ${min} and ${max} for ${name}${context ? ' ' + context : ''} but received ${String(value)}`,
-    );
-  }
-  return value;
-}
-
-function oneOf<T extends string>(name: string, value: unknown, choices: readonly T[]): T {
-  if (!choices.includes(value as T)) {
-    throw usageError(
-      `Expected one of ${choices.join(', ')} for ${name} but received ${String(value)}`,
-    );
-  }
-  return value as T;
-}
-
-function number(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
-    throw usageError(
-      `Expected a number between ${min} and ${max} for ${name} but received ${String(value)}`,
-    );
-  }
-  return value;
-}
-
-function checkPalette(
-  palette: Palette,
-  alphaAllowed: boolean,
-  maxK: number,
-  context: string,
-): void {
-  if (palette.size < 1 || palette.size > maxK) {
-    throw usageError(
-      `A palette of ${palette.size} colours does not fit ${context}: at most ${maxK}`,
-    );
-  }
-  if (
-    ![1, 2, 3, 4].includes(palette.channels) ||
-    palette.colors.length !== palette.size * palette.channels
-  ) {
-    throw usageError('A palette needs 1-4 channels and size x channels bytes of colours');
-  }
-  const alpha = hasAlphaChannel(palette.channels);
-  if (alpha && !alphaAllowed) {
-    throw usageError(
-      `The palette has transparency, which ${context} cannot store; use PNG output or an opaque palette`,
-    );
-  }
+function nodataSetting(value: unknown): NodataSetting {
+  if (value === undefined || value === 'auto' || value === 'none') return value ?? 'auto';
+  return integer('nodata', value, 0, 255);
 }
 
 /** The k-means settings within the resolved options: with `sample`, all that decides a fit. */

@@ -1,9 +1,11 @@
+import { readImageMetadata } from '../io/imageMetadata.js';
+import { fittedEntries, nodataOutput, nodataRuleFor } from './nodataPlan.js';
 import { stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { createWriter } from '../io/createWriter.js';
 import { openImage } from '../io/openImage.js';
-import { carriesAlpha, EXTENSION_OF, type OutputFormat } from '../io/outputFormat.js';
+import { carriesAlpha, EXTENSION_OF, maxColors, type OutputFormat } from '../io/outputFormat.js';
 import { createTempDir } from '../io/tempFiles.js';
 import { partnerThread } from '../runtime/partnerThread.js';
 import { resolveOptions, type QuantizeOptions } from './quantizeOptions.js';
@@ -90,16 +92,37 @@ export async function sweepFile(
       pixels,
     );
     let rowsDone = 0;
-    await fitter.add(source, (rows) => {
-      rowsDone += rows;
-      opts.onProgress?.({ phase: 'fit', rowsDone, rows: info.height });
-    });
+    const metadata = await readImageMetadata(input, info.format);
+    const { rule } = nodataRuleFor(opts.nodata, metadata, info);
+    await fitter.add(
+      source,
+      (rows) => {
+        rowsDone += rows;
+        opts.onProgress?.({ phase: 'fit', rowsDone, rows: info.height });
+      },
+      undefined,
+      rule,
+    );
+    const outputHolds = {
+      kind: opts.kind,
+      carriesAlpha: carriesAlpha(opts.format, opts.kind),
+      maxColors: maxColors(opts.format, opts.kind),
+    };
+    const reserve = rule && (rule.value !== undefined || fitter.nodataPixels > 0);
     const bandHeight =
       opts.bandHeight ??
       chooseBandHeight(info.width, info.height, opts.memoryBudget, info.chunkRows);
     const rows: SweepRow[] = [];
     for (const k of ks) {
-      const { palette } = await fitter.finish(k);
+      const fitted = await fitter.finish(reserve ? Math.min(k, outputHolds.maxColors - 1) : k);
+      const planned = nodataOutput(
+        fitted.palette,
+        rule,
+        fitter.nodataPixels,
+        outputHolds,
+        metadata,
+      );
+      const { palette, nodata } = planned;
       const out = join(work.path, `k${k}.${ext}`);
       const writer = await createWriter(out, opts, info, palette);
       const digest = options.digest
@@ -112,7 +135,7 @@ export async function sweepFile(
           writer,
           { ...opts, onProgress: undefined },
           bandHeight,
-          { digest },
+          { digest, nodata },
         );
         await writer.close();
       } catch (err) {
@@ -124,7 +147,7 @@ export async function sweepFile(
       rows.push({
         k,
         colors: palette.size,
-        psnr: fitter.exactPsnr(palette),
+        psnr: fitter.exactPsnr(nodata ? fittedEntries(palette) : palette),
         bitsPerPixel: bitsPerPixel(outputBytes, pixels),
         outputBytes,
         digest: digest?.finish(),

@@ -24,6 +24,8 @@ export interface PartRecord {
   /** Sum of squared errors over the part's pixels and channels (an integer). */
   sse: number;
   droppedTranslucency: boolean;
+  /** Pixels of the part written as nodata. */
+  nodataPixels?: number;
 }
 
 /**
@@ -57,7 +59,11 @@ export async function applyStage(job: SplitJob, share: Share): Promise<StageOutc
     const bandHeight =
       opts.bandHeight ??
       chooseBandHeight(info.width, info.height, opts.memoryBudget, info.chunkRows);
-    applied = await applyPalette(source, fit.palette, writer, opts, bandHeight, { rows });
+    const nodata =
+      job.nodata && fit.nodataIndex !== undefined
+        ? { rule: job.nodata, index: fit.nodataIndex }
+        : undefined;
+    applied = await applyPalette(source, fit.palette, writer, opts, bandHeight, { rows, nodata });
     await writer.close();
   } catch (err) {
     await writer.abort(err as Error);
@@ -71,6 +77,7 @@ export async function applyStage(job: SplitJob, share: Share): Promise<StageOutc
     byteCounts: writer.part().byteCounts,
     sse: applied.sse,
     droppedTranslucency: applied.droppedTranslucency,
+    nodataPixels: applied.nodataPixels,
   };
   // The record is written last: a part without one was cut short, and is written again.
   await writeFileAtomically(recordPath, JSON.stringify(record) + '\n');

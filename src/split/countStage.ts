@@ -35,7 +35,7 @@ export async function countStage(job: SplitJob, share: Share): Promise<StageOutc
   try {
     const pixels = job.info.width * (rows.to - rows.from);
     const fitter = new PaletteFitter(opts, job.channels, pixels);
-    await fitter.add(source, undefined, rows);
+    await fitter.add(source, undefined, rows, job.nodata);
     await writeCounts(file, fitter.counts(), { key: job.countsKey, rows });
   } finally {
     // The fitter boots the k-means partner thread for big k; counting never uses it.

@@ -14,6 +14,8 @@ export interface CountsHeader {
   channels: number;
   count: number;
   translucent: boolean;
+  /** Pixels of these rows left out as nodata. */
+  nodataPixels?: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface CountsHeader {
 export async function writeCounts(
   path: string,
   counts: PixelCounts,
-  header: Omit<CountsHeader, 'channels' | 'count' | 'translucent'>,
+  header: Omit<CountsHeader, 'channels' | 'count' | 'translucent' | 'nodataPixels'>,
 ): Promise<void> {
   const channels = counts.count === 0 ? 0 : counts.colors.length / counts.count;
   const head: CountsHeader = {
@@ -31,6 +33,7 @@ export async function writeCounts(
     channels,
     count: counts.count,
     translucent: counts.translucent,
+    nodataPixels: counts.nodataPixels,
   };
   const output = atomicOutput(path);
   const file = await open(output.tempPath, 'wx');
@@ -94,6 +97,8 @@ export async function readCounts(
         weights,
         count: n,
         translucent: header.translucent,
+        // Counted once per file, with its first entries.
+        nodataPixels: i === 0 ? header.nodataPixels : 0,
       });
     }
     if (count === 0)
@@ -102,6 +107,7 @@ export async function readCounts(
         weights: new Float64Array(0),
         count: 0,
         translucent: header.translucent,
+        nodataPixels: header.nodataPixels,
       });
     return header;
   } finally {

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { loadPalette, savePalette } from '../io/paletteFile.js';
 import { paletteForImage } from '../model/channels.js';
 import { PaletteFitter } from '../pipeline/PaletteFitter.js';
+import { finishFit } from '../pipeline/fitPalette.js';
+import { nodataOutput } from '../pipeline/nodataPlan.js';
+import { carriesAlpha, maxColors } from '../io/outputFormat.js';
 import { GIVEN_PALETTE, type FitReport, type FitResult } from '../pipeline/fitReport.js';
 import { partnerThread } from '../runtime/partnerThread.js';
 import type { Palette } from '../types.js';
@@ -16,6 +19,8 @@ export interface SavedFit {
   key: string;
   fit: FitReport;
   target?: FitResult['target'];
+  /** The palette's entry for nodata, when it has one (its last). */
+  nodataIndex?: number;
 }
 
 /**
@@ -27,7 +32,12 @@ export async function fitStage(job: SplitJob): Promise<StageOutcome> {
   const file = `${base}.json`;
   if ((await loadFit(job))?.key === job.jobKey) return { stage: 'fit', done: 'before', file };
   const { opts, info } = job;
-  let result: FitResult;
+  let result: FitResult & { nodataPixels?: number };
+  const outputHolds = {
+    kind: opts.kind,
+    carriesAlpha: carriesAlpha(opts.format, opts.kind),
+    maxColors: maxColors(opts.format, opts.kind),
+  };
   if (opts.palette) {
     result = {
       palette: paletteForImage(opts.palette, info.channels),
@@ -45,19 +55,27 @@ export async function fitStage(job: SplitJob): Promise<StageOutcome> {
     try {
       for (const share of shares)
         await readCounts(join(job.workDir, workFiles.counts(share)), (c) => fitter.addCounts(c));
-      if (opts.targetPsnr === undefined) result = await fitter.finish();
-      else {
-        const { psnr, reached, ...fit } = await fitter.finishForTarget(opts.targetPsnr, opts.k);
-        result = { ...fit, target: { psnr: opts.targetPsnr, reached, predictedPsnr: psnr } };
-      }
+      result = await finishFit(
+        fitter,
+        opts,
+        job.nodata && { rule: job.nodata, maxColors: outputHolds.maxColors },
+      );
     } finally {
       partnerThread.stop();
     }
   }
-  await savePalette(result.palette, base, {
+  const planned = nodataOutput(
+    result.palette,
+    job.nodata,
+    result.nodataPixels,
+    outputHolds,
+    job.metadata,
+  );
+  await savePalette(planned.palette, base, {
     key: job.jobKey,
     fit: result.report,
     target: result.target,
+    nodataIndex: planned.nodata?.index,
   });
   return { stage: 'fit', done: 'now', file };
 }

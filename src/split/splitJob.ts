@@ -1,3 +1,6 @@
+import { readImageMetadata, type ImageMetadata } from '../io/imageMetadata.js';
+import type { NodataRule } from '../model/nodata.js';
+import { nodataRuleFor } from '../pipeline/nodataPlan.js';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { GigaquantError } from '../errors.js';
@@ -28,6 +31,9 @@ export interface SplitJob {
   countsKey: string;
   /** The counts key and every option that changes the output's bytes. */
   jobKey: string;
+  metadata: ImageMetadata;
+  /** Which pixels hold no data (see nodataRuleFor). */
+  nodata: NodataRule | undefined;
 }
 
 /** A file per share, `<stem>.<index>-of-<count>.<ext>`, and the pattern that finds them. */
@@ -75,15 +81,18 @@ export async function openSplitJob(
   const info = await probeImage(input, opts.maxPixels);
   const channels = clusterChannels([info], carriesAlpha(opts.format, opts.kind), opts.keepColors);
   const file = await stat(input);
+  const metadata = await readImageMetadata(input, info.format);
+  const { rule: nodata } = nodataRuleFor(opts.nodata, metadata, info);
   const countsKey = keyOf({
     input: resolve(input),
     bytes: file.size,
     mtime: file.mtimeMs,
     channels,
+    nodata,
   });
   const jobKey = keyOf({ countsKey, options: optionsKey(opts, '', opts.palette) });
   await mkdir(workDir, { recursive: true });
-  return { input, output, workDir, opts, info, channels, countsKey, jobKey };
+  return { input, output, workDir, opts, info, channels, countsKey, jobKey, metadata, nodata };
 }
 
 /**

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { GigaquantError } from '../errors.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
 import { codebookBase, codebookFields, tiffOptionsFor } from '../io/createWriter.js';
-import { readImageMetadata } from '../io/imageMetadata.js';
+import { metadataWithNodata, nodataTagValue } from '../pipeline/nodataPlan.js';
 import { savePalette } from '../io/paletteFile.js';
 import { writeFileAtomically } from '../io/tempFiles.js';
 import { stitchTiff } from '../io/tiff/stitchTiff.js';
@@ -42,8 +42,16 @@ export async function stitchStage(job: SplitJob): Promise<QuantizeResult> {
   const codebook = { json: `${codebookBase(output)}.json`, npy: `${codebookBase(output)}.npy` };
   const labels = opts.kind === 'labels';
   await checkOutputTarget([job.input], output, labels ? [codebook.json, codebook.npy] : []);
-  const metadata = await readImageMetadata(job.input, info.format);
   const { palette } = fit;
+  const nodata =
+    job.nodata && fit.nodataIndex !== undefined
+      ? { rule: job.nodata, index: fit.nodataIndex }
+      : undefined;
+  const metadata = metadataWithNodata(
+    job.metadata,
+    nodata && nodataTagValue(opts.kind, nodata.rule, nodata.index),
+    nodata?.index,
+  );
   const stitched = await stitchTiff(
     output,
     tiffOptionsFor(opts, info, palette, metadata),
@@ -71,7 +79,9 @@ export async function stitchStage(job: SplitJob): Promise<QuantizeResult> {
   }
   const pixels = info.width * info.height;
   const sse = records.reduce((s, r) => s + r.sse, 0);
-  const mse = sse / (pixels * palette.channels);
+  const nodataPixels = records.reduce((s, r) => s + (r.nodataPixels ?? 0), 0);
+  const validPixels = pixels - nodataPixels;
+  const mse = validPixels > 0 ? sse / (validPixels * palette.channels) : 0;
   const outputBytes = (await stat(output)).size;
   const warnings = resultWarnings({
     inputPath: job.input,
@@ -108,6 +118,7 @@ export async function stitchStage(job: SplitJob): Promise<QuantizeResult> {
     seed: opts.seed,
     fit: fit.fit,
     target: fit.target,
+    nodata: nodata && { pixels: nodataPixels, index: nodata.index, value: nodata.rule.value },
     warnings,
   };
   await writeFileAtomically(

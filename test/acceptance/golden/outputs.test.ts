@@ -63,6 +63,9 @@ describe('golden outputs (SHA-256 of every byte)', () => {
     ['grey.png', 'grey.png', ['-k', '8']],
     ['rgba.png', 'rgba.png', ['-k', '12']],
     ['rgba.tif', 'rgba.png', ['-k', '12']],
+    // Transparent pixels as colour, as before --nodata: the bytes of the outputs made then.
+    ['rgba.nodata-none.png', 'rgba.png', ['-k', '12', '--nodata', 'none']],
+    ['rgba.nodata-none.tif', 'rgba.png', ['-k', '12', '--nodata', 'none']],
     ['dither.png', 'photo.png', ['-k', '8', '--dither', '0.8']],
     ['oklab.png', 'photo.png', ['-k', '16', '--space', 'oklab']],
     ['ninit.png', 'photo.jpg', ['-k', '16', '--n-init', '3', '--seed', '5']],

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, runCli, tool } from '../../helpers/cli.js';
 import { noisyPixels, syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
+import { georeference } from '../../helpers/geo.js';
 
 let folder: ReturnType<typeof tempFolder>;
 let tiled: string;
@@ -37,22 +38,7 @@ beforeAll(async () => {
     'tiff-strip',
   );
   // GDAL, not gigaquant, makes a georeferenced input (with nodata): its tags go into the stitch.
-  geo = join(folder.dir, 'geo.tif');
-  const made = tool('gdal_translate', [
-    '-q',
-    '-a_srs',
-    'EPSG:32633',
-    '-a_ullr',
-    '500000',
-    '5000000',
-    '507000',
-    '4994700',
-    '-a_nodata',
-    '0',
-    tiled,
-    geo,
-  ]);
-  expect(made.code, made.out).toBe(0);
+  geo = georeference(tiled, join(folder.dir, 'geo.tif'), { width: 700, height: 530 }, 0);
 });
 afterAll(() => folder.remove());
 

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli, tool } from '../../helpers/cli.js';
 import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
+import { georeference } from '../../helpers/geo.js';
 
 /** What the README promises, held to the letter on inputs that carry metadata. */
 const folder = tempFolder('gq-promises-');
@@ -27,24 +28,11 @@ describe('decompress gives the palette output byte for byte, resolution included
   });
 
   test('.npy labels of a GeoTIFF come back georeferenced (gdalinfo)', () => {
-    const geo = at('geo.tif');
-    const made = tool('gdal_translate', [
-      '-q',
-      '-a_srs',
-      'EPSG:32633',
-      '-a_ullr',
-      '500000',
-      '5000080',
-      '500120',
-      '5000000',
-      at('plain.png'),
-      geo,
-    ]);
-    expect(made.code, made.out).toBe(0);
+    const geo = georeference(at('plain.png'), at('geo.tif'), { width: 12, height: 8 });
     expect(runCli(['compress', geo, '-k', '8', '-o', at('geo.npy')]).code).toBe(0);
     expect(runCli(['decompress', at('geo.npy'), '-o', at('geo-back.tif')]).code).toBe(0);
     const info = tool('gdalinfo', [at('geo-back.tif')]).out;
     expect(info).toMatch(/UTM zone 33N/);
-    expect(info).toMatch(/Origin = \(500000\.0+,5000080\.0+\)/);
+    expect(info).toMatch(/Origin = \(500000\.0+,5000000\.0+\)/);
   });
 });
