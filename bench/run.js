@@ -17,6 +17,7 @@ import { measure } from './measure.js';
 import { printSplit, runSplitBench } from './split.js';
 import { printSpeed, runSpeed } from './speed.js';
 import { printPackedTiff, runPackedTiff } from './packedTiff.js';
+import { printPaletteOrder, runPaletteOrder } from './paletteOrder.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(
@@ -258,6 +259,9 @@ if (speed.length > 0) printSpeed(speed);
 const packedTiff = args['packed-tiff'] === 'no' ? [] : runPackedTiff({ root });
 if (packedTiff.length > 0) printPackedTiff(packedTiff);
 
+const paletteOrder = args['palette-order'] === 'no' ? [] : await runPaletteOrder({ root });
+if (paletteOrder.length > 0) printPaletteOrder(paletteOrder);
+
 const split =
   splitMpx > 0
     ? await runSplitBench({ root, mpx: splitMpx, shares: splitShares, k, tile: 512 })
@@ -280,6 +284,7 @@ writeFileSync(
       split,
       speed,
       packedTiff,
+      paletteOrder,
     },
     null,
     2,
