@@ -1,5 +1,6 @@
 import { access, readFile, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { metadataWithNodata } from './nodataPlan.js';
 import { GigaquantError, usageError } from '../errors.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
 import { codebookBase, writeOutput } from '../io/createWriter.js';
@@ -108,7 +109,13 @@ export async function decompressFile(
     const { width, height } = labels;
     if (isEncodedFormat(opts.format))
       checkEncodedSize(outputPath, opts.format, labelsPath, width, height);
-    const metadata = await carriedMetadata(labelsPath, labels.format, codebookPath);
+    const carried = await carriedMetadata(labelsPath, labels.format, codebookPath);
+    // An RGB image says nodata by its colour (the labels said it by the label).
+    const nodataIndex = carried.nodataIndex;
+    const metadata =
+      opts.kind === 'rgb' && nodataIndex !== undefined && nodataIndex < palette.size
+        ? metadataWithNodata(carried, palette.colors[nodataIndex * palette.channels], nodataIndex)
+        : carried;
     const bandHeight = opts.bandHeight ?? chooseBandHeight(width, height, opts.memoryBudget);
     await writeOutput(outputPath, opts, labels, palette, metadata, async (writer) => {
       let rowsDone = 0;
@@ -174,6 +181,7 @@ async function carriedMetadata(
     icc?: unknown;
     resolution?: Resolution;
     geoTags?: unknown;
+    nodata?: unknown;
   };
   const r = parsed.resolution;
   const resolution =
@@ -185,7 +193,8 @@ async function carriedMetadata(
     typeof parsed.icc === 'string'
       ? new Uint8Array(Buffer.from(parsed.icc, 'base64'))
       : fromLabels.icc;
-  return { ...fromLabels, icc, resolution, geoTags };
+  const nodataIndex = typeof parsed.nodata === 'number' ? parsed.nodata : undefined;
+  return { ...fromLabels, icc, resolution, geoTags, nodataIndex };
 }
 
 function checkIndices(

@@ -186,11 +186,19 @@ async function verifyCompressed(input, output, stdout, work) {
   const entry = (c) =>
     channels <= 2 ? (alpha ? [c[0], c[3]] : [c[0]]) : alpha ? c : c.slice(0, 3);
   const entries = palette.map(entry);
+  // With nodata, its pixels (alpha 0, or every colour at the value) take the last entry, and the
+  // others are matched among the rest.
+  const { nodata } = result;
+  const matched = nodata ? entries.slice(0, nodata.index) : entries;
+  const isNodata = (o) =>
+    nodata &&
+    (ref.data[o + 3] === 0 ||
+      (nodata.value !== undefined && [0, 1, 2].every((ch) => ref.data[o + ch] === nodata.value)));
   for (let p = 0; p < ref.info.width * ref.info.height; p++) {
     const px = pick(ref.data, p * 4);
-    let best = 0;
-    let bestD = Infinity;
-    entries.forEach((e, i) => {
+    let best = isNodata(p * 4) ? nodata.index : 0;
+    let bestD = isNodata(p * 4) ? -1 : Infinity;
+    matched.forEach((e, i) => {
       const d = e.reduce((s, v, ch) => s + (v - px[ch]) ** 2, 0);
       if (d < bestD) {
         bestD = d;
@@ -221,6 +229,14 @@ print(labels.shape[0], labels.shape[1])
   return { expected: py.stdout.trim().split(' ').map(Number), output };
 }
 
+/** Options a compress case runs with besides -k 8: each keeps "every pixel is its nearest entry". */
+const OPTION_SETS = [
+  [],
+  ['--nodata', 'none'],
+  ['--nodata', '0'],
+  ['--keep-colors', '#ff0000,#00ff00'],
+];
+
 /**
  * Runs `count` cases from `seed`; returns the counts and every failed case (what it was, why).
  * `parallel` cases run at a time.
@@ -235,7 +251,8 @@ export async function runFuzz({ seed, count, parallel = 2, log = () => {} }) {
     const cases = Array.from({ length: count }, (_, i) => {
       const file = r.pick(seedFiles);
       const mutator = r.pick(Object.keys(MUTATORS));
-      return { i, file, mutator, seed: r.int(2 ** 31), output: r.pick(['png', 'tif']) };
+      const output = r.pick(['png', 'tif']);
+      return { i, file, mutator, seed: r.int(2 ** 31), output, options: r.pick(OPTION_SETS) };
     });
     const verdicts = { total: 0, exit0: 0, exit2: 0, exit3: 0, exit4: 0, failed: [] };
     let next = 0;
@@ -282,7 +299,7 @@ async function runCase(root, seedsDir, c) {
     const output = join(out, `x.${c.output}`);
     const args = isLabels
       ? ['decompress', labels, '--codebook', codebook, '-o', output, '--tmp-dir', tmp, '--json']
-      : ['compress', mutant, '-k', '8', '-o', output, '--tmp-dir', tmp, '--json'];
+      : ['compress', mutant, '-k', '8', '-o', output, '--tmp-dir', tmp, '--json', ...c.options];
     const run = await runMeasured(args, {});
     const reasons = [];
     if (run.hung) reasons.push(`no answer within ${TIME_LIMIT_MS / 1000} s`);

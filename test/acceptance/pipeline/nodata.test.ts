@@ -199,3 +199,18 @@ test('batch, with a shared palette: every output keeps its border as nodata', ()
     .hex as string[];
   expect(shared).toHaveLength(8);
 });
+
+test('decompress gives nodata back: the index in a palette TIFF, the value in an RGB one', () => {
+  expect(runCli(['compress', geo, '-k', '8', '-o', at('back.npy')]).code).toBe(0);
+  expect(JSON.parse(readFileSync(at('back.codebook.json'), 'utf8')).nodata).toBe(8);
+  expect(runCli(['decompress', at('back.npy'), '-o', at('back-palette.tif')]).code).toBe(0);
+  expect(gdalCounts(at('back-palette.tif'), 8)).toEqual({
+    border: BORDER_PIXELS,
+    other: 0,
+    nodata: 8,
+  });
+  expect(runCli(['decompress', at('back.npy'), '--rgb', '-o', at('back-rgb.tif')]).code).toBe(0);
+  expect(JSON.parse(tool('gdalinfo', ['-json', at('back-rgb.tif')]).out).bands[0].noDataValue).toBe(
+    0,
+  );
+});
