@@ -183,7 +183,7 @@ describe('empty and odd inputs are bad input, with messages a user can act on', 
       '--tmp-dir',
       tmp,
     ]);
-    expectCleanFailure(r, 3, /cb\.codebook\.json: not a palette/);
+    expectCleanFailure(r, 3, /cb\.codebook\.json:1: not a palette/);
   });
 
   test('a 5-channel TIFF is refused by name, saying what is read', () => {
