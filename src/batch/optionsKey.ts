@@ -26,6 +26,7 @@ export function optionsKey(
     // Absent at their defaults, so that outputs made before these options existed stay done.
     kind: resolved.kind === 'palette' ? undefined : resolved.kind,
     tile: resolved.tile,
+    pyramid: resolved.pyramid || undefined,
     quality: resolved.quality,
     palette: palette ? keyOf(Array.from(palette.colors)) + `/${palette.channels}` : undefined,
     keepColors: resolved.keepColors

@@ -90,6 +90,11 @@ const FLAGS = {
     type: 'number',
     describe: 'TIFF output in square tiles of this many pixels, a multiple of 16 (default strips)',
   },
+  pyramid: {
+    type: 'boolean',
+    describe:
+      'TIFF with reduced levels down to 256 px, as a Cloud-Optimized GeoTIFF (tiled; viewers and GIS open it at once)',
+  },
   quality: {
     type: 'number',
     describe:
@@ -150,6 +155,7 @@ export const WRITING = [
   'rgb',
   'labels',
   'tile',
+  'pyramid',
   'quality',
   'compression-level',
   'bigtiff',
@@ -181,6 +187,7 @@ export interface FlagArgs {
   rgb?: boolean;
   labels?: boolean;
   tile?: number;
+  pyramid?: boolean;
   quality?: number;
   'compression-level'?: number;
   bigtiff?: string;
@@ -234,6 +241,7 @@ export function toQuantizeOptions(args: Partial<FlagArgs>): QuantizeOptions {
     format: args.format as OutputFormat | undefined,
     kind: args.labels ? 'labels' : args.rgb ? 'rgb' : undefined,
     tile: args.tile,
+    pyramid: args.pyramid,
     quality: args.quality,
     compressionLevel: args['compression-level'],
     bigtiff:

@@ -17,6 +17,7 @@ import { colorLayout, indexLayout } from './sampleLayout.js';
 import { PngWriter } from './png/PngWriter.js';
 import { bitDepthFor } from './png/chunks.js';
 import { TiffWriter, type TiffWriterOptions } from './tiff/TiffWriter.js';
+import { PyramidTiffWriter } from './tiff/PyramidTiffWriter.js';
 
 /** How an output file is encoded: the part of the resolved options that writers read. */
 export interface WriterOptions {
@@ -25,6 +26,8 @@ export interface WriterOptions {
   compressionLevel: number;
   bigtiff: boolean | 'auto';
   tile: number | undefined;
+  /** TIFF: with reduced levels, as a Cloud-Optimized GeoTIFF. */
+  pyramid?: boolean;
   quality: number | undefined;
   tmpDir: string;
 }
@@ -121,6 +124,11 @@ export async function createWriter(
       compressionLevel,
       metadata,
     });
+  else if (options.pyramid)
+    writer = await PyramidTiffWriter.create(
+      outputPath,
+      tiffOptionsFor(options, size, palette, inputMetadata),
+    );
   else
     writer = await TiffWriter.create(
       outputPath,

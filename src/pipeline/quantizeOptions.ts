@@ -29,6 +29,11 @@ export interface QuantizeOptions extends OutputRuleOptions {
   kind?: OutputKind;
   /** TIFF only: square tiles of this many pixels (a multiple of 16) instead of strips. */
   tile?: number;
+  /**
+   * TIFF only: reduced levels too (each half the size of the one above, down to 256 pixels a
+   * side), laid out as a Cloud-Optimized GeoTIFF; tiled (256 unless `tile` says otherwise).
+   */
+  pyramid?: boolean;
   /** JPEG, WebP and AVIF: quality 1-100. Default 90 (JPEG), 80 (AVIF); WebP is lossless unless given. */
   quality?: number;
   /** Apply this palette instead of fitting one (pass 1 is skipped). */
@@ -97,6 +102,7 @@ export interface ResolvedOptions {
   format: OutputFormat;
   kind: OutputKind;
   tile: number | undefined;
+  pyramid: boolean;
   quality: number | undefined;
   seed: number;
   sample: number;
@@ -172,6 +178,13 @@ export function resolveOptions(
         `Expected a multiple of 16 for tile (TIFF requires it) but received ${tile}`,
       );
   }
+  const pyramid = options.pyramid === true;
+  if (pyramid) {
+    if (format !== 'tiff') throw usageError(`a pyramid is a TIFF, not ${outputName}`);
+    if (kind === 'rgb')
+      throw usageError('--pyramid writes palette and label TIFFs (RGB levels are not made yet)');
+    tile ??= 256;
+  }
   if (options.quality !== undefined && !isEncodedFormat(format))
     throw usageError(`quality is for JPEG, WebP and AVIF output, not ${outputName}`);
   const quality =
@@ -194,6 +207,7 @@ export function resolveOptions(
     format,
     kind,
     tile,
+    pyramid,
     quality,
     seed: integer('seed', options.seed ?? DEFAULTS.seed, 0, 2 ** 32 - 1),
     sample,

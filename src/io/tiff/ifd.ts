@@ -153,3 +153,11 @@ export function rational(value: number): [number, number] {
   if (Number.isInteger(value) && value < 2 ** 32) return [value, 1];
   return [Math.round(value * 10000), 10000];
 }
+
+/** Points an IFD built by buildIfd at the next one (its next-IFD offset is 0 until then). */
+export function linkIfd(ifd: Buffer, next: number, bigtiff: boolean): void {
+  const count = bigtiff ? Number(ifd.readBigUInt64LE(0)) : ifd.readUInt16LE(0);
+  const at = (bigtiff ? 8 : 2) + count * (bigtiff ? 20 : 12);
+  if (bigtiff) ifd.writeBigUInt64LE(BigInt(next), at);
+  else ifd.writeUInt32LE(next, at);
+}

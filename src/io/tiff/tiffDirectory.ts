@@ -23,6 +23,8 @@ export interface TiffImageOptions {
   tile?: number;
   software: string;
   metadata?: ImageMetadata;
+  /** A reduced-resolution level of a pyramid (NewSubfileType 1). */
+  reduced?: boolean;
 }
 
 /** Uncompressed bytes per strip: big enough for deflate to do well, small enough to stay bounded. */
@@ -67,13 +69,16 @@ export function tiffDirectory(
     offsets: readonly number[];
     byteCounts: readonly number[];
     end: number;
+    /** Where the directory goes, when not after the chunks (a pyramid's IFDs come first). */
+    ifdAt?: number;
   },
 ): { ifd: { at: number; bytes: Buffer }; head: Buffer } {
   const { width, height, software, tile } = options;
   const { bigtiff } = chunks;
-  const ifdAt = chunks.end + (chunks.end % 2);
+  const ifdAt = chunks.ifdAt ?? chunks.end + (chunks.end % 2);
   const offsetType = bigtiff ? TagType.LONG8 : TagType.LONG;
   const entries: TiffEntry[] = [
+    ...(options.reduced ? [{ tag: 254, type: TagType.LONG, values: [1] }] : []),
     { tag: 256, type: TagType.LONG, values: [width] },
     { tag: 257, type: TagType.LONG, values: [height] },
     { tag: 259, type: TagType.SHORT, values: [8] }, // Adobe deflate

@@ -113,6 +113,17 @@ describe(`a ${(WIDTH * HEIGHT) / 1e6} Mpx image in bounded memory`, () => {
       600_000,
     );
 
+    test('--pyramid (a palette COG with 6 reduced levels): under 300 MB, every level readable', async () => {
+      const output = join(folder.dir, 'large.cog.tif');
+      const { peakBytes } = runMeasured(['compress', input, '-k', '64', '-o', output, '--pyramid']);
+      console.log(`--pyramid: peak RSS ${(peakBytes / 2 ** 20).toFixed(1)} MiB`);
+      expect(peakBytes).toBeLessThan(RSS_CAP_BYTES);
+      const info = tool('gdalinfo', [output]).out;
+      expect(info).toMatch(/Overviews: 5000x5000, 2500x2500, 1250x1250, 625x625, 313x313, 157x157/);
+      const smallest = await sharp(output, { page: 6, limitInputPixels: false }).metadata();
+      expect([smallest.width, smallest.height]).toEqual([157, 157]);
+    }, 600_000);
+
     test('labels, then decompress to JPEG: both under 300 MB', async () => {
       const labels = join(folder.dir, 'large.labels.tif');
       const compressed = runMeasured(['compress', input, '-k', '64', '-o', labels, '--labels']);
