@@ -19,6 +19,11 @@ export interface ImageMetadata {
   geoTags: TiffEntry[];
   /** The palette entry that stands for nodata, for outputs that record it (codebooks). */
   nodataIndex?: number;
+  /**
+   * An indexed TIFF's colour map (RGB, 8 bits each): its GDAL nodata value is an index, which
+   * decoded pixels show as that entry's colour.
+   */
+  colorMap?: Uint8Array;
 }
 
 /**
@@ -32,6 +37,8 @@ const X_RESOLUTION = 282;
 const Y_RESOLUTION = 283;
 const RESOLUTION_UNIT = 296;
 const TIFF_RESOLUTION_TAGS = new Set([X_RESOLUTION, Y_RESOLUTION, RESOLUTION_UNIT]);
+const PHOTOMETRIC = 262;
+const COLOR_MAP = 320;
 
 export const NO_METADATA: ImageMetadata = { geoTags: [] };
 
@@ -65,9 +72,26 @@ async function readMetadata(path: string, format: string): Promise<ImageMetadata
         : undefined;
     return { icc, resolution, geoTags: [] };
   }
-  const tags = await readTiffTags(path, new Set([...GEO_TAGS, ...TIFF_RESOLUTION_TAGS]));
+  const tags = await readTiffTags(
+    path,
+    new Set([...GEO_TAGS, ...TIFF_RESOLUTION_TAGS, PHOTOMETRIC, COLOR_MAP]),
+  );
   const geoTags = tags.filter((t) => GEO_TAGS.has(t.tag));
-  return { icc, resolution: tiffResolution(tags), geoTags };
+  return { icc, resolution: tiffResolution(tags), geoTags, colorMap: tiffColorMap(tags) };
+}
+
+/** The colour map of an indexed TIFF as 8-bit RGB triplets (TIFF stores all reds, greens, blues). */
+function tiffColorMap(tags: TiffEntry[]): Uint8Array | undefined {
+  const photometric = (
+    tags.find((t) => t.tag === PHOTOMETRIC)?.values as number[] | undefined
+  )?.[0];
+  const map = tags.find((t) => t.tag === COLOR_MAP)?.values;
+  if (photometric !== 3 || !Array.isArray(map) || map.length % 3 !== 0) return undefined;
+  const n = map.length / 3;
+  const rgb = new Uint8Array(map.length);
+  for (let i = 0; i < n; i++)
+    for (let ch = 0; ch < 3; ch++) rgb[i * 3 + ch] = Math.round((map[ch * n + i] as number) / 257);
+  return rgb;
 }
 
 function tiffResolution(tags: TiffEntry[]): Resolution | undefined {

@@ -2,11 +2,13 @@ import type { RowBand } from '../types.js';
 import { hasAlphaChannel } from './channels.js';
 
 /**
- * Which pixels hold no data: those whose every colour channel equals `value` (GDAL's rule for a
- * nodata value on all bands), and, with `transparent`, those with alpha 0.
+ * Which pixels hold no data: those of colour `color` (one value per colour channel, or one for
+ * all: GDAL's rule for a nodata value on every band), and, with `transparent`, those with alpha 0.
+ * `value` is the nodata value the input declared, which outputs reuse.
  */
 export interface NodataRule {
   value: number | undefined;
+  color?: readonly number[];
   transparent: boolean;
 }
 
@@ -20,15 +22,15 @@ export function markNodata(band: RowBand, rule: NodataRule, mask: Uint8Array): n
   const colors = alpha ? c - 1 : c;
   const { data } = band;
   const pixels = band.width * band.height;
-  const value = rule.value;
+  const color = nodataColor(rule, colors);
   const transparent = rule.transparent && alpha;
   let count = 0;
   for (let i = 0, o = 0; i < pixels; i++, o += c) {
     let nodata = transparent && data[o + c - 1] === 0;
-    if (!nodata && value !== undefined) {
+    if (!nodata && color !== undefined) {
       nodata = true;
       for (let ch = 0; ch < colors; ch++)
-        if (data[o + ch] !== value) {
+        if (data[o + ch] !== color[ch]) {
           nodata = false;
           break;
         }
@@ -61,4 +63,14 @@ export function hasPartialAlpha(band: RowBand): boolean {
     if (a !== 0 && a !== 255) return true;
   }
   return false;
+}
+
+/** The colour of nodata pixels in a layout of `colors` colour channels, if the rule has one. */
+function nodataColor(rule: NodataRule, colors: number): readonly number[] | undefined {
+  const given = rule.color ?? (rule.value === undefined ? undefined : [rule.value]);
+  if (!given) return undefined;
+  if (given.length === colors) return given;
+  // One value for every channel, or an RGB colour a grey band shows as its grey (if it is one).
+  if (given.length === 1) return new Array<number>(colors).fill(given[0] as number);
+  return given.every((v) => v === given[0]) ? [given[0] as number] : [-1];
 }

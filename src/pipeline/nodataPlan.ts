@@ -22,11 +22,21 @@ export function nodataRuleFor(
   const tag = metadata.geoTags.find((t) => t.tag === GDAL_NODATA);
   const text = typeof tag?.values === 'string' ? tag.values.trim() : undefined;
   const declared = text === undefined ? undefined : Number(text);
+  const map = metadata.colorMap;
+  // A sample value of 8 bits, or an index of an indexed TIFF's colour map.
   const usable =
-    declared !== undefined && Number.isInteger(declared) && declared >= 0 && declared <= 255;
+    declared !== undefined &&
+    Number.isInteger(declared) &&
+    declared >= 0 &&
+    (map ? declared * 3 < map.length : declared <= 255);
+  // An indexed TIFF's nodata is an index: its pixels decode to that entry's colour.
+  const color =
+    usable && map && declared * 3 + 3 <= map.length
+      ? Array.from(map.subarray(declared * 3, declared * 3 + 3))
+      : undefined;
   const rule: NodataRule | undefined =
     usable || info.hasAlpha
-      ? { value: usable ? declared : undefined, transparent: info.hasAlpha }
+      ? { value: usable ? declared : undefined, color, transparent: info.hasAlpha }
       : undefined;
   const warning =
     text !== undefined && !usable
@@ -50,7 +60,7 @@ export function withNodataEntry(
   const alpha = hasAlphaChannel(fitted.channels) || transparent;
   const colorChannels = fitted.channels <= 2 ? 1 : 3;
   const channels = layout(colorChannels, alpha);
-  const value = rule.value ?? 0;
+  const value = reservedValue(rule);
   const reserved = new Uint8Array(channels).fill(value);
   if (alpha) reserved[channels - 1] = transparent ? 0 : 255;
   const colors = new Uint8Array((fitted.size + 1) * channels);
@@ -138,7 +148,7 @@ export function nodataOutput(
       : {
           size: 1,
           channels: fitted.channels,
-          colors: new Uint8Array(fitted.channels).fill(rule.value ?? 0),
+          colors: new Uint8Array(fitted.channels).fill(reservedValue(rule)),
         };
   const { palette, index } = withNodataEntry(colors, rule, rule.transparent && output.carriesAlpha);
   const tagValue = nodataTagValue(output.kind, rule, index);
@@ -160,5 +170,10 @@ export function nodataTagValue(
   rule: NodataRule,
   index: number,
 ): number {
-  return kind === 'rgb' ? (rule.value ?? 0) : index;
+  return kind === 'rgb' ? reservedValue(rule) : index;
+}
+
+/** The value the nodata entry has in every channel: the declared one where 8 bits hold it, else 0. */
+function reservedValue(rule: NodataRule): number {
+  return rule.value !== undefined && rule.value <= 255 ? rule.value : 0;
 }

@@ -214,3 +214,11 @@ test('decompress gives nodata back: the index in a palette TIFF, the value in an
     0,
   );
 });
+
+test("an indexed TIFF's nodata is an index: quantizing gigaquant's own palette TIFF again keeps the border", () => {
+  expect(runCli(['compress', geo, '-k', '8', '-o', at('first.tif')]).code).toBe(0);
+  const r = runCli(['compress', at('first.tif'), '-k', '4', '-o', at('second.tif'), '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  expect(JSON.parse(r.stdout).nodata).toEqual({ pixels: BORDER_PIXELS, index: 4, value: 8 });
+  expect(gdalCounts(at('second.tif'), 4)).toEqual({ border: BORDER_PIXELS, other: 0, nodata: 4 });
+});
