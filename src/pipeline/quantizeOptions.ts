@@ -181,8 +181,6 @@ export function resolveOptions(
   const pyramid = options.pyramid === true;
   if (pyramid) {
     if (format !== 'tiff') throw usageError(`a pyramid is a TIFF, not ${outputName}`);
-    if (kind === 'rgb')
-      throw usageError('--pyramid writes palette and label TIFFs (RGB levels are not made yet)');
     tile ??= 256;
   }
   if (options.quality !== undefined && !isEncodedFormat(format))

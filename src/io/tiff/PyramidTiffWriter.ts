@@ -5,9 +5,12 @@ import { tempRegistry } from '../../runtime/tempRegistry.js';
 import type { IndexBand, IndexWriter, KeepOutput } from '../../types.js';
 import { HOST, TEMP_SUFFIX } from '../tempFiles.js';
 import { assemblePyramid } from './assemblePyramid.js';
-import { pyramidSizes, reduceIndexRows } from './pyramidLevels.js';
+import { pyramidSizes, reduceColorRows, reduceIndexRows } from './pyramidLevels.js';
+import { bandBytes } from '../sampleLayout.js';
 import { mayPassFourGiB, storedBits } from './tiffDirectory.js';
 import { TiffWriter, type TiffWriterOptions } from './TiffWriter.js';
+
+type Row = Uint8Array | Uint16Array;
 
 /** One level below the full resolution: its writer, and the row waiting for its pair. */
 interface Level {
@@ -15,16 +18,17 @@ interface Level {
   path: string;
   width: number;
   height: number;
-  pending: Uint8Array | Uint16Array | undefined;
+  pending: Row | undefined;
   rowsIn: number;
 }
 
 /**
- * A tiled TIFF of palette indices or labels with its reduced levels (each half the one above, down
- * to 256 pixels a side), built from the index rows as they stream by: each level keeps one row
- * waiting for its pair and one row of tiles being filled, so memory stays a few tile rows per
- * level. Every level is written as compressed tiles to a temporary part; closing joins them as a
- * Cloud-Optimized GeoTIFF (assemblePyramid).
+ * A tiled TIFF with its reduced levels (each half the one above, down to 256 pixels a side), built
+ * from the rows as they stream by: palette indices and labels reduce to the most frequent index of
+ * each 2x2 block, colours to their mean. Each level keeps one row waiting for its pair and one row
+ * of tiles being filled, so memory stays a few tile rows per level. Every level is written as
+ * compressed tiles to a temporary part; closing joins them as a Cloud-Optimized GeoTIFF
+ * (assemblePyramid).
  */
 export class PyramidTiffWriter implements IndexWriter {
   readonly bigtiff: boolean;
@@ -93,9 +97,19 @@ export class PyramidTiffWriter implements IndexWriter {
   }
 
   async write(band: IndexBand): Promise<void> {
-    await this.full.writer.write(band);
+    const { layout } = this.full.options;
+    if (layout.kind === 'index') {
+      await this.full.writer.write(band);
+      for (let r = 0; r < band.height; r++)
+        await this.feed(0, band.indices.subarray(r * band.width, (r + 1) * band.width));
+      return;
+    }
+    // Colours: the rows are laid out once, for the full resolution and for the means below it.
+    const bytes = bandBytes(band, layout, true);
+    await this.full.writer.writeSamples(bytes, band.height);
+    const rowBytes = band.width * layout.channels;
     for (let r = 0; r < band.height; r++)
-      await this.feed(0, band.indices.subarray(r * band.width, (r + 1) * band.width), band.width);
+      await this.feed(0, bytes.subarray(r * rowBytes, (r + 1) * rowBytes));
   }
 
   async close(keep?: KeepOutput): Promise<boolean> {
@@ -128,30 +142,40 @@ export class PyramidTiffWriter implements IndexWriter {
   }
 
   /** A row of the level above `i` (0: the full resolution) arrives at level i + 1. */
-  private async feed(i: number, row: Uint8Array | Uint16Array, width: number): Promise<void> {
+  private async feed(i: number, row: Row): Promise<void> {
     const level = this.levels[i];
     if (!level) return;
     if (level.pending === undefined) {
-      level.pending = row.slice(0, width);
+      // A copy: the rows handed in are reused by the caller.
+      level.pending = row.slice();
       return;
     }
     await this.emit(i, level.pending, row);
     level.pending = undefined;
   }
 
-  private async emit(
-    i: number,
-    top: Uint8Array | Uint16Array,
-    bottom: Uint8Array | Uint16Array | undefined,
-  ): Promise<void> {
+  private async emit(i: number, top: Row, bottom: Row | undefined): Promise<void> {
     const level = this.levels[i] as Level;
     const above = i === 0 ? this.full.options.width : (this.levels[i - 1] as Level).width;
-    const row =
-      top instanceof Uint16Array ? new Uint16Array(level.width) : new Uint8Array(level.width);
-    reduceIndexRows(top, bottom, above, row);
-    await level.writer.write({ y: level.rowsIn, height: 1, width: level.width, indices: row });
+    const { layout } = this.full.options;
+    let row: Row;
+    if (layout.kind === 'index') {
+      row = top instanceof Uint16Array ? new Uint16Array(level.width) : new Uint8Array(level.width);
+      reduceIndexRows(top, bottom, above, row);
+      await level.writer.write({ y: level.rowsIn, height: 1, width: level.width, indices: row });
+    } else {
+      row = new Uint8Array(level.width * layout.channels);
+      reduceColorRows(
+        top as Uint8Array,
+        bottom as Uint8Array | undefined,
+        above,
+        layout.channels,
+        row,
+      );
+      await level.writer.writeSamples(row, 1);
+    }
     level.rowsIn++;
-    await this.feed(i + 1, row, level.width);
+    await this.feed(i + 1, row);
   }
 
   private async removeParts(): Promise<void> {

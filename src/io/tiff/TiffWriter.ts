@@ -99,8 +99,12 @@ export class TiffWriter implements IndexWriter {
   }
 
   async write(band: IndexBand): Promise<void> {
-    const bytes = bandBytes(band, this.options.layout, true);
-    for (let r = 0; r < band.height; r++) {
+    await this.writeSamples(bandBytes(band, this.options.layout, true), band.height);
+  }
+
+  /** Rows already laid out as the file stores them before packing (e.g. a pyramid's mean colours). */
+  async writeSamples(bytes: Uint8Array, rows: number): Promise<void> {
+    for (let r = 0; r < rows; r++) {
       this.rows.set(
         bytes.subarray(r * this.rowBytes, (r + 1) * this.rowBytes),
         this.rowsFilled * this.rowBytes,

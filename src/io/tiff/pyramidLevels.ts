@@ -45,3 +45,29 @@ export function modeOfFour(a: number, b: number, c: number, d: number): number {
   if (c === d) return c;
   return a;
 }
+
+/**
+ * One row of the level below from two rows of colours (`channels` bytes a pixel; `bottom`
+ * undefined for a last odd row): each pixel the mean of its 2x2 block, rounded to nearest.
+ */
+export function reduceColorRows(
+  top: Uint8Array,
+  bottom: Uint8Array | undefined,
+  width: number,
+  channels: number,
+  out: Uint8Array,
+): void {
+  const below = bottom ?? top;
+  for (let x = 0, o = 0; x < width; x += 2) {
+    const right = (x + 1 < width ? x + 1 : x) * channels;
+    const left = x * channels;
+    for (let ch = 0; ch < channels; ch++, o++) {
+      const sum =
+        (top[left + ch] as number) +
+        (top[right + ch] as number) +
+        (below[left + ch] as number) +
+        (below[right + ch] as number);
+      out[o] = (sum + 2) >> 2;
+    }
+  }
+}
