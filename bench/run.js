@@ -18,6 +18,7 @@ import { printSplit, runSplitBench } from './split.js';
 import { printSpeed, runSpeed } from './speed.js';
 import { printPackedTiff, runPackedTiff } from './packedTiff.js';
 import { printPaletteOrder, runPaletteOrder } from './paletteOrder.js';
+import { printPyramid, runPyramidBench } from './pyramid.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(
@@ -262,6 +263,10 @@ if (packedTiff.length > 0) printPackedTiff(packedTiff);
 const paletteOrder = args['palette-order'] === 'no' ? [] : await runPaletteOrder({ root });
 if (paletteOrder.length > 0) printPaletteOrder(paletteOrder);
 
+const pyramidMpx = Number(args['pyramid-mpx'] ?? 400);
+const pyramid = pyramidMpx > 0 ? await runPyramidBench({ root, mpx: pyramidMpx, k }) : undefined;
+if (pyramid) printPyramid(pyramid);
+
 const split =
   splitMpx > 0
     ? await runSplitBench({ root, mpx: splitMpx, shares: splitShares, k, tile: 512 })
@@ -285,6 +290,7 @@ writeFileSync(
       speed,
       packedTiff,
       paletteOrder,
+      pyramid,
     },
     null,
     2,
