@@ -31,6 +31,12 @@ export interface ImageInfo {
    * these rows never decode a tile or strip twice. Undefined for other formats.
    */
   chunkRows?: number;
+  /**
+   * Images in the file, when more than one: the pages of a multi-page TIFF or the levels of a
+   * pyramid (COG and libvips pyramids keep them as pages, OME-TIFF as SubIFDs). Page 0, the full
+   * resolution, is the one read.
+   */
+  pages?: number;
 }
 
 const RANDOM_ACCESS_FORMATS = new Set(['tiff', 'vips']);
@@ -135,7 +141,34 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
     orientation,
     fileBytes,
     chunkRows: randomAccess && format === 'tiff' ? await tiffChunkRows(path, height) : undefined,
+    pages: format === 'tiff' ? await pagesOf(path, meta, width * height) : undefined,
   };
+}
+
+/**
+ * The images of a TIFF (pages, or a pyramid's levels), or undefined for a single one. Page 0 is
+ * read; a file whose larger image sits on another page is refused, naming it, rather than
+ * quantized from a reduced level without a word.
+ */
+async function pagesOf(
+  path: string,
+  meta: { pages?: number; subifds?: number },
+  pixels: number,
+): Promise<number | undefined> {
+  const pages = meta.pages ?? 1;
+  for (let page = 1; page < pages; page++) {
+    const other = await openWithSharp(path, { page })
+      .metadata()
+      .catch(() => undefined);
+    if (other?.width && other.height && other.width * other.height > pixels)
+      throw new GigaquantError(
+        'E_INPUT_UNREADABLE',
+        `${path}: its largest image is page ${page} (${other.width}x${other.height}), not page 0: extract it first (vips copy '${path}[page=${page}]' full.tif)`,
+        { file: path },
+      );
+  }
+  const levels = Math.max(pages, (meta.subifds ?? 0) + 1);
+  return levels > 1 ? levels : undefined;
 }
 
 const ROWS_PER_STRIP = 278;

@@ -8,8 +8,8 @@ import sharp, { type Sharp } from 'sharp';
  */
 export const SHARP_INPUT_OPTIONS = { limitInputPixels: false, failOn: 'error' } as const;
 
-export function openWithSharp(path: string): Sharp {
-  return sharp(path, SHARP_INPUT_OPTIONS);
+export function openWithSharp(path: string, options: { page?: number } = {}): Sharp {
+  return sharp(path, { ...SHARP_INPUT_OPTIONS, ...options });
 }
 
 /**

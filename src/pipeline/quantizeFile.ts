@@ -40,6 +40,8 @@ export interface QuantizeResult {
   codebook?: { json: string; npy: string };
   width: number;
   height: number;
+  /** Images in the input (a pyramid's levels, or pages) when more than one: page 0 was read. */
+  pages?: number;
   /** Channels compared and written: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA. */
   channels: number;
   /** k asked for, and the palette size used (smaller when the image has fewer colours). */
@@ -203,6 +205,7 @@ export async function quantizeFile(
       codebook: opts.kind === 'labels' ? codebook : undefined,
       width: info.width,
       height: info.height,
+      pages: info.pages,
       channels: planned.comparedChannels,
       k: fit.target ? fit.palette.size : opts.k,
       colors: fit.palette.size,

@@ -175,6 +175,30 @@ test('batch --pyramid: every output a COG', () => {
     );
 });
 
+test('pyramids as inputs (a COG, a libvips pyramid, SubIFD levels as OME-TIFF keeps them) are read at full resolution, and the summary says so', () => {
+  expect(tool('vips', ['tiffsave', geo, at('vips-pyramid.tif'), '--tile', '--pyramid']).code).toBe(
+    0,
+  );
+  expect(
+    tool('vips', ['tiffsave', geo, at('subifd.tif'), '--tile', '--pyramid', '--subifd']).code,
+  ).toBe(0);
+  for (const [name, pages] of [
+    ['cog.tif', 4],
+    ['vips-pyramid.tif', 5],
+    ['subifd.tif', 5],
+  ] as const) {
+    const r = runCli(['compress', at(name), '-k', '8', '-o', at(`${name}.png`)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`${W}x${H} (page 0 of ${pages})`);
+  }
+  // A reduced level first and the full resolution after it: refused, naming the page to take.
+  expect(tool('vips', ['copy', `${at('vips-pyramid.tif')}[page=2]`, at('small.tif')]).code).toBe(0);
+  expect(tool('tiffcp', [at('small.tif'), at('plain.tif'), at('backwards.tif')]).code).toBe(0);
+  const r = runCli(['compress', at('backwards.tif'), '-k', '8', '-o', at('backwards.png')]);
+  expect(r.code).toBe(3);
+  expect(r.stderr).toMatch(/largest image is page 1 \(1203x901\), not page 0/);
+});
+
 test('--pyramid is refused for PNG output, before any work', () => {
   expect(runCli(['compress', geo, '-k', '4', '--pyramid', '-o', at('x.png')]).code).toBe(2);
 });
