@@ -148,7 +148,7 @@ function hexColor(hex) {
 }
 
 /** Exit 0 for compress: libvips accepts the file, and every pixel is its nearest palette entry. */
-async function verifyCompressed(input, output, stdout, work) {
+async function verifyCompressed(input, output, stdout, work, options) {
   const vips = spawnSync('vips', ['copy', input, join(work, 'ref.v')]);
   rmSync(join(work, 'ref.v'), { force: true });
   if (vips.status !== 0)
@@ -186,13 +186,14 @@ async function verifyCompressed(input, output, stdout, work) {
   const entry = (c) =>
     channels <= 2 ? (alpha ? [c[0], c[3]] : [c[0]]) : alpha ? c : c.slice(0, 3);
   const entries = palette.map(entry);
-  // With nodata, its pixels (alpha 0, or every colour at the value) take the last entry, and the
-  // others are matched among the rest.
+  // With nodata, its pixels (alpha 0 unless --nodata gives a value, or every colour at the value)
+  // take the last entry, and the others are matched among the rest.
   const { nodata } = result;
+  const transparentIsNodata = !options.includes('--nodata');
   const matched = nodata ? entries.slice(0, nodata.index) : entries;
   const isNodata = (o) =>
     nodata &&
-    (ref.data[o + 3] === 0 ||
+    ((transparentIsNodata && ref.data[o + 3] === 0) ||
       (nodata.value !== undefined && [0, 1, 2].every((ch) => ref.data[o + ch] === nodata.value)));
   for (let p = 0; p < ref.info.width * ref.info.height; p++) {
     const px = pick(ref.data, p * 4);
@@ -321,7 +322,7 @@ async function runCase(root, seedsDir, c) {
             reasons.push(`exit 0, but the output is ${meta.width}x${meta.height}`);
         }
       } else {
-        const why = await verifyCompressed(mutant, output, run.stdout, work);
+        const why = await verifyCompressed(mutant, output, run.stdout, work, c.options);
         if (why) reasons.push(why);
       }
     }
