@@ -48,14 +48,16 @@ export function nodataRuleFor(
 /**
  * The output palette: the fitted entries, then one reserved for nodata (so its index is the
  * number of fitted entries). Its colour is the nodata value in every channel (0 for transparency),
- * fully transparent where the output holds alpha and the nodata came from transparency. A fitted
- * entry of the very same colour is moved by one level in its first channel, so that an RGB output,
- * where only the colour tells nodata apart, never marks a valid pixel as nodata.
+ * fully transparent where the output holds alpha and the nodata came from transparency. With
+ * `byColor` (an RGB output, where only the colour tells nodata apart), a fitted entry of the very
+ * same colour is moved by one level in its first channel, so no valid pixel reads as nodata;
+ * palette and label outputs tell it by the index, and keep every fitted colour as it is.
  */
 export function withNodataEntry(
   fitted: Palette,
   rule: NodataRule,
   transparent: boolean,
+  byColor: boolean,
 ): { palette: Palette; index: number } {
   const alpha = hasAlphaChannel(fitted.channels) || transparent;
   const colorChannels = fitted.channels <= 2 ? 1 : 3;
@@ -72,7 +74,8 @@ export function withNodataEntry(
       entry[channels - 1] = hasAlphaChannel(fitted.channels)
         ? (from[from.length - 1] as number)
         : 255;
-    if (entry.every((v, ch) => v === reserved[ch])) entry[0] = value < 255 ? value + 1 : value - 1;
+    if (byColor && entry.every((v, ch) => v === reserved[ch]))
+      entry[0] = value < 255 ? value + 1 : value - 1;
   }
   colors.set(reserved, fitted.size * channels);
   return { palette: { size: fitted.size + 1, channels, colors }, index: fitted.size };
@@ -150,7 +153,12 @@ export function nodataOutput(
           channels: fitted.channels,
           colors: new Uint8Array(fitted.channels).fill(reservedValue(rule)),
         };
-  const { palette, index } = withNodataEntry(colors, rule, rule.transparent && output.carriesAlpha);
+  const { palette, index } = withNodataEntry(
+    colors,
+    rule,
+    rule.transparent && output.carriesAlpha,
+    output.kind === 'rgb',
+  );
   const tagValue = nodataTagValue(output.kind, rule, index);
   return {
     palette,

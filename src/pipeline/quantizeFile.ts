@@ -150,6 +150,11 @@ export async function quantizeFile(
       ? new ImageDigestBuilder(info.width, info.height, fit.palette)
       : undefined;
     const pixels = info.width * info.height;
+    /** Over the valid pixels; an image that is nodata everywhere has no error. */
+    const mseOf = (applied: { sse: number; nodataPixels: number }): number =>
+      pixels > applied.nodataPixels
+        ? applied.sse / ((pixels - applied.nodataPixels) * planned.comparedChannels)
+        : 0;
     let refused: Omit<Rejection, 'original'> | undefined;
     let outputBytes = 0;
     const written = await writeOutput(
@@ -161,16 +166,13 @@ export async function quantizeFile(
       (writer) => applyPalette(source, fit.palette, writer, opts, bandHeight, { digest, nodata }),
       async (value, tempPath) => {
         outputBytes = (await stat(tempPath)).size;
-        const psnr = psnrFromMse(
-          value.sse / ((pixels - value.nodataPixels) * planned.comparedChannels),
-        );
+        const psnr = psnrFromMse(mseOf(value));
         refused = judgeOutput(opts.rules, { psnr, bytes: outputBytes, inputBytes: info.fileBytes });
         return refused === undefined;
       },
     );
     const applied = written.value;
-    const validPixels = pixels - applied.nodataPixels;
-    const mse = validPixels > 0 ? applied.sse / (validPixels * planned.comparedChannels) : 0;
+    const mse = mseOf(applied);
     const rejected: Rejection | undefined = refused && {
       ...refused,
       original: opts.rules.copyOriginal,
