@@ -126,7 +126,7 @@ export class PaletteFitter {
   /** The palette of `k` colours (default: the options' k) for everything added so far. */
   async finish(k = this.options.k): Promise<FitResult> {
     const { options, channels } = this;
-    if (channels === 4 && this.translucent) return this.finishFromSample();
+    if (channels === 4 && this.translucent) return this.finishFromSample(k);
     const { points, weights, count, fitChannels } = this.pointsToFit();
     const fixed = options.keepColors && keptCentres(options.keepColors, fitChannels);
     const exact = fixed
@@ -238,18 +238,17 @@ export class PaletteFitter {
     return this.cachedPoints;
   }
 
-  /** Translucent RGBA: exact colours when few enough, else mini-batch k-means on the sample. */
-  private async finishFromSample(): Promise<FitResult> {
+  /** Translucent RGBA: exact colours when few enough, else mini-batch k-means (k centres) on the sample. */
+  private async finishFromSample(k: number): Promise<FitResult> {
     const { options, channels } = this;
     const sampler = this.sampler as ReservoirSampler;
     const counter = this.counter as DistinctColorCounter;
     const fixed = options.keepColors && keptCentres(options.keepColors, channels);
     const colors = counter.exceeded ? undefined : counter.colors(channels);
+    const count = colors ? colors.length / channels : 0;
     const exact =
       colors &&
-      (fixed
-        ? exactWithKept(colors, colors.length / channels, fixed, channels, options.k)
-        : colors);
+      (fixed ? exactWithKept(colors, count, fixed, channels, k) : count <= k ? colors : undefined);
     if (exact) {
       return {
         palette: paletteFromColors(exact, channels),
@@ -268,6 +267,7 @@ export class PaletteFitter {
     const { miniBatchKMeans } = await import('../cluster/miniBatchKMeans.js');
     const fit = miniBatchKMeans(samples, sampler.count, channels, {
       ...kmeansOptions(options),
+      k,
       fixed,
     });
     return {

@@ -222,3 +222,19 @@ test("an indexed TIFF's nodata is an index: quantizing gigaquant's own palette T
   expect(JSON.parse(r.stdout).nodata).toEqual({ pixels: BORDER_PIXELS, index: 4, value: 8 });
   expect(gdalCounts(at('second.tif'), 4)).toEqual({ border: BORDER_PIXELS, other: 0, nodata: 4 });
 });
+
+test('translucent RGBA with transparent pixels at k=256 (PNG holds 256): 255 fitted colours and the nodata entry', async () => {
+  const rgba = syntheticPixels(W, H, 4, 9);
+  for (let p = 0; p < W * H; p++) {
+    const x = p % W;
+    rgba[p * 4 + 3] = isBorder(x, Math.floor(p / W)) ? 0 : x % 3 === 0 ? 128 : 255;
+  }
+  const input = await writeImage(at('translucent.png'), rgba, W, H, 4, 'png');
+  const r = runCli(['compress', input, '-k', '256', '-o', at('translucent-out.png'), '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  const result = JSON.parse(r.stdout);
+  expect(result.fit.method).toBe('mini-batch-kmeans');
+  expect(result.nodata).toEqual({ pixels: BORDER_PIXELS, index: 255 });
+  expect(result.palette).toHaveLength(256);
+  expect(result.palette[255]).toBe('#00000000');
+});
