@@ -3,27 +3,7 @@ import { lloydKMeans } from '../../src/cluster/lloydKMeans.js';
 import { miniBatchKMeans } from '../../src/cluster/miniBatchKMeans.js';
 import { kmeansPlusPlus } from '../../src/cluster/kmeansPlusPlus.js';
 import { Rng } from '../../src/cluster/Rng.js';
-
-/** Weighted squared distance of every point to its nearest centre, by brute force. */
-function inertiaAbout(
-  points: Float64Array,
-  weights: Float64Array,
-  centers: Float64Array,
-  d: number,
-): number {
-  let total = 0;
-  for (let i = 0; i < weights.length; i++) {
-    let best = Infinity;
-    for (let j = 0; j < centers.length / d; j++) {
-      let s = 0;
-      for (let ch = 0; ch < d; ch++)
-        s += ((points[i * d + ch] as number) - (centers[j * d + ch] as number)) ** 2;
-      best = Math.min(best, s);
-    }
-    total += (weights[i] as number) * best;
-  }
-  return total;
-}
+import { bruteInertia } from '../helpers/oracle.js';
 
 function randomColours(n: number, seed: number): { points: Float64Array; weights: Float64Array } {
   const rng = new Rng(seed);
@@ -49,7 +29,7 @@ describe('k-means with fixed centres', () => {
         fixed,
       });
       expect(Array.from(r.centers.subarray(0, 6))).toEqual(Array.from(fixed));
-      expect(r.inertia).toBeCloseTo(inertiaAbout(points, weights, r.centers, 3), 0);
+      expect(r.inertia).toBeCloseTo(bruteInertia(points, weights, r.centers, 3), 0);
       // The free centres moved: they are means, not the seeds' integer colours.
       expect(Array.from(r.centers.subarray(6)).some((v) => !Number.isInteger(v))).toBe(true);
     },
@@ -68,7 +48,7 @@ describe('k-means with fixed centres', () => {
       fixed: Float64Array.of(7),
     });
     expect(r.centers[0]).toBe(7);
-    expect(r.inertia).toBeCloseTo(inertiaAbout(points, weights, r.centers, 1), 3);
+    expect(r.inertia).toBeCloseTo(bruteInertia(points, weights, r.centers, 1), 3);
   });
 
   test('fitting around fixed centres costs less than putting them on top of a free fit', () => {
@@ -91,7 +71,7 @@ describe('k-means with fixed centres', () => {
     const onTop = new Float64Array(30);
     onTop.set(fixed, 0);
     onTop.set(free.centers, 6);
-    expect(around.inertia).toBeLessThanOrEqual(inertiaAbout(points, weights, onTop, 3) * 1.0001);
+    expect(around.inertia).toBeLessThanOrEqual(bruteInertia(points, weights, onTop, 3) * 1.0001);
   });
 
   test('k-means++ places the others away from the fixed ones', () => {

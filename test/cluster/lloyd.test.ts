@@ -5,28 +5,9 @@ import { meansOf } from '../../src/cluster/lloydMeans.js';
 import type { Sums } from '../../src/cluster/lloydSteps.js';
 import { Rng } from '../../src/cluster/Rng.js';
 import { oneRowBand as band } from '../helpers/bands.js';
+import { bruteInertia } from '../helpers/oracle.js';
 
 const OPTIONS = { k: 3, nInit: 2, maxIter: 100, tol: 0, seed: 3 };
-
-function bruteInertia(
-  points: Float64Array,
-  weights: Float64Array,
-  centers: Float64Array,
-  d: number,
-): number {
-  let total = 0;
-  for (let i = 0; i < weights.length; i++) {
-    let best = Infinity;
-    for (let j = 0; j < centers.length / d; j++) {
-      let s = 0;
-      for (let ch = 0; ch < d; ch++)
-        s += ((points[i * d + ch] as number) - (centers[j * d + ch] as number)) ** 2;
-      best = Math.min(best, s);
-    }
-    total += (weights[i] as number) * best;
-  }
-  return total;
-}
 
 describe('lloydKMeans', () => {
   test('weights count as repeated points: the same centres either way', () => {

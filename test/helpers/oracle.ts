@@ -22,3 +22,24 @@ export function bruteForceNearest(
   }
   return { index, distance: best };
 }
+
+/** Weighted squared distance of every point to its nearest centre, by brute force. */
+export function bruteInertia(
+  points: Float64Array,
+  weights: Float64Array,
+  centers: Float64Array,
+  d: number,
+): number {
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) {
+    let best = Infinity;
+    for (let j = 0; j < centers.length / d; j++) {
+      let s = 0;
+      for (let ch = 0; ch < d; ch++)
+        s += ((points[i * d + ch] as number) - (centers[j * d + ch] as number)) ** 2;
+      best = Math.min(best, s);
+    }
+    total += (weights[i] as number) * best;
+  }
+  return total;
+}
