@@ -82,6 +82,7 @@ export async function runCompress(args: CompressArgs): Promise<number> {
       palette: args.palette ? await loadPalette(args.palette) : undefined,
       keepColors: await keptColorsArg(args['keep-colors']),
       digest: report !== undefined,
+      loupe: report !== undefined,
       signal,
       onProgress: bar ? (e) => bar.update(e) : undefined,
     };

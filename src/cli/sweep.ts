@@ -50,6 +50,7 @@ export async function runSweep(args: SweepArgs): Promise<number> {
       ...options,
       keepColors: await keptColorsArg(args['keep-colors']),
       digest: report !== undefined,
+      loupe: report !== undefined,
       signal,
     });
     if (report) {

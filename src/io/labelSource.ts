@@ -91,7 +91,8 @@ async function readImageRows(
   return { y, height: rows, width, indices };
 }
 
-async function openNpyLabels(path: string): Promise<LabelSource> {
+/** A 2-D uint8/uint16 .npy of labels, whatever its name (gigaquant reads its own under a temporary one). */
+export async function openNpyLabels(path: string): Promise<LabelSource> {
   const fail = (problem: string, cause?: unknown) =>
     new GigaquantError('E_INPUT_CORRUPT', `${path}: ${problem}`, { file: path, cause });
   let file;

@@ -41,12 +41,34 @@ export async function* readBands(
   }
 }
 
-async function readBand(source: ImageSource, y: number, rows: number): Promise<RowBand> {
-  const { width, isGrey, channels, path } = source.info;
+function readBand(source: ImageSource, y: number, rows: number): Promise<RowBand> {
+  return readRegion(source, { left: 0, top: y, width: source.info.width, height: rows });
+}
+
+/** A rectangle of the image, in pixels. */
+export interface Rect {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * One rectangle of the image, as readBands gives a band (`y` is its top row): one small libvips
+ * pipeline over a region of the random-access file, so reading a crop of a gigapixel image costs
+ * the tiles under it.
+ */
+export async function readRegion(source: ImageSource, rect: Rect): Promise<RowBand> {
+  const { isGrey, channels, path } = source.info;
+  const { top: y, height: rows, width } = rect;
+  const where =
+    rect.left === 0 && width === source.info.width
+      ? `rows ${y}-${y + rows - 1}`
+      : `the region ${width}x${rows} at (${rect.left}, ${y})`;
   let bytes: Uint8Array;
   let got: number;
   try {
-    const region = openPixels(source.readPath).extract({ left: 0, top: y, width, height: rows });
+    const region = openPixels(source.readPath).extract(rect);
     const out = FLOAT_DEPTHS.has(source.info.sourceDepth)
       ? await floatSamplesAsBytes(region, source.info.space)
       : await region
@@ -59,7 +81,7 @@ async function readBand(source: ImageSource, y: number, rows: number): Promise<R
   } catch (err) {
     throw new GigaquantError(
       'E_INPUT_CORRUPT',
-      `${path}: cannot read rows ${y}-${y + rows - 1} (${describe(err)})`,
+      `${path}: cannot read ${where} (${describe(err)})`,
       {
         file: path,
         cause: err,

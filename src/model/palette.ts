@@ -83,3 +83,24 @@ export function paletteHex(palette: Palette): string[] {
   }
   return hex;
 }
+
+/** Each entry as 4 bytes of RGBA (grey spread to r = g = b; opaque without alpha). */
+export function paletteAsRgba(palette: Palette): Uint8Array {
+  const { rgb, alpha } = paletteRgba(palette);
+  const out = new Uint8Array(palette.size * 4);
+  for (let i = 0; i < palette.size; i++) {
+    out.set(rgb.subarray(i * 3, i * 3 + 3), i * 4);
+    out[i * 4 + 3] = alpha ? (alpha[i] as number) : 255;
+  }
+  return out;
+}
+
+/** Indices as the RGBA of their entries (`rgba` from paletteAsRgba), 4 bytes per pixel. */
+export function indicesToRgba(indices: Uint8Array | Uint16Array, rgba: Uint8Array): Uint8Array {
+  const out = new Uint8Array(indices.length * 4);
+  for (let i = 0; i < indices.length; i++) {
+    const e = (indices[i] as number) * 4;
+    out.set(rgba.subarray(e, e + 4), i * 4);
+  }
+  return out;
+}

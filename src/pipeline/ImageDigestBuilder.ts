@@ -1,5 +1,7 @@
 import { hasAlphaChannel } from '../model/channels.js';
 import type { Palette, RowBand } from '../types.js';
+import { ErrorGrid, type ErrorCells } from './ErrorGrid.js';
+import type { LoupeCrop } from './loupe.js';
 
 /** Longest side of a thumbnail, in pixels. */
 const THUMB_SIDE = 256;
@@ -27,6 +29,17 @@ export interface ImageDigest {
   /** Sampled colours as RGB triples, and the palette entry of each. */
   pointColors: Uint8Array;
   pointEntries: Uint16Array;
+  /** With `errors`: the squared error per cell of a coarse grid over every pixel. */
+  errors?: ErrorCells;
+  /** The worst regions at 1:1, when the caller read them back (see loupe.ts). */
+  loupe?: LoupeCrop[];
+}
+
+export interface DigestOptions {
+  /** Also sum the error of every pixel per grid cell (for the report's loupe). */
+  errors?: boolean;
+  /** The nodata entry, whose pixels have no error. */
+  nodataIndex?: number;
 }
 
 export class ImageDigestBuilder {
@@ -45,12 +58,17 @@ export class ImageDigestBuilder {
   private readonly pointEntries: number[] = [];
   private readonly pointStride: number;
   private samplesSeen = 0;
+  private readonly errorGrid: ErrorGrid | undefined;
 
   constructor(
     private readonly width: number,
     height: number,
     private readonly palette: Palette,
+    options: DigestOptions = {},
   ) {
+    this.errorGrid = options.errors
+      ? new ErrorGrid(width, height, palette, options.nodataIndex)
+      : undefined;
     const scale = Math.min(1, THUMB_SIDE / Math.max(width, height));
     this.thumbWidth = Math.max(1, Math.round(width * scale));
     this.thumbHeight = Math.max(1, Math.round(height * scale));
@@ -84,6 +102,7 @@ export class ImageDigestBuilder {
 
   /** One band of pass 2: its pixels in the palette's channel layout, and their palette indices. */
   add(band: RowBand, indices: Uint8Array | Uint16Array): void {
+    this.errorGrid?.add(band, indices);
     const end = band.y + band.height;
     while (this.nextSampleRow < this.sampleRows.length) {
       const row = this.sampleRows[this.nextSampleRow] as { y: number; ty: number };
@@ -120,6 +139,11 @@ export class ImageDigestBuilder {
     }
   }
 
+  /** The error grid so far (all of it once pass 2 is done). */
+  errors(): ErrorCells | undefined {
+    return this.errorGrid?.finish();
+  }
+
   finish(): ImageDigest {
     const cells = this.thumbWidth * this.thumbHeight;
     const average = (sums: Float64Array) => {
@@ -139,6 +163,7 @@ export class ImageDigestBuilder {
       counts: Array.from(this.counts),
       pointColors: Uint8Array.from(this.pointColors),
       pointEntries: Uint16Array.from(this.pointEntries),
+      errors: this.errorGrid?.finish(),
     };
   }
 }

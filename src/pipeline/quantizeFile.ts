@@ -29,6 +29,9 @@ import { resultWarnings } from './resultWarnings.js';
 import { nodataOutput, nodataRuleFor } from './nodataPlan.js';
 import { copyOriginal, judgeOutput, paletteOutPaths, type Rejection } from './outputRules.js';
 import { writePaletteFiles } from './writePaletteFiles.js';
+import { LOUPE_REGIONS, LOUPE_SIDE, readLoupe, type LoupeCrop } from './loupe.js';
+import { worstRegions } from './worstRegions.js';
+import { paletteAsRgba } from '../model/palette.js';
 
 export interface QuantizeResult {
   input: string;
@@ -147,8 +150,12 @@ export async function quantizeFile(
     // A big image's fit leaves big tables behind: gone before pass 2 starts allocating.
     if (info.width * info.height > COLLECT_ABOVE_PIXELS) releaseFitMemory();
     const digest = options.digest
-      ? new ImageDigestBuilder(info.width, info.height, fit.palette)
+      ? new ImageDigestBuilder(info.width, info.height, fit.palette, {
+          errors: options.loupe,
+          nodataIndex: nodata?.index,
+        })
       : undefined;
+    let loupe: LoupeCrop[] | undefined;
     const pixels = info.width * info.height;
     /** Over the valid pixels; an image that is nodata everywhere has no error. */
     const mseOf = (applied: { sse: number; nodataPixels: number }): number =>
@@ -166,6 +173,25 @@ export async function quantizeFile(
       (writer) => applyPalette(source, fit.palette, writer, opts, bandHeight, { digest, nodata }),
       async (value, tempPath) => {
         outputBytes = (await stat(tempPath)).size;
+        const errors = digest?.errors();
+        if (errors) {
+          const regions = worstRegions(errors, LOUPE_REGIONS, LOUPE_SIDE);
+          // Dithered or lossy pixels are not the input's mapped: those are read from the file.
+          const fromFile = opts.dither > 0 || isEncodedFormat(opts.format);
+          loupe = await readLoupe(
+            source,
+            regions,
+            { palette: fit.palette, space: opts.space, nodata },
+            fromFile
+              ? {
+                  path: tempPath,
+                  format: opts.format,
+                  kind: opts.kind,
+                  paletteRgba: paletteAsRgba(fit.palette),
+                }
+              : undefined,
+          );
+        }
         const psnr = psnrFromMse(mseOf(value));
         refused = judgeOutput(opts.rules, { psnr, bytes: outputBytes, inputBytes: info.fileBytes });
         return refused === undefined;
@@ -233,7 +259,7 @@ export async function quantizeFile(
       },
       paletteFiles: written.written && paletteFiles.length > 0 ? paletteFiles : undefined,
       warnings,
-      digest: digest?.finish(),
+      digest: digest && { ...digest.finish(), loupe },
     };
   } finally {
     await source.close();

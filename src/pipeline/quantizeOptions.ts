@@ -89,6 +89,8 @@ export interface QuantizeOptions extends OutputRuleOptions {
   bigtiff?: boolean | 'auto';
   /** Gather what a report shows of the image (QuantizeResult.digest) during pass 2. */
   digest?: boolean;
+  /** With `digest`: also find the worst regions and read them back at 1:1 (digest.loupe). */
+  loupe?: boolean;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
 }

@@ -15,6 +15,16 @@ import { clusterChannels } from '../model/channels.js';
 import { PaletteFitter } from './PaletteFitter.js';
 import { bitsPerPixel } from './stats.js';
 import { ImageDigestBuilder, type ImageDigest } from './ImageDigestBuilder.js';
+import {
+  cropPsnr,
+  LOUPE_REGIONS,
+  LOUPE_SIDE,
+  mapCrop,
+  readLoupe,
+  type LoupeMapping,
+} from './loupe.js';
+import { worstRegions } from './worstRegions.js';
+import type { ImageSource } from '../io/openImage.js';
 
 /** The quantizer's options but k (the sweep takes its list of k instead). */
 export type SweepOptions = Omit<QuantizeOptions, 'k'>;
@@ -113,6 +123,7 @@ export async function sweepFile(
       opts.bandHeight ??
       chooseBandHeight(info.width, info.height, opts.memoryBudget, info.chunkRows);
     const rows: SweepRow[] = [];
+    const mappings: LoupeMapping[] = [];
     for (const k of ks) {
       const fitted = await fitter.finish(reserve ? Math.min(k, outputHolds.maxColors - 1) : k);
       const planned = nodataOutput(
@@ -126,8 +137,12 @@ export async function sweepFile(
       const out = join(work.path, `k${k}.${ext}`);
       const writer = await createWriter(out, opts, info, palette);
       const digest = options.digest
-        ? new ImageDigestBuilder(info.width, info.height, palette)
+        ? new ImageDigestBuilder(info.width, info.height, palette, {
+            errors: options.loupe,
+            nodataIndex: nodata?.index,
+          })
         : undefined;
+      mappings.push({ palette, space: opts.space, nodata });
       try {
         await applyPalette(
           source,
@@ -153,12 +168,42 @@ export async function sweepFile(
         digest: digest?.finish(),
       });
     }
-    return { input, width: info.width, height: info.height, format, rows, knee: kneeOf(rows) };
+    const knee = kneeOf(rows);
+    if (options.loupe) await addLoupes(source, rows, mappings, knee);
+    return { input, width: info.width, height: info.height, format, rows, knee };
   } finally {
     partnerThread.stop();
     await work.remove();
     await source.close();
   }
+}
+
+/**
+ * The same regions at every k, those where the knee's k errs most (the k a reader is most likely
+ * to pick): the input's crops read once, each k's crop mapped from them as its pass 2 did.
+ */
+async function addLoupes(
+  source: ImageSource,
+  rows: SweepRow[],
+  mappings: LoupeMapping[],
+  knee: number,
+): Promise<void> {
+  const errors = rows.find((r) => r.k === knee)?.digest?.errors;
+  if (!errors) return;
+  const crops = await readLoupe(
+    source,
+    worstRegions(errors, LOUPE_REGIONS, LOUPE_SIDE),
+    mappings[0] as LoupeMapping,
+  );
+  rows.forEach((row, i) => {
+    if (!row.digest) return;
+    const mapping = mappings[i] as LoupeMapping;
+    row.digest.errors = undefined;
+    row.digest.loupe = crops.map((crop) => {
+      const quantized = mapCrop(crop.raw, mapping);
+      return { ...crop, quantized, psnr: cropPsnr(crop.raw, crop.original, quantized, mapping) };
+    });
+  });
 }
 
 /** Kneedle on (log k, PSNR), both scaled to 0-1: the k farthest above the straight line. */

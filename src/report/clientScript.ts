@@ -1,5 +1,6 @@
 import { CUBE_SCRIPT } from './clientCube.js';
 import { SWEEP_SCRIPT } from './clientSweep.js';
+import { LOUPE_SCRIPT } from './clientLoupe.js';
 
 /**
  * The report page's own script, inlined into the HTML (no library, no network). It reads the
@@ -185,6 +186,8 @@ const PAGE_SCRIPT = String.raw`(function () {
         el('figure', '', [image(img.thumbs.quantized, 'quantized', false), text('figcaption', '', 'quantized, k=' + img.colors)])
       ]));
     }
+    if (img.loupe && img.loupe.length > 0)
+      details.appendChild(loupeSection(img.loupe, img.thumbs && img.thumbs.original, img.width, img.height));
     if (img.palette) details.appendChild(swatches(img));
     if (img.points && img.palette) details.appendChild(colorCube(img));
   }
@@ -208,4 +211,4 @@ const PAGE_SCRIPT = String.raw`(function () {
 `;
 
 /** The whole script: function declarations, so the parts may come in any order. */
-export const CLIENT_SCRIPT = `${PAGE_SCRIPT}\n${CUBE_SCRIPT}\n${SWEEP_SCRIPT}})();\n`;
+export const CLIENT_SCRIPT = `${PAGE_SCRIPT}\n${CUBE_SCRIPT}\n${SWEEP_SCRIPT}\n${LOUPE_SCRIPT}})();\n`;

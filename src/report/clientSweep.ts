@@ -47,6 +47,8 @@ export const SWEEP_SCRIPT = String.raw`
         text('figcaption', '', 'k=' + p.k + ', ' + psnr(p.psnr) + ', ' + bytes(p.outputBytes))]));
     });
     section.appendChild(grid);
+    if (sweep.loupe && sweep.loupe.length > 0)
+      section.appendChild(loupeSection(sweep.loupe, sweep.original, sweep.width, sweep.height, sweep.knee));
     return section;
   }
 `;

@@ -32,6 +32,13 @@ canvas.cube { border-radius: 6px; cursor: grab; touch-action: none; }
 .curve { width: 100%; max-width: 720px; background: #202328; border-radius: 6px; }
 .kgrid { display: flex; flex-wrap: wrap; gap: 10px; } .kgrid img { width: 200px; background: #111; }
 .kgrid figure.knee img { outline: 2px solid #e55; }
+.overview { position: relative; display: inline-block; line-height: 0; }
+.overview img { width: 400px; max-width: 100%; background: #111; }
+.overview .mark { position: absolute; box-sizing: border-box; min-width: 6px; min-height: 6px; border: 2px solid #ff4d4d; color: #ff4d4d; font: 600 12px/1 system-ui, sans-serif; padding: 1px 2px; }
+.loupe .regions { display: flex; flex-wrap: wrap; gap: 8px 32px; } .region { max-width: 100%; }
+.region .crops { display: flex; gap: 10px; overflow-x: auto; padding-bottom: 4px; }
+.region figure { margin: 0; flex: none; } .region figure.knee img { outline: 2px solid #e55; }
+img.actual { max-width: none; image-rendering: pixelated; background: #111; }
 `;
 
 /**

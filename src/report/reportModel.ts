@@ -14,6 +14,19 @@ export interface ReportImage extends OutputFigures {
   thumbs?: { width: number; height: number; original: string; quantized: string };
   /** Sampled colours: base64 of RGB triples, and of their palette entries as uint16 LE. */
   points?: { colors: string; entries: string };
+  /** The regions with the largest error, worst first, at 1:1 (see pipeline/loupe.ts). */
+  loupe?: LoupeView[];
+}
+
+/** A region of the loupe: where it is, and its crops as lossless WebP data URIs. */
+export interface LoupeView {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  original: string;
+  /** The output's crop at each k shown (one for compress; every k of a sweep). */
+  quantized: { k: number; uri: string; psnr: number | null }[];
 }
 
 export interface ReportFailure {
@@ -33,6 +46,9 @@ export interface SweepPoint {
 
 export interface ReportSweep {
   input: string;
+  width?: number;
+  height?: number;
+  loupe?: LoupeView[];
   knee: number | undefined;
   original?: string;
   points: SweepPoint[];
@@ -77,6 +93,20 @@ export async function reportImage(
     original: await thumbnailUri(digest.original, width, height),
     quantized: await thumbnailUri(digest.quantized, width, height),
   };
+  if (digest.loupe)
+    entry.loupe = await Promise.all(
+      digest.loupe.map(async (crop) => ({
+        ...placeOf(crop),
+        original: await cropUri(crop.original, crop.width, crop.height),
+        quantized: [
+          {
+            k: figures.colors,
+            uri: await cropUri(crop.quantized, crop.width, crop.height),
+            psnr: finiteOrNull(crop.psnr),
+          },
+        ],
+      })),
+    );
   entry.points = {
     colors: Buffer.from(digest.pointColors).toString('base64'),
     entries: Buffer.from(
@@ -86,6 +116,25 @@ export async function reportImage(
     ).toString('base64'),
   };
   return entry;
+}
+
+export function placeOf(r: { left: number; top: number; width: number; height: number }) {
+  return { left: r.left, top: r.top, width: r.width, height: r.height };
+}
+
+export function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+/**
+ * A loupe crop (small by construction: LOUPE_SIDE a side) as a lossless WebP data URI: the point
+ * of the loupe is to see every pixel as it is.
+ */
+export async function cropUri(rgba: Uint8Array, width: number, height: number): Promise<string> {
+  const webp = await sharp(Buffer.from(rgba), { raw: { width, height, channels: 4 } })
+    .webp({ lossless: true })
+    .toBuffer();
+  return `data:image/webp;base64,${webp.toString('base64')}`;
 }
 
 /** A thumbnail (small by construction: at most 256 px a side) as a WebP data URI. */

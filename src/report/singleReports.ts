@@ -1,7 +1,17 @@
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
 import type { SweepResult } from '../pipeline/sweepFile.js';
 import { VERSION } from '../version.js';
-import { reportImage, thumbnailUri, type ReportModel, type SweepPoint } from './reportModel.js';
+import type { LoupeCrop } from '../pipeline/loupe.js';
+import {
+  cropUri,
+  finiteOrNull,
+  placeOf,
+  reportImage,
+  thumbnailUri,
+  type LoupeView,
+  type ReportModel,
+  type SweepPoint,
+} from './reportModel.js';
 
 /** The report of one `compress`. */
 export async function compressReport(result: QuantizeResult): Promise<ReportModel> {
@@ -28,6 +38,24 @@ export async function sweepReport(result: SweepResult): Promise<ReportModel> {
     });
   }
   const first = result.rows[0]?.digest;
+  const withLoupe = result.rows.filter((r) => r.digest?.loupe);
+  const loupe: LoupeView[] = [];
+  for (const [i, crop] of (withLoupe[0]?.digest?.loupe ?? []).entries()) {
+    const quantized: LoupeView['quantized'] = [];
+    for (const row of withLoupe) {
+      const at = row.digest?.loupe?.[i] as LoupeCrop;
+      quantized.push({
+        k: row.k,
+        uri: await cropUri(at.quantized, at.width, at.height),
+        psnr: finiteOrNull(at.psnr),
+      });
+    }
+    loupe.push({
+      ...placeOf(crop),
+      original: await cropUri(crop.original, crop.width, crop.height),
+      quantized,
+    });
+  }
   return {
     title: `gigaquant k curve: ${result.input}`,
     generatedAt: new Date().toISOString(),
@@ -36,7 +64,10 @@ export async function sweepReport(result: SweepResult): Promise<ReportModel> {
     failed: [],
     sweep: {
       input: result.input,
+      width: result.width,
+      height: result.height,
       knee: result.knee,
+      loupe: loupe.length > 0 ? loupe : undefined,
       original: first && (await thumbnailUri(first.original, first.thumbWidth, first.thumbHeight)),
       points,
     },
