@@ -93,7 +93,7 @@ export async function reportImage(
     original: await thumbnailUri(digest.original, width, height),
     quantized: await thumbnailUri(digest.quantized, width, height),
   };
-  if (digest.loupe)
+  if (digest.loupe && digest.loupe.length > 0)
     entry.loupe = await Promise.all(
       digest.loupe.map(async (crop) => ({
         ...placeOf(crop),
