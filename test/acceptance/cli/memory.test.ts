@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -113,10 +114,23 @@ describe(`a ${(WIDTH * HEIGHT) / 1e6} Mpx image in bounded memory`, () => {
       600_000,
     );
 
-    test('--pyramid (a palette COG with 6 reduced levels): under 300 MB, every level readable', async () => {
+    test('--pyramid (a palette COG with 6 reduced levels) and a report with its loupe: under 300 MB, every level readable', async () => {
       const output = join(folder.dir, 'large.cog.tif');
-      const { peakBytes } = runMeasured(['compress', input, '-k', '64', '-o', output, '--pyramid']);
-      console.log(`--pyramid: peak RSS ${(peakBytes / 2 ** 20).toFixed(1)} MiB`);
+      const report = join(folder.dir, 'large.html');
+      const { peakBytes } = runMeasured([
+        'compress',
+        input,
+        '-k',
+        '64',
+        '-o',
+        output,
+        '--pyramid',
+        '--report',
+        report,
+      ]);
+      console.log(`--pyramid --report: peak RSS ${(peakBytes / 2 ** 20).toFixed(1)} MiB`);
+      const html = readFileSync(report, 'utf8');
+      expect(html.match(/"quantized":\[\{"k":64,"uri":"data:image\/webp;base64,/g)).toHaveLength(4);
       expect(peakBytes).toBeLessThan(RSS_CAP_BYTES);
       const info = tool('gdalinfo', [output]).out;
       expect(info).toMatch(/Overviews: 5000x5000, 2500x2500, 1250x1250, 625x625, 313x313, 157x157/);
