@@ -186,10 +186,10 @@ const PAGE_SCRIPT = String.raw`(function () {
         el('figure', '', [image(img.thumbs.quantized, 'quantized', false), text('figcaption', '', 'quantized, k=' + img.colors)])
       ]));
     }
-    if (img.loupe && img.loupe.length > 0)
-      details.appendChild(loupeSection(img.loupe, img.thumbs && img.thumbs.original, img.width, img.height));
     if (img.palette) details.appendChild(swatches(img));
     if (img.points && img.palette) details.appendChild(colorCube(img));
+    if (img.loupe && img.loupe.length > 0)
+      details.appendChild(loupeSection(img.loupe, img.thumbs && img.thumbs.original, img.width, img.height));
   }
 
   function swatches(img) {
