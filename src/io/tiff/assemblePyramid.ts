@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { KeepOutput } from '../../types.js';
 import { atomicOutput } from '../tempFiles.js';
 import { header, headerBytes, linkIfd } from './ifd.js';
@@ -8,11 +8,17 @@ import { tiffChunkRows, tiffDirectory, type TiffImageOptions } from './tiffDirec
 const COPY_BYTES = 4 * 1024 * 1024;
 const FOUR_GIB = 2 ** 32;
 
-/** One level's tiles, written by TiffWriter.createPart: their file and compressed sizes. */
+/**
+ * One level's tiles, written by TiffWriter.createPart: the files that hold them in order (one, or
+ * a split image's parts) and their compressed sizes.
+ */
 export interface PyramidLevel {
   options: TiffImageOptions;
-  path: string;
-  byteCounts: readonly number[];
+  parts: readonly { path: string; byteCounts: readonly number[] }[];
+}
+
+function byteCountsOf(level: PyramidLevel): number[] {
+  return level.parts.flatMap((p) => p.byteCounts);
 }
 
 /**
@@ -33,7 +39,7 @@ export async function assemblePyramid(
       bigtiff,
       rowsPerChunk: tiffChunkRows(level.options),
       offsets,
-      byteCounts: level.byteCounts,
+      byteCounts: byteCountsOf(level),
       end: 0,
       ifdAt,
     }).ifd.bytes;
@@ -45,14 +51,14 @@ export async function assemblePyramid(
     at += directory(
       level,
       at,
-      level.byteCounts.map(() => 0),
+      byteCountsOf(level).map(() => 0),
     ).length;
     at += at % 2;
   }
   const dataAt = new Array<number>(levels.length);
   for (let i = levels.length - 1; i >= 0; i--) {
     dataAt[i] = at;
-    at += (levels[i] as PyramidLevel).byteCounts.reduce((s, n) => s + n, 0);
+    at += byteCountsOf(levels[i] as PyramidLevel).reduce((s, n) => s + n, 0);
   }
   if (!bigtiff && at > FOUR_GIB)
     throw new Error('the pyramid passes 4 GiB without BigTIFF; write it with bigtiff enabled');
@@ -66,7 +72,7 @@ export async function assemblePyramid(
       const level = levels[i] as PyramidLevel;
       const offsets: number[] = [];
       let offset = dataAt[i] as number;
-      for (const n of level.byteCounts) {
+      for (const n of byteCountsOf(level)) {
         offsets.push(offset);
         offset += n;
       }
@@ -76,23 +82,11 @@ export async function assemblePyramid(
     }
     const buffer = Buffer.alloc(COPY_BYTES);
     for (let i = levels.length - 1; i >= 0; i--) {
-      const level = levels[i] as PyramidLevel;
-      const size = level.byteCounts.reduce((s, n) => s + n, 0);
-      const source = await open(level.path, 'r');
-      try {
-        for (let done = 0; done < size;) {
-          const { bytesRead } = await source.read(
-            buffer,
-            0,
-            Math.min(COPY_BYTES, size - done),
-            done,
-          );
-          if (bytesRead === 0) throw new Error(`${level.path}: ended at byte ${done} of ${size}`);
-          await file.write(buffer, 0, bytesRead, (dataAt[i] as number) + done);
-          done += bytesRead;
-        }
-      } finally {
-        await source.close();
+      let at = dataAt[i] as number;
+      for (const part of (levels[i] as PyramidLevel).parts) {
+        const size = part.byteCounts.reduce((s, n) => s + n, 0);
+        await copyInto(file, part.path, size, at, buffer);
+        at += size;
       }
     }
     await file.close();
@@ -101,5 +95,28 @@ export async function assemblePyramid(
     await file.close().catch(() => {});
     await output.discard();
     throw err;
+  }
+}
+
+/** `size` bytes of `path` written at `at`, a buffer at a time; fails on a short or long file. */
+async function copyInto(
+  file: FileHandle,
+  path: string,
+  size: number,
+  at: number,
+  buffer: Buffer,
+): Promise<void> {
+  const source = await open(path, 'r');
+  try {
+    const actual = (await source.stat()).size;
+    if (actual !== size) throw new Error(`${path}: holds ${actual} bytes, its record says ${size}`);
+    for (let done = 0; done < size;) {
+      const { bytesRead } = await source.read(buffer, 0, Math.min(COPY_BYTES, size - done), done);
+      if (bytesRead === 0) throw new Error(`${path}: ended at byte ${done} of ${size}`);
+      await file.write(buffer, 0, bytesRead, at + done);
+      done += bytesRead;
+    }
+  } finally {
+    await source.close();
   }
 }
