@@ -117,7 +117,6 @@ export const SPLIT_REFUSES = [
   'min-psnr',
   'copy-original',
   'palette-out',
-  'pyramid',
 ] as const;
 
 /** `compress --stage ...`: one stage of an image split over tasks (see split/). */

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GigaquantError } from '../errors.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
@@ -6,6 +6,8 @@ import { tiffOptionsFor } from '../io/createWriter.js';
 import { openImage } from '../io/openImage.js';
 import { writeFileAtomically } from '../io/tempFiles.js';
 import { TiffWriter } from '../io/tiff/TiffWriter.js';
+import { pyramidLevelOptions } from '../io/tiff/ReducedLevels.js';
+import { withLevelOneRows } from './levelOneRows.js';
 import { tiffChunkRows } from '../io/tiff/tiffDirectory.js';
 import { applyPalette } from '../pipeline/applyPalette.js';
 import { chooseBandHeight } from '../pipeline/bandHeight.js';
@@ -26,6 +28,8 @@ export interface PartRecord {
   droppedTranslucency: boolean;
   /** Pixels of the part written as nodata. */
   nodataPixels?: number;
+  /** With --pyramid: the level-1 rows the part reduced its rows to, and their file's size. */
+  levelOne?: { rows: number; bytes: number };
 }
 
 /**
@@ -45,10 +49,16 @@ export async function applyStage(job: SplitJob, share: Share): Promise<StageOutc
   const rows = rowShare(info.height, tiffChunkRows(tiff), share.index, share.count);
   const partPath = join(job.workDir, workFiles.part(share));
   const recordPath = join(job.workDir, workFiles.partRecord(share));
-  if (await readPartRecord(recordPath, partPath, job.jobKey))
+  const levelOnePath = join(job.workDir, workFiles.partLevelOne(share));
+  if (await readPartRecord(recordPath, partPath, job.jobKey, levelOnePath))
     return { stage: 'apply', share, rows, done: 'before', file: partPath };
   await checkOutputTarget([job.input], partPath);
-  const writer = await TiffWriter.createPart(partPath, tiff);
+  const levels = opts.pyramid ? pyramidLevelOptions(tiff) : [];
+  await unlink(levelOnePath).catch(() => {});
+  const part = await TiffWriter.createPart(partPath, tiff);
+  const writer = levels[1]
+    ? await withLevelOneRows(part, tiff, levels[1].width, levelOnePath)
+    : part;
   let applied;
   const source = await openImage(job.input, {
     maxPixels: opts.maxPixels,
@@ -74,10 +84,14 @@ export async function applyStage(job: SplitJob, share: Share): Promise<StageOutc
   const record: PartRecord = {
     key: job.jobKey,
     rows,
-    byteCounts: writer.part().byteCounts,
+    byteCounts: part.part().byteCounts,
     sse: applied.sse,
     droppedTranslucency: applied.droppedTranslucency,
     nodataPixels: applied.nodataPixels,
+    levelOne:
+      'levelOneRows' in writer
+        ? { rows: writer.levelOneRows(), bytes: (await stat(levelOnePath)).size }
+        : undefined,
   };
   // The record is written last: a part without one was cut short, and is written again.
   await writeFileAtomically(recordPath, JSON.stringify(record) + '\n');
@@ -89,6 +103,7 @@ export async function readPartRecord(
   recordPath: string,
   partPath: string,
   jobKey: string,
+  levelOnePath: string,
 ): Promise<PartRecord | undefined> {
   let record: PartRecord;
   try {
@@ -101,5 +116,11 @@ export async function readPartRecord(
     (s) => s.size,
     () => -1,
   );
-  return size === record.byteCounts.reduce((s, n) => s + n, 0) ? record : undefined;
+  if (size !== record.byteCounts.reduce((s, n) => s + n, 0)) return undefined;
+  if (!record.levelOne) return record;
+  const levelOneSize = await stat(levelOnePath).then(
+    (s) => s.size,
+    () => -1,
+  );
+  return levelOneSize === record.levelOne.bytes ? record : undefined;
 }

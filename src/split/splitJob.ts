@@ -50,6 +50,7 @@ export const workFiles = {
   counts: shareFile('counts', 'bin'),
   part: shareFile('part', 'chunks'),
   partRecord: shareFile('part', 'json'),
+  partLevelOne: shareFile('part', 'level1'),
   paletteBase: 'palette',
   result: 'result.json',
 };

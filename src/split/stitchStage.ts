@@ -8,6 +8,7 @@ import { metadataWithNodata, nodataTagValue } from '../pipeline/nodataPlan.js';
 import { savePalette } from '../io/paletteFile.js';
 import { writeFileAtomically } from '../io/tempFiles.js';
 import { stitchTiff } from '../io/tiff/stitchTiff.js';
+import { stitchPyramid } from './stitchPyramid.js';
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
 import { resultWarnings } from '../pipeline/resultWarnings.js';
 import { bitsPerPixel, peakRssBytes, psnrFromMse } from '../pipeline/stats.js';
@@ -52,13 +53,15 @@ export async function stitchStage(job: SplitJob): Promise<QuantizeResult> {
     nodata && nodataTagValue(opts.kind, nodata.rule, nodata.index),
     nodata?.index,
   );
-  const stitched = await stitchTiff(
-    output,
-    tiffOptionsFor(opts, info, palette, metadata),
-    shares.map((s, i) => ({
-      path: join(workDir, workFiles.part(s)),
-      byteCounts: records[i]!.byteCounts,
-    })),
+  const tiff = tiffOptionsFor(opts, info, palette, metadata);
+  const parts = shares.map((s, i) => ({
+    path: join(workDir, workFiles.part(s)),
+    byteCounts: records[i]!.byteCounts,
+  }));
+  const stitched = await (
+    opts.pyramid
+      ? stitchPyramid(output, tiff, parts, (i) => join(workDir, workFiles.partLevelOne(shares[i]!)))
+      : stitchTiff(output, tiff, parts)
   ).catch((err: unknown) => {
     throw new GigaquantError('E_OUTPUT', `${output}: ${(err as Error).message}`, {
       file: output,
@@ -134,6 +137,7 @@ async function recordOf(job: SplitJob, share: Share): Promise<PartRecord | undef
     join(job.workDir, workFiles.partRecord(share)),
     join(job.workDir, workFiles.part(share)),
     job.jobKey,
+    join(job.workDir, workFiles.partLevelOne(share)),
   );
 }
 

@@ -6,6 +6,9 @@ import { CLI, runCli, tool } from '../../helpers/cli.js';
 import { noisyPixels, syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
 import { georeference } from '../../helpers/geo.js';
 
+const COG_VALIDATOR =
+  '/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_cloud_optimized_geotiff.py';
+
 let folder: ReturnType<typeof tempFolder>;
 let tiled: string;
 let greyPng: string;
@@ -104,6 +107,28 @@ describe('an image split over tasks gives the bytes of one machine', () => {
       flags: ['-k', '24', '--tile', '48'],
     },
     {
+      name: "--pyramid: a palette COG, odd level heights (levels from the parts' level-1 rows)",
+      input: () => tiled,
+      flags: ['-k', '48', '--pyramid', '--tile', '32'],
+      shares: [1, 3, 7],
+    },
+    {
+      name: '--pyramid: 16-bit labels',
+      input: () => tiled,
+      flags: ['-k', '300', '--labels', '--pyramid', '--tile', '64'],
+    },
+    {
+      name: '--pyramid: RGB, odd width and height',
+      input: () => greyPng,
+      flags: ['-k', '12', '--rgb', '--pyramid', '--tile', '16'],
+      shares: [2, 5],
+    },
+    {
+      name: '--pyramid: a georeferenced COG',
+      input: () => geo,
+      flags: ['-k', '24', '--pyramid', '--tile', '64'],
+    },
+    {
       name: 'OKLab with a PSNR target',
       input: () => tiled,
       flags: ['-k', '64', '--space', 'oklab', '--target-psnr', '24', '--tile', '128'],
@@ -125,6 +150,13 @@ describe('an image split over tasks gives the bytes of one machine', () => {
       }
       expect(tool('tiffinfo', [one]).code).toBe(0);
       if (c.input() === geo) expect(tool('gdalinfo', [one]).out).toMatch(/UTM zone 33N/);
+      if (c.flags.includes('--pyramid')) {
+        expect(tool('gdalinfo', [one]).out).toMatch(/Overviews: /);
+        const split = join(dir, `split-${(c.shares ?? [3]).at(-1)}.tif`);
+        expect(tool('/usr/bin/python3', [COG_VALIDATOR, split]).out).toMatch(
+          /is a valid cloud optimized GeoTIFF/,
+        );
+      }
     });
   }
 
