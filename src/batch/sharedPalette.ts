@@ -83,7 +83,7 @@ export async function obtainSharedPalette(
         continue; // A file that cannot be read is recorded as failed when its turn comes.
       }
       try {
-        const metadata = await readImageMetadata(input.file, source.info.format);
+        const metadata = await readImageMetadata(input.file, source.info.format, source.info.page);
         const { rule } = nodataRuleFor(options.nodata, metadata, source.info);
         if (rule?.value !== undefined || !someRule) someRule = rule ?? someRule;
         await fitter.add(

@@ -172,7 +172,7 @@ export function summaryLine(r: QuantizeResult): string {
     return `${r.output}: not written: ${r.rejected.reason}${r.rejected.original ? '; the input copied there instead' : ''}`;
   return [
     `${r.output}`,
-    `${r.width}x${r.height}${r.pages ? ` (page 0 of ${r.pages})` : ''}`,
+    `${r.width}x${r.height}${r.pages ? ` (page ${r.page ?? 0} of ${r.pages})` : ''}`,
     `k=${r.k}${r.colors < r.k ? ` (${r.colors} colours)` : ''}`,
     `PSNR ${formatPsnr(r.psnr)}`,
     ...(r.nodata ? [`nodata ${r.nodata.pixels} px (entry ${r.nodata.index})`] : []),

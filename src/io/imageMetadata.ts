@@ -46,9 +46,14 @@ export const NO_METADATA: ImageMetadata = { geoTags: [] };
  * Reads the ICC profile and resolution of any image sharp reads, and the GeoTIFF tags of a TIFF.
  * Headers only. A TIFF's own X/YResolution are read exactly (sharp reports one density in dpi).
  */
-export async function readImageMetadata(path: string, format: string): Promise<ImageMetadata> {
+export async function readImageMetadata(
+  path: string,
+  format: string,
+  /** The TIFF page read (ImageInfo.page): its own profile, resolution and georeference. */
+  page?: number,
+): Promise<ImageMetadata> {
   try {
-    return await readMetadata(path, format);
+    return await readMetadata(path, format, page);
   } catch (err) {
     // A header damaged where the pixels do not need it is still a damaged file.
     throw new GigaquantError(
@@ -59,8 +64,8 @@ export async function readImageMetadata(path: string, format: string): Promise<I
   }
 }
 
-async function readMetadata(path: string, format: string): Promise<ImageMetadata> {
-  const meta = await openWithSharp(path).metadata();
+async function readMetadata(path: string, format: string, page?: number): Promise<ImageMetadata> {
+  const meta = await openWithSharp(path, { page }).metadata();
   const icc = meta.icc ? new Uint8Array(meta.icc) : undefined;
   if (format !== 'tiff') {
     const dpi = meta.density;
@@ -75,6 +80,7 @@ async function readMetadata(path: string, format: string): Promise<ImageMetadata
   const tags = await readTiffTags(
     path,
     new Set([...GEO_TAGS, ...TIFF_RESOLUTION_TAGS, PHOTOMETRIC, COLOR_MAP]),
+    page,
   );
   const geoTags = tags.filter((t) => GEO_TAGS.has(t.tag));
   return { icc, resolution: tiffResolution(tags), geoTags, colorMap: tiffColorMap(tags) };

@@ -65,7 +65,7 @@ async function readImageRows(
   const { width, path } = source.info;
   let data: Buffer;
   try {
-    data = await openPixels(source.readPath)
+    data = await openPixels(source.readPath, source.readPage)
       .extract({ left: 0, top: y, width, height: rows })
       // Without this, sharp converts to sRGB on the way out: three channels, 16-bit rescaled.
       .toColourspace(bits === 16 ? 'grey16' : 'b-w')

@@ -14,6 +14,8 @@ export interface ImageSource {
   info: ImageInfo;
   /** The file bands are read from: the input itself, or its spooled copy. */
   readPath: string;
+  /** The page of `readPath` to read (a TIFF whose full resolution is not its first image). */
+  readPage?: number;
   spooled: boolean;
   /** Removes the spooled copy, if any. Safe to call twice. */
   close(): Promise<void>;
@@ -41,7 +43,7 @@ export async function openImage(path: string, options: OpenImageOptions): Promis
   configureSharpOnce();
   const info = await probeImage(path, options.maxPixels);
   if (info.randomAccess) {
-    return { info, readPath: path, spooled: false, close: async () => {} };
+    return { info, readPath: path, readPage: info.page, spooled: false, close: async () => {} };
   }
   throwIfAborted(options.signal);
   // The spool is uncompressed: samples x pixels, and a little for libvips' header and metadata.
@@ -61,7 +63,7 @@ export async function openImage(path: string, options: OpenImageOptions): Promis
   const spoolPath = join(dir.path, 'spool.v');
   try {
     // Turned upright as viewers show it (the output carries no orientation tag).
-    let image = openWithSharp(path).keepIccProfile();
+    let image = openWithSharp(path, { page: info.page }).keepIccProfile();
     if (info.orientation !== 1) image = image.rotate();
     if (options.keepGreyDepth && info.isGrey)
       image = image.toColourspace(info.sourceDepth === 'ushort' ? 'grey16' : 'b-w');

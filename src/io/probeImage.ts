@@ -33,10 +33,12 @@ export interface ImageInfo {
   chunkRows?: number;
   /**
    * Images in the file, when more than one: the pages of a multi-page TIFF or the levels of a
-   * pyramid (COG and libvips pyramids keep them as pages, OME-TIFF as SubIFDs). Page 0, the full
-   * resolution, is the one read.
+   * pyramid (COG and libvips pyramids keep them as pages, OME-TIFF as SubIFDs). The largest, the
+   * full resolution, is the one read: page 0, or `page`.
    */
   pages?: number;
+  /** The page read when the largest image is not the first (the size and tags are its own). */
+  page?: number;
 }
 
 const RANDOM_ACCESS_FORMATS = new Set(['tiff', 'vips']);
@@ -91,6 +93,9 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
       },
     );
   }
+  const levels = meta.format === 'tiff' ? await pagesOf(path, meta) : undefined;
+  const page = levels?.largest || undefined;
+  if (page) meta = await openWithSharp(path, { page }).metadata();
   const { format } = meta;
   const orientation =
     meta.orientation && meta.orientation >= 1 && meta.orientation <= 8 ? meta.orientation : 1;
@@ -140,43 +145,50 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
     randomAccess,
     orientation,
     fileBytes,
-    chunkRows: randomAccess && format === 'tiff' ? await tiffChunkRows(path, height) : undefined,
-    pages: format === 'tiff' ? await pagesOf(path, meta, width * height) : undefined,
+    chunkRows:
+      randomAccess && format === 'tiff' ? await tiffChunkRows(path, height, page) : undefined,
+    pages: levels && levels.count > 1 ? levels.count : undefined,
+    page,
   };
 }
 
 /**
- * The images of a TIFF (pages, or a pyramid's levels), or undefined for a single one. Page 0 is
- * read; a file whose larger image sits on another page is refused, naming it, rather than
- * quantized from a reduced level without a word.
+ * How many images a TIFF holds (pages, or a pyramid's levels), and which page is the largest:
+ * the full resolution is read wherever it sits, never a reduced level without a word. SubIFD
+ * levels (OME-TIFF's way) hang below page 0, which holds the full resolution.
  */
 async function pagesOf(
   path: string,
-  meta: { pages?: number; subifds?: number },
-  pixels: number,
-): Promise<number | undefined> {
+  meta: { pages?: number; subifds?: number; width?: number; height?: number },
+): Promise<{ count: number; largest: number }> {
   const pages = meta.pages ?? 1;
+  let largest = 0;
+  let most = (meta.width ?? 0) * (meta.height ?? 0);
   for (let page = 1; page < pages; page++) {
     const other = await openWithSharp(path, { page })
       .metadata()
       .catch(() => undefined);
-    if (other?.width && other.height && other.width * other.height > pixels)
-      throw new GigaquantError(
-        'E_INPUT_UNREADABLE',
-        `${path}: its largest image is page ${page} (${other.width}x${other.height}), not page 0: extract it first (vips copy '${path}[page=${page}]' full.tif)`,
-        { file: path },
-      );
+    const pixels = (other?.width ?? 0) * (other?.height ?? 0);
+    if (pixels > most) {
+      most = pixels;
+      largest = page;
+    }
   }
-  const levels = Math.max(pages, (meta.subifds ?? 0) + 1);
-  return levels > 1 ? levels : undefined;
+  return { count: Math.max(pages, (meta.subifds ?? 0) + 1), largest };
 }
 
 const ROWS_PER_STRIP = 278;
 const TILE_LENGTH = 323;
 
 /** A TIFF's rows per tile (TileLength) or strip (RowsPerStrip, all rows when absent). */
-async function tiffChunkRows(path: string, height: number): Promise<number | undefined> {
-  const tags = await readTiffTags(path, new Set([ROWS_PER_STRIP, TILE_LENGTH])).catch(() => []);
+async function tiffChunkRows(
+  path: string,
+  height: number,
+  page?: number,
+): Promise<number | undefined> {
+  const tags = await readTiffTags(path, new Set([ROWS_PER_STRIP, TILE_LENGTH]), page).catch(
+    () => [],
+  );
   const first = (tag: number): number | undefined =>
     (tags.find((t) => t.tag === tag)?.values as number[] | undefined)?.[0];
   const rows = first(TILE_LENGTH) ?? first(ROWS_PER_STRIP) ?? height;

@@ -68,7 +68,7 @@ export async function readRegion(source: ImageSource, rect: Rect): Promise<RowBa
   let bytes: Uint8Array;
   let got: number;
   try {
-    const region = openPixels(source.readPath).extract(rect);
+    const region = openPixels(source.readPath, source.readPage).extract(rect);
     const out = FLOAT_DEPTHS.has(source.info.sourceDepth)
       ? await floatSamplesAsBytes(region, source.info.space)
       : await region

@@ -9,7 +9,7 @@ import sharp, { type Sharp } from 'sharp';
 export const SHARP_INPUT_OPTIONS = { limitInputPixels: false, failOn: 'error' } as const;
 
 export function openWithSharp(path: string, options: { page?: number } = {}): Sharp {
-  return sharp(path, { ...SHARP_INPUT_OPTIONS, ...options });
+  return sharp(path, { ...SHARP_INPUT_OPTIONS, ...(options.page ? { page: options.page } : {}) });
 }
 
 /**
@@ -18,6 +18,6 @@ export function openWithSharp(path: string, options: { page?: number } = {}): Sh
  * black: reading in bands must never be more forgiving than decoding the whole file, so any
  * warning while pixels are read fails the read.
  */
-export function openPixels(path: string): Sharp {
-  return sharp(path, { limitInputPixels: false, failOn: 'warning' });
+export function openPixels(path: string, page?: number): Sharp {
+  return sharp(path, { limitInputPixels: false, failOn: 'warning', ...(page ? { page } : {}) });
 }

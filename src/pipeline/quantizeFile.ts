@@ -43,8 +43,10 @@ export interface QuantizeResult {
   codebook?: { json: string; npy: string };
   width: number;
   height: number;
-  /** Images in the input (a pyramid's levels, or pages) when more than one: page 0 was read. */
+  /** Images in the input (a pyramid's levels, or pages) when more than one. */
   pages?: number;
+  /** The page read, when the full resolution is not the first image (else page 0). */
+  page?: number;
   /** Channels compared and written: 1 grey, 2 grey + alpha, 3 RGB, 4 RGBA. */
   channels: number;
   /** k asked for, and the palette size used (smaller when the image has fewer colours). */
@@ -125,7 +127,7 @@ export async function quantizeFile(
       );
     if (isEncodedFormat(opts.format))
       checkEncodedSize(outputPath, opts.format, inputPath, info.width, info.height);
-    const metadata = await readImageMetadata(inputPath, info.format);
+    const metadata = await readImageMetadata(inputPath, info.format, info.page);
     const bandHeight =
       opts.bandHeight ??
       chooseBandHeight(info.width, info.height, opts.memoryBudget, info.chunkRows);
@@ -234,6 +236,7 @@ export async function quantizeFile(
       width: info.width,
       height: info.height,
       pages: info.pages,
+      page: info.page,
       channels: planned.comparedChannels,
       k: fit.target ? fit.palette.size : opts.k,
       colors: fit.palette.size,

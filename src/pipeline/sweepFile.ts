@@ -102,7 +102,7 @@ export async function sweepFile(
       pixels,
     );
     let rowsDone = 0;
-    const metadata = await readImageMetadata(input, info.format);
+    const metadata = await readImageMetadata(input, info.format, info.page);
     const { rule } = nodataRuleFor(opts.nodata, metadata, info);
     await fitter.add(
       source,

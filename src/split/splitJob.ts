@@ -82,7 +82,7 @@ export async function openSplitJob(
   const info = await probeImage(input, opts.maxPixels);
   const channels = clusterChannels([info], carriesAlpha(opts.format, opts.kind), opts.keepColors);
   const file = await stat(input);
-  const metadata = await readImageMetadata(input, info.format);
+  const metadata = await readImageMetadata(input, info.format, info.page);
   const { rule: nodata } = nodataRuleFor(opts.nodata, metadata, info);
   const countsKey = keyOf({
     input: resolve(input),

@@ -5,13 +5,14 @@ import { TagType, TYPE_BYTES, type TagTypeCode, type TiffEntry } from './ifd.js'
 const READABLE = new Set<number>(Object.values(TagType));
 
 /**
- * The entries of `wanted` tags in the first IFD of a TIFF or BigTIFF file, either byte order, as
+ * The entries of `wanted` tags in IFD `page` (0: the first) of a TIFF or BigTIFF file, either byte order, as
  * TiffEntry values ready to be written again (little-endian). Reads the header and the directory
  * only, never the pixels. Tags of types we do not know are skipped rather than guessed at.
  */
 export async function readTiffTags(
   path: string,
   wanted: ReadonlySet<number>,
+  page = 0,
 ): Promise<TiffEntry[]> {
   const file = await open(path, 'r');
   try {
@@ -37,9 +38,18 @@ export async function readTiffTags(
     const u64 = (b: Buffer, at: number) =>
       Number(le ? b.readBigUInt64LE(at) : b.readBigUInt64BE(at));
     const bigtiff = u16(head, 2) === 43;
-    const ifdAt = bigtiff ? u64(head, 8) : u32(head, 4);
-    const count = bigtiff ? u64(await read(ifdAt, 8), 0) : u16(await read(ifdAt, 2), 0);
     const entrySize = bigtiff ? 20 : 12;
+    let ifdAt = bigtiff ? u64(head, 8) : u32(head, 4);
+    const seen = new Set<number>();
+    for (let p = 0; p < page; p++) {
+      // Each IFD ends with the offset of the next: a loop or a 0 means there is no such page.
+      seen.add(ifdAt);
+      const n = bigtiff ? u64(await read(ifdAt, 8), 0) : u16(await read(ifdAt, 2), 0);
+      const nextAt = ifdAt + (bigtiff ? 8 : 2) + n * entrySize;
+      ifdAt = bigtiff ? u64(await read(nextAt, 8), 0) : u32(await read(nextAt, 4), 0);
+      if (ifdAt === 0 || seen.has(ifdAt)) throw new Error(`TIFF has no page ${page}`);
+    }
+    const count = bigtiff ? u64(await read(ifdAt, 8), 0) : u16(await read(ifdAt, 2), 0);
     const table = await read(ifdAt + (bigtiff ? 8 : 2), count * entrySize);
 
     const entries: TiffEntry[] = [];
