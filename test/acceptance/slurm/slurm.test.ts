@@ -117,7 +117,7 @@ describe.skipIf(missing !== undefined)('on a real Slurm (one node)', () => {
       expect(readFileSync(join(submission, task), 'utf8'), task).toMatch(/palette: reused/);
   }, 300_000);
 
-  test('slurm compress --tasks 4 --wait: the bytes of a local compress --tile', async () => {
+  test('slurm compress --tasks 4 --wait: the bytes of a local compress --tile, and of --pyramid', async () => {
     const cwd = folder.dir;
     await writeImage(
       join(cwd, 'mosaic.tif'),
@@ -127,29 +127,30 @@ describe.skipIf(missing !== undefined)('on a real Slurm (one node)', () => {
       3,
       'tiff-tiled',
     );
-    expect(
-      gq(cwd, ['compress', 'mosaic.tif', '-k', '32', '--tile', '64', '-o', 'local.tif']).code,
-    ).toBe(0);
-    const run = gq(cwd, [
-      'slurm',
-      'compress',
-      'mosaic.tif',
-      '-k',
-      '32',
-      '--tile',
-      '64',
-      '-o',
-      'cluster.tif',
-      '--tasks',
-      '4',
-      '--wait',
-    ]);
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/cluster\.tif\s+900x700\s+k=32\s+PSNR/);
-    expect(
-      readFileSync(join(cwd, 'cluster.tif')).equals(readFileSync(join(cwd, 'local.tif'))),
-    ).toBe(true);
-  }, 300_000);
+    for (const extra of [[], ['--pyramid']]) {
+      const name = extra.length > 0 ? 'cog' : 'tiles';
+      const flags = ['-k', '32', '--tile', '64', ...extra];
+      const local = `local-${name}.tif`;
+      const cluster = `cluster-${name}.tif`;
+      expect(gq(cwd, ['compress', 'mosaic.tif', ...flags, '-o', local]).code).toBe(0);
+      const run = gq(cwd, [
+        'slurm',
+        'compress',
+        'mosaic.tif',
+        ...flags,
+        '-o',
+        cluster,
+        '--tasks',
+        '4',
+        '--wait',
+      ]);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toMatch(
+        new RegExp(`${cluster.replace('.', '\\.')}\\s+900x700\\s+k=32\\s+PSNR`),
+      );
+      expect(readFileSync(join(cwd, cluster)).equals(readFileSync(join(cwd, local)))).toBe(true);
+    }
+  }, 600_000);
 
   test('a task killed with scancel --signal=KILL: resubmitted, nothing is lost and nothing done is redone', async () => {
     const cwd = folder.dir;
