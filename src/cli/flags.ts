@@ -29,7 +29,7 @@ const FLAGS = {
   },
   'n-init': {
     type: 'number',
-    describe: 'runs from different starts; the lowest inertia wins (default 1)',
+    describe: 'runs from different starts; the lowest inertia wins (default 3 up to k=32, else 1)',
   },
   'batch-size': { type: 'number', describe: 'mini-batch size (default 1024)' },
   'max-iter': { type: 'number', describe: 'most k-means iterations (default 100)' },

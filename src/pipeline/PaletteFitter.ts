@@ -10,7 +10,7 @@ import { paletteFromColors } from '../model/palette.js';
 import { ReservoirSampler } from '../cluster/ReservoirSampler.js';
 import type { ImageSource } from '../io/openImage.js';
 import { readBands } from '../io/readBands.js';
-import { kmeansOptions, type ResolvedOptions } from './quantizeOptions.js';
+import { kmeansOptions, startsFor, type ResolvedOptions } from './quantizeOptions.js';
 import type { Palette, RowBand } from '../types.js';
 import { markNodata, validPixels, type NodataRule } from '../model/nodata.js';
 import { chooseBandHeight } from './bandHeight.js';
@@ -153,7 +153,7 @@ export class PaletteFitter {
       fitChannels,
       {
         k,
-        nInit: options.nInit,
+        nInit: options.nInitGiven ? options.nInit : startsFor(k),
         maxIter: options.maxIter,
         tol: options.tol,
         seed: options.seed,
@@ -268,6 +268,7 @@ export class PaletteFitter {
     const fit = miniBatchKMeans(samples, sampler.count, channels, {
       ...kmeansOptions(options),
       k,
+      nInit: options.nInitGiven ? options.nInit : startsFor(k),
       fixed,
     });
     return {

@@ -53,6 +53,9 @@ afterAll(() => {
   folder.remove();
 });
 
+/** The hashes before the default number of runs changed (3 up to k = 32) were made with one. */
+const ONE_RUN = ['--n-init', '1'];
+
 describe('golden outputs (SHA-256 of every byte)', () => {
   const cases: [string, string, string[]][] = [
     ['palette.png', 'photo.png', ['-k', '16']],
@@ -80,7 +83,10 @@ describe('golden outputs (SHA-256 of every byte)', () => {
     ['labels-npy.npy', 'photo.png', ['-k', '16']],
   ];
   test.each(cases)('compress %s', (out, source, args) => {
-    compress([input(source), ...args, '-o', at(out)]);
+    // Recorded with one k-means run at every k; the default of more runs at small k has its own
+    // cases below.
+    const runs = args.includes('--n-init') ? [] : ONE_RUN;
+    compress([input(source), ...args, ...runs, '-o', at(out)]);
     expectGolden(out, at(out));
     if (out.startsWith('labels.')) {
       const base = out.replace(/\.[^.]+$/, '');
@@ -90,7 +96,7 @@ describe('golden outputs (SHA-256 of every byte)', () => {
   });
 
   test('decompress labels.npy to a palette PNG and a JPEG', () => {
-    compress([input('photo.png'), '-k', '16', '-o', at('d.npy')]);
+    compress([input('photo.png'), '-k', '16', ...ONE_RUN, '-o', at('d.npy')]);
     for (const out of ['back.png', 'back.jpg']) {
       const r = runCli(['decompress', at('d.npy'), '-o', at(out), '-q']);
       expect(r.code).toBe(0);
@@ -109,10 +115,23 @@ describe('golden outputs (SHA-256 of every byte)', () => {
       '--shared-palette',
       '--concurrency',
       '2',
+      ...ONE_RUN,
       '-q',
     ]);
     expect(r.code).toBe(0);
     for (const name of ['photo.png', 'grey.png', 'rgba.png', 'gigaquant-palette.npy'])
       expectGolden(`batch ${name}`, join(dir, 'batch', name));
   });
+
+  test.each([
+    ['default-runs.k16.png', 'photo.png', ['-k', '16']],
+    ['default-runs.grey.png', 'grey.png', ['-k', '8']],
+    ['default-runs.rgba.png', 'rgba.png', ['-k', '12']],
+  ] as [string, string, string[]][])(
+    'compress %s (the default runs at small k)',
+    (out, source, args) => {
+      compress([input(source), ...args, '-o', at(out)]);
+      expectGolden(out, at(out));
+    },
+  );
 });
