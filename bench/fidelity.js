@@ -36,7 +36,8 @@ function has(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
 
-async function stored(path) {
+/** The image's stored pixels as libvips decodes them: 8-bit sRGB, no alpha. */
+export async function stored(path) {
   const { data, info } = await sharp(path)
     .keepIccProfile()
     .toColourspace('srgb')
@@ -46,7 +47,7 @@ async function stored(path) {
   return { data, width: info.width, height: info.height };
 }
 
-function psnr(a, b) {
+export function psnr(a, b) {
   let sse = 0;
   for (let i = 0; i < a.length; i++) sse += (a[i] - b[i]) ** 2;
   const mse = sse / a.length;

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
-import { PHOTOS } from './fidelity.js';
+import { PHOTOS, psnr, stored } from './fidelity.js';
 
 const SKIMAGE = '/usr/lib/python3/dist-packages/skimage/data';
 export const MORE_PHOTOS = [
@@ -51,23 +51,6 @@ const DRAWINGS = {
     <rect width="800" height="600" fill="url(#a)"/><rect width="800" height="600" fill="url(#b)"/></svg>`,
 };
 
-async function stored(path) {
-  const { data } = await sharp(path)
-    .keepIccProfile()
-    .toColourspace('srgb')
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return data;
-}
-
-function psnr(a, b) {
-  let sse = 0;
-  for (let i = 0; i < a.length; i++) sse += (a[i] - b[i]) ** 2;
-  const mse = sse / a.length;
-  return mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse);
-}
-
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
@@ -92,15 +75,16 @@ export async function runMargin({ root, ks = [16, 64, 256] }) {
     }
     writeFileSync(join(work, 'sk.py'), SKLEARN);
     for (const image of images) {
-      const ref = await stored(image);
+      const ref = (await stored(image)).data;
       for (const k of ks) {
         process.stderr.write(`margin: ${basename(image)} k=${k}\n`);
         const ours = join(work, 'ours.png');
         run(process.execPath, [cli, 'compress', image, '-k', String(k), '-o', ours, '--quiet']);
-        const gigaquant = psnr(ref, await stored(ours));
+        const gigaquant = psnr(ref, (await stored(ours)).data);
         run(python, [join(work, 'sk.py'), image, String(k), join(work, 'sk-%d.png')]);
         const seeds = [];
-        for (const seed of SEEDS) seeds.push(psnr(ref, await stored(join(work, `sk-${seed}.png`))));
+        for (const seed of SEEDS)
+          seeds.push(psnr(ref, (await stored(join(work, `sk-${seed}.png`))).data));
         const sklearn = seeds.reduce((s, v) => s + v, 0) / seeds.length;
         rows.push({
           image: basename(image),

@@ -1,6 +1,7 @@
 // npm run bench [-- --sizes 100,400,100000x2000 --k 256 --inputs tif,png --peers yes|no --fidelity 16,64,256|no
 //                   --batch-count 100 --batch-mpx 2 --split-mpx 400|0 --split-shares 2
-//                   --speed-mpx 184,2040|no --speed-8gpx yes --speed-runs 5 --packed-tiff yes|no]
+//                   --speed-mpx 184,2040|no --speed-8gpx yes --speed-runs 5 --packed-tiff yes|no
+//                   --pyramid-mpx 400|0 --margin 16,64,256|no]
 //
 // For each size (megapixels) and input format: generates a photo-like image, then times
 // `vips copy` of it to a .v file (one decode, the floor any tool pays) and `gigaquant compress`,
@@ -19,6 +20,7 @@ import { printSpeed, runSpeed } from './speed.js';
 import { printPackedTiff, runPackedTiff } from './packedTiff.js';
 import { printPaletteOrder, runPaletteOrder } from './paletteOrder.js';
 import { printPyramid, runPyramidBench } from './pyramid.js';
+import { runMargin } from './margin.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(
@@ -267,6 +269,11 @@ const pyramidMpx = Number(args['pyramid-mpx'] ?? 400);
 const pyramid = pyramidMpx > 0 ? await runPyramidBench({ root, mpx: pyramidMpx, k }) : undefined;
 if (pyramid) printPyramid(pyramid);
 
+// The per-image margin against scikit-learn's KMeans (prints its own table; slow at k = 256).
+const marginKs =
+  (args.margin ?? '16,64,256') === 'no' ? [] : (args.margin ?? '16,64,256').split(',').map(Number);
+const margin = marginKs.length > 0 ? await runMargin({ root, ks: marginKs }) : undefined;
+
 const split =
   splitMpx > 0
     ? await runSplitBench({ root, mpx: splitMpx, shares: splitShares, k, tile: 512 })
@@ -291,6 +298,7 @@ writeFileSync(
       packedTiff,
       paletteOrder,
       pyramid,
+      margin,
     },
     null,
     2,
