@@ -29,7 +29,8 @@ const FLAGS = {
   },
   'n-init': {
     type: 'number',
-    describe: 'runs from different starts; the lowest inertia wins (default 3 up to k=32, else 1)',
+    describe:
+      'runs from different starts; the lowest inertia wins (default 3 up to k=32, else 1; 8 for few colours)',
   },
   'batch-size': { type: 'number', describe: 'mini-batch size (default 1024)' },
   'max-iter': { type: 'number', describe: 'most k-means iterations (default 100)' },

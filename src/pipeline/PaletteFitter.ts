@@ -153,7 +153,7 @@ export class PaletteFitter {
       fitChannels,
       {
         k,
-        nInit: options.nInitGiven ? options.nInit : startsFor(k),
+        nInit: options.nInitGiven ? options.nInit : startsFor(k, count),
         maxIter: options.maxIter,
         tol: options.tol,
         seed: options.seed,

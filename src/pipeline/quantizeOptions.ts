@@ -130,14 +130,21 @@ export interface ResolvedOptions {
 }
 
 /**
- * k-means runs by default: one from Wu's boxes, and up to k = 32 two more from k-means++ seeds.
- * Few centres leave more room for a poor local optimum (a chart's 16 flat colours: one run merged
- * two and lost 2 dB to full k-means; three found them), and there a run over the colour histogram
- * costs little. At larger k the gain is a few hundredths of a dB for twice the time.
+ * k-means runs by default: one from Wu's boxes, and more from k-means++ seeds where local optima
+ * cost most and runs cost least. Up to k = 32, three: few centres leave more room for a poor
+ * optimum (a chart's line and axis were merged at k = 16, 2 dB below full k-means; three runs
+ * found them). When the colours to fit times k is small (drawings: a few hundred distinct colours),
+ * eight at any k: a run costs milliseconds there, and one left a chart 4 dB below full k-means at
+ * k = 256 (measured with bench/margin.js). Photos above k = 32 keep one: more gained hundredths of
+ * a dB for twice the time.
  */
-export function startsFor(k: number): number {
+export function startsFor(k: number, colours = Infinity): number {
+  if (colours * k <= SMALL_FIT) return 8;
   return k <= 32 ? 3 : DEFAULTS.nInit;
 }
+
+/** Distinct colours times k below which a k-means run is too cheap to count. */
+const SMALL_FIT = 400_000;
 
 export const DEFAULTS = {
   seed: 1,
