@@ -3,7 +3,8 @@
 // Photos: the seven of the fidelity table and scikit-image's other colour photos; drawings: a flat
 // graphic, a chart and a smooth gradient drawn here. Every output is decoded by libvips and scored
 // against the image's stored pixels, the same way for both tools.
-// Usage: node bench/margin.js [16,64,256]   (npm run bench runs it too; --margin no skips it)
+// Usage: node bench/margin.js [16,64,256] [name,name: only images whose names contain one]
+// (npm run bench runs it too; --margin no skips it)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,7 +58,7 @@ function run(cmd, args) {
 }
 
 /** The margin table: one row per image and k. Needs python3-sklearn and python3-skimage. */
-export async function runMargin({ root, ks = [16, 64, 256] }) {
+export async function runMargin({ root, ks = [16, 64, 256], only }) {
   const python = '/usr/bin/python3';
   if (spawnSync(python, ['-c', 'import sklearn, PIL']).status !== 0) {
     console.log('margin: scikit-learn not found (apt-get install -y python3-sklearn)');
@@ -74,7 +75,7 @@ export async function runMargin({ root, ks = [16, 64, 256] }) {
       images.push(path);
     }
     writeFileSync(join(work, 'sk.py'), SKLEARN);
-    for (const image of images) {
+    for (const image of images.filter((i) => !only || only.some((o) => basename(i).includes(o)))) {
       const ref = (await stored(image)).data;
       for (const k of ks) {
         process.stderr.write(`margin: ${basename(image)} k=${k}\n`);
@@ -130,7 +131,8 @@ export function printMargin(rows, ks) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = join(new URL('.', import.meta.url).pathname, '..');
   const ks = process.argv[2] ? process.argv[2].split(',').map(Number) : undefined;
-  const rows = await runMargin({ root, ks });
+  const only = process.argv[3]?.split(',');
+  const rows = await runMargin({ root, ks, only });
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(
     join(root, 'bench/results', `margin-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
