@@ -6,6 +6,7 @@ import { parseNpyHeader } from './npy.js';
 import { openImage, type ImageSource } from './openImage.js';
 import { describe } from './probeImage.js';
 import { openPixels } from './sharpInput.js';
+import type { Rect } from './readBands.js';
 
 /** A label image (one palette index per pixel) read band by band. */
 export interface LabelSource {
@@ -63,14 +64,14 @@ async function readImageRows(
   rows: number,
 ): Promise<IndexBand> {
   const { width, path } = source.info;
-  let data: Buffer;
+  let indices: Uint8Array | Uint16Array;
   try {
-    data = await openPixels(source.readPath, source.readPage)
-      .extract({ left: 0, top: y, width, height: rows })
-      // Without this, sharp converts to sRGB on the way out: three channels, 16-bit rescaled.
-      .toColourspace(bits === 16 ? 'grey16' : 'b-w')
-      .raw({ depth: bits === 16 ? 'ushort' : 'uchar' })
-      .toBuffer();
+    indices = await readLabelPixels(
+      source.readPath,
+      bits,
+      { left: 0, top: y, width, height: rows },
+      source.readPage,
+    );
   } catch (err) {
     throw new GigaquantError(
       'E_INPUT_CORRUPT',
@@ -78,17 +79,30 @@ async function readImageRows(
       { file: path, cause: err },
     );
   }
-  const pixels = width * rows;
-  if (data.length !== pixels * (bits / 8))
+  if (indices.length !== width * rows)
     throw new GigaquantError('E_INPUT_CORRUPT', `${path}: decoder gave an unexpected band size`, {
       file: path,
     });
-  // libvips hands 16-bit samples over in the machine's byte order, which is what Uint16Array reads.
-  const indices =
-    bits === 8
-      ? new Uint8Array(data.buffer, data.byteOffset, pixels)
-      : new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + pixels * 2));
   return { y, height: rows, width, indices };
+}
+
+/** A rectangle of a one-channel label image (PNG or TIFF) as its 8- or 16-bit indices. */
+export async function readLabelPixels(
+  path: string,
+  bits: 8 | 16,
+  rect: Rect,
+  page?: number,
+): Promise<Uint8Array | Uint16Array> {
+  const data = await openPixels(path, page)
+    .extract(rect)
+    // Without this, sharp converts to sRGB on the way out: three channels, 16-bit rescaled.
+    .toColourspace(bits === 16 ? 'grey16' : 'b-w')
+    .raw({ depth: bits === 16 ? 'ushort' : 'uchar' })
+    .toBuffer();
+  // libvips hands 16-bit samples over in the machine's byte order, which is what Uint16Array reads.
+  return bits === 8
+    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    : new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
 }
 
 /** A 2-D uint8/uint16 .npy of labels, whatever its name (gigaquant reads its own under a temporary one). */

@@ -1,6 +1,6 @@
 import { GigaquantError } from '../errors.js';
 import { indicesToRgba } from '../model/palette.js';
-import { openNpyLabels } from './labelSource.js';
+import { openNpyLabels, readLabelPixels } from './labelSource.js';
 import type { OutputFormat, OutputKind } from './outputFormat.js';
 import { describe } from './probeImage.js';
 import type { Rect } from './readBands.js';
@@ -64,14 +64,5 @@ async function readLabelRegion(
       await labels.close();
     }
   }
-  const wide = output.paletteRgba.length / 4 > 256;
-  const data = await openPixels(output.path)
-    .extract(rect)
-    // Without this, sharp converts to sRGB on the way out: three channels, 16-bit rescaled.
-    .toColourspace(wide ? 'grey16' : 'b-w')
-    .raw({ depth: wide ? 'ushort' : 'uchar' })
-    .toBuffer();
-  return wide
-    ? new Uint16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))
-    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return readLabelPixels(output.path, output.paletteRgba.length / 4 > 256 ? 16 : 8, rect);
 }

@@ -31,27 +31,23 @@ function mainColours(data: Buffer, share: number): number[][] {
     .map(([key]) => [key >> 16, (key >> 8) & 255, key & 255]);
 }
 
+/** The chart compressed at `k` with `extra` flags: its --json summary. */
+function compressed(k: number, extra: string[]): { palette: string[]; psnr: number } {
+  const out = join(folder.dir, 'out.png');
+  const r = runCli(['compress', input, '-k', String(k), '-o', out, '--json', ...extra]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as { palette: string[]; psnr: number };
+}
+
 test('at small k the default runs find every flat colour of a chart (one run merged the line and the axis)', async () => {
   const { data } = await sharp(input).raw().toBuffer({ resolveWithObject: true });
   const wanted = mainColours(data, 0.0025);
   expect(wanted).toHaveLength(15);
   const hex = (c: number[]) => `#${c.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
-  const paletteOf = (extra: string[]) => {
-    const r = runCli([
-      'compress',
-      input,
-      '-k',
-      '16',
-      '-o',
-      join(folder.dir, 'out.png'),
-      '--json',
-      ...extra,
-    ]);
-    expect(r.code, r.stderr).toBe(0);
-    return (JSON.parse(r.stdout) as { palette: string[] }).palette.map((h) =>
+  const paletteOf = (extra: string[]) =>
+    compressed(16, extra).palette.map((h) =>
       [1, 3, 5].map((at) => parseInt(h.slice(at, at + 2), 16)),
     );
-  };
   const missing = (palette: number[][]) =>
     wanted
       .filter((c) => !palette.some((p) => p.every((v, ch) => Math.abs(v - c[ch]!) <= 8)))
@@ -62,20 +58,7 @@ test('at small k the default runs find every flat colour of a chart (one run mer
 });
 
 test('a drawing of few colours gets more runs at any k: at k=256 the chart is not left 4 dB short', () => {
-  const psnrOf = (extra: string[]) => {
-    const r = runCli([
-      'compress',
-      input,
-      '-k',
-      '256',
-      '-o',
-      join(folder.dir, 'o.png'),
-      '--json',
-      ...extra,
-    ]);
-    expect(r.code, r.stderr).toBe(0);
-    return (JSON.parse(r.stdout) as { psnr: number }).psnr;
-  };
+  const psnrOf = (extra: string[]) => compressed(256, extra).psnr;
   const one = psnrOf(['--n-init', '1']);
   const three = psnrOf(['--n-init', '3']);
   const byDefault = psnrOf([]);
