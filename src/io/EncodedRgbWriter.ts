@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Sharp } from '../runtime/sharp.js';
 import { usageError } from '../errors.js';
 import type { IndexBand, IndexWriter, KeepOutput, Palette } from '../types.js';
 import type { ImageMetadata } from './imageMetadata.js';

@@ -1,4 +1,4 @@
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Sharp } from '../runtime/sharp.js';
 
 /**
  * How gigaquant opens an input's header with sharp. libvips' pixel limit is off on purpose:

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp from '../runtime/sharp.js';
 import { paletteHex } from '../model/palette.js';
 import type { Palette } from '../types.js';
 import { figuresOf, type OutputFigures } from '../pipeline/outputFigures.js';
