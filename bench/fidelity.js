@@ -116,7 +116,7 @@ export async function runFidelity({ root, ks = [16, 64, 256] }) {
   else console.log('fidelity: scikit-learn not found (apt-get install -y python3-sklearn)');
 
   const work = mkdtempSync(join(tmpdir(), 'gigaquant-fidelity-'));
-  const cli = join(root, 'dist/cli/bin.js');
+  const cli = join(root, 'dist/bin/bin.js');
   const rows = [];
   let startup;
   try {

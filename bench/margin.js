@@ -65,7 +65,7 @@ export async function runMargin({ root, ks = [16, 64, 256], only }) {
     return [];
   }
   const work = mkdtempSync(join(tmpdir(), 'gigaquant-margin-'));
-  const cli = join(root, 'dist/cli/bin.js');
+  const cli = join(root, 'dist/bin/bin.js');
   const rows = [];
   try {
     const images = [...PHOTOS, ...MORE_PHOTOS].filter((p) => existsSync(p));

@@ -8,7 +8,7 @@ import { measure } from './measure.js';
 import { PHOTOS } from './fidelity.js';
 
 export function runPackedTiff({ root }) {
-  const cli = join(root, 'dist/cli/bin.js');
+  const cli = join(root, 'dist/bin/bin.js');
   const work = mkdtempSync(join(tmpdir(), 'gigaquant-bench-packed-'));
   const rows = [];
   try {

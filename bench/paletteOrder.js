@@ -48,7 +48,7 @@ function alongPath(colors) {
 }
 
 export async function runPaletteOrder({ root, ks = [16, 64, 256] }) {
-  const cli = join(root, 'dist/cli/bin.js');
+  const cli = join(root, 'dist/bin/bin.js');
   const work = mkdtempSync(join(tmpdir(), 'gigaquant-bench-order-'));
   const rows = [];
   const run = (...args) => measure(process.execPath, [cli, 'compress', ...args, '--quiet']);

@@ -16,7 +16,7 @@ export async function runPyramidBench({ root, mpx, k }) {
     const input = join(work, 'in.tif');
     process.stderr.write(`pyramid: generating ${width}x${height} tiled TIFF ...\n`);
     await makeLargeImage(input, width, height);
-    const cli = join(root, 'dist/cli/bin.js');
+    const cli = join(root, 'dist/bin/bin.js');
     const flags = ['-k', String(k), '--tile', '512', '--quiet'];
     const plainPath = join(work, 'plain.tif');
     const plain = measure(process.execPath, [cli, 'compress', input, ...flags, '-o', plainPath]);

@@ -84,7 +84,7 @@ try {
       const vips = measure('vips', ['copy', input, join(work, 'copy.v')]);
       rmSync(join(work, 'copy.v'));
       const gq = measure(process.execPath, [
-        join(root, 'dist/cli/bin.js'),
+        join(root, 'dist/bin/bin.js'),
         'compress',
         input,
         '-k',
@@ -166,7 +166,7 @@ if (batchCount > 0) {
     }
     for (const concurrency of ['1', 'default']) {
       const flags = concurrency === 'default' ? [] : ['--concurrency', concurrency];
-      const cli = join(root, 'dist/cli/bin.js');
+      const cli = join(root, 'dist/bin/bin.js');
       const pattern = join(folder, 'in', '**/*.png');
       const out = join(folder, `out-${concurrency}`);
       const run = measure(process.execPath, [

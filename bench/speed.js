@@ -30,7 +30,7 @@ function sizeOf(mpx) {
 }
 
 export async function runSpeed({ root, k, mpxList, runs }) {
-  const cli = join(root, 'dist/cli/bin.js');
+  const cli = join(root, 'dist/bin/bin.js');
   const node = process.execPath;
   const work = mkdtempSync(join(tmpdir(), 'gigaquant-bench-speed-'));
   const rows = [];

@@ -15,7 +15,7 @@ export async function runSplitBench({ root, mpx, shares, k, tile }) {
     const input = join(work, 'in.tif');
     process.stderr.write(`split: generating ${width}x${height} tiled TIFF ...\n`);
     await makeLargeImage(input, width, height);
-    const cli = join(root, 'dist/cli/bin.js');
+    const cli = join(root, 'dist/bin/bin.js');
     const flags = ['-k', String(k), '--tile', String(tile)];
     const one = join(work, 'one.tif');
     const single = measure(process.execPath, [cli, 'compress', input, ...flags, '-o', one]);

@@ -25,7 +25,7 @@ if (part) await (await page.waitForSelector(part)).screenshot({ path: raw });
 else await page.screenshot({ path: raw, fullPage: true });
 await browser.close();
 if (part) process.exit(0);
-const cli = new URL('../dist/cli/bin.js', import.meta.url).pathname;
+const cli = new URL('../dist/bin/bin.js', import.meta.url).pathname;
 const r = spawnSync(process.execPath, [cli, 'compress', raw, '-k', '128', '-o', out], {
   stdio: 'inherit',
 });

@@ -12,7 +12,7 @@ import { makeLargeImage } from './largeImage.js';
 
 const [out] = process.argv.slice(2);
 if (!out) throw new Error('usage: node examples/viewers.js <out.png>');
-const cli = new URL('../dist/cli/bin.js', import.meta.url).pathname;
+const cli = new URL('../dist/bin/bin.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'gq-viewers-'));
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });

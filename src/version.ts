@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
-/** The package version, read once from package.json so that it is never stated twice. */
+/**
+ * The package version, read once from package.json so that it is never stated twice. Found by
+ * the package's own name rather than a relative path, because the same module runs from
+ * dist/version.js (the library) and from a chunk of the bundled command in dist/bin/.
+ */
 export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  }
+  createRequire(import.meta.url)('gigaquant/package.json') as { version: string }
 ).version;

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/bin/bin.js', import.meta.url));
 const TIME_LIMIT_MS = 60_000;
 const RSS_CAP_KB = 512 * 1024;
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/bin/bin.js', import.meta.url));
 
 /** Runs the built CLI (npm test builds it first) and returns what it printed and its exit code. */
 export function runCli(
