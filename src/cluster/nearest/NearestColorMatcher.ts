@@ -6,6 +6,13 @@ import { ProjectedSearch, type Nearest } from './ProjectedSearch.js';
 const HASH_BITS = 18;
 const EMPTY = -1;
 
+/** Recent answers by colour: the nearest index and its squared distance. */
+interface AnswerCache {
+  keys: Uint32Array;
+  index: Int32Array;
+  dist: Uint32Array;
+}
+
 /**
  * Exact nearest palette entry (squared Euclidean distance, lowest index on ties) for every pixel,
  * fast enough for gigapixel images:
@@ -24,9 +31,11 @@ export class NearestColorMatcher {
   private readonly projected: ProjectedSearch;
   private readonly found: Nearest = { index: 0, distance: 0, second: 0 };
   private readonly direct: boolean;
-  private readonly cacheKeys: Uint32Array;
-  private readonly cacheIndex: Int32Array;
-  private readonly cacheDist: Uint32Array;
+  /**
+   * Made on the first pixel matched in JavaScript: RGB pixels in RGB space never need it (the
+   * kernel matches them), and at 3 MiB it cost a small image's run more than its matching.
+   */
+  private cache: AnswerCache | undefined;
 
   /** The palette in OKLab when matching there (`space` 'oklab', RGB palettes only). */
   private readonly labSearch: ProjectedSearch | undefined;
@@ -48,10 +57,17 @@ export class NearestColorMatcher {
     this.projected = new ProjectedSearch(palette.colors, palette.size, palette.channels);
 
     this.direct = this.channels <= 2;
+  }
+
+  private answers(): AnswerCache {
+    if (this.cache) return this.cache;
     const slots = this.direct ? 1 << (8 * this.channels) : 1 << HASH_BITS;
-    this.cacheKeys = new Uint32Array(this.direct ? 0 : slots);
-    this.cacheIndex = new Int32Array(slots).fill(EMPTY);
-    this.cacheDist = new Uint32Array(slots);
+    this.cache = {
+      keys: new Uint32Array(this.direct ? 0 : slots),
+      index: new Int32Array(slots).fill(EMPTY),
+      dist: new Uint32Array(slots),
+    };
+    return this.cache;
   }
 
   /**
@@ -64,20 +80,21 @@ export class NearestColorMatcher {
       return this.kernel.assign(data, pixelCount, out);
     }
     const c = this.channels;
+    const cache = this.answers();
     let sse = 0;
     for (let p = 0, o = 0; p < pixelCount; p++, o += c) {
       let key = 0;
       for (let ch = c - 1; ch >= 0; ch--) key = key * 256 + (data[o + ch] as number);
       const slot = this.direct ? key : Math.imul(key, 0x9e3779b1) >>> (32 - HASH_BITS);
-      let index = this.cacheIndex[slot] as number;
-      if (index === EMPTY || (!this.direct && this.cacheKeys[slot] !== key)) {
+      let index = cache.index[slot] as number;
+      if (index === EMPTY || (!this.direct && cache.keys[slot] !== key)) {
         index = this.search(data, o);
-        this.cacheIndex[slot] = index;
-        this.cacheDist[slot] = this.distance(data, o, index);
-        if (!this.direct) this.cacheKeys[slot] = key;
+        cache.index[slot] = index;
+        cache.dist[slot] = this.distance(data, o, index);
+        if (!this.direct) cache.keys[slot] = key;
       }
       out[p] = index;
-      sse += this.cacheDist[slot] as number;
+      sse += cache.dist[slot] as number;
     }
     return sse;
   }
@@ -94,12 +111,13 @@ export class NearestColorMatcher {
     let key = 0;
     for (let ch = c - 1; ch >= 0; ch--) key = key * 256 + (data[offset + ch] as number);
     const slot = this.direct ? key : Math.imul(key, 0x9e3779b1) >>> (32 - HASH_BITS);
-    const cached = this.cacheIndex[slot] as number;
-    if (cached !== EMPTY && (this.direct || this.cacheKeys[slot] === key)) return cached;
+    const cache = this.answers();
+    const cached = cache.index[slot] as number;
+    if (cached !== EMPTY && (this.direct || cache.keys[slot] === key)) return cached;
     const index = this.search(data, offset);
-    this.cacheIndex[slot] = index;
-    this.cacheDist[slot] = this.distance(data, offset, index);
-    if (!this.direct) this.cacheKeys[slot] = key;
+    cache.index[slot] = index;
+    cache.dist[slot] = this.distance(data, offset, index);
+    if (!this.direct) cache.keys[slot] = key;
     return index;
   }
 
