@@ -1,7 +1,5 @@
 import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { ExitCode } from '../errors.js';
-import { shutdownRuntime } from '../runtime/shutdown.js';
 import { VERSION } from '../version.js';
 import { batchCommand, runBatchCommand, type BatchArgs } from './batch.js';
 import { compressCommand, runCompress, type CompressArgs } from './compress.js';
@@ -52,7 +50,8 @@ function wordsAfter(argv: readonly string[], command: string): string[] {
   return argv.slice(argv.indexOf(command, slurm) + 1);
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs the command line `argv` (the words after `gigaquant`); gives the exit code. */
+export async function runCommandLine(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const args0 = namesAfterDoubleDash(argv);
   const cli = yargs(args0);
@@ -142,33 +141,3 @@ async function main(argv: string[]): Promise<number> {
     .parseAsync();
   return exitCode;
 }
-
-/**
- * What is printed is a report of the work, not the work: a reader that went away (`| head -1`)
- * or a full disk behind `> file` must not crash a run that is writing correct outputs, nor
- * leave its lock or temporary files behind. Later writes to such a stream are dropped.
- */
-for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
-
-/**
- * Started by the launcher (bin.ts), this process stops when the launcher dies, however it died:
- * as on SIGTERM, work in flight is abandoned and temporary files are removed. An orphan must
- * never go on to write an output its user has given up on.
- */
-if (process.channel) {
-  process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
-  process.channel.unref();
-}
-
-main(hideBin(process.argv)).then(
-  (code) => {
-    shutdownRuntime();
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(
-      `gigaquant: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exitCode = ExitCode.internal;
-  },
-);

@@ -1,4 +1,4 @@
-import type { Argv } from 'yargs';
+import type { Argv, Options, PositionalOptions } from 'yargs';
 import { loadPalette } from '../io/paletteFile.js';
 import { keptColorsArg } from './keptColorsArg.js';
 import { paletteHex } from '../model/palette.js';
@@ -14,10 +14,12 @@ import { ExitCode, usageError } from '../errors.js';
 import { parseShardSpec } from '../scheduler/shardSpec.js';
 import type { SplitStage } from '../split/runSplitStage.js';
 import type { StageOutcome } from '../split/countStage.js';
-import { addReportOption, besideWithSuffix, reportPath } from './report.js';
+import { addReportOption, besideWithSuffix, reportOption, reportPath } from './report.js';
+import { quickArgs } from './quickArgs.js';
 import {
   addFlags,
   FITTING,
+  FLAGS,
   KEEPING,
   PRINTING,
   READING,
@@ -35,38 +37,66 @@ export interface CompressArgs extends FlagArgs {
   shard?: string;
 }
 
+/** compress's own options, beside the flags it shares with the other commands. */
+export const COMPRESS_OPTIONS = {
+  output: {
+    alias: 'o',
+    type: 'string',
+    describe:
+      'output file: .png (palette, k <= 256), .tif/.tiff (indexed, k <= 65536), .jpg/.webp/.avif/.gif (colours) or .npy (labels)',
+    demandOption: true,
+  },
+  stage: {
+    type: 'string',
+    choices: ['count', 'fit', 'apply', 'stitch'],
+    describe:
+      'one stage of an image split over tasks (TIFF output): count and apply take --shard, all take --work-dir',
+  },
+  'work-dir': {
+    type: 'string',
+    describe: 'with --stage: the folder the stages share (on storage every task sees)',
+  },
+  shard: {
+    type: 'string',
+    describe: 'with --stage count|apply: i/n, or auto (Slurm array; auto/N: Kubernetes)',
+  },
+} satisfies Record<string, Options>;
+
+export const COMPRESS_FLAGS = [...READING, ...FITTING, ...WRITING, ...KEEPING, ...PRINTING];
+
+export const COMPRESS_INPUT = {
+  type: 'string',
+  describe: 'image to quantize (any format sharp reads)',
+  demandOption: true,
+} satisfies PositionalOptions;
+
 export function compressCommand(yargs: Argv): Argv<CompressArgs> {
-  const command = yargs
-    .positional('input', {
-      type: 'string',
-      describe: 'image to quantize (any format sharp reads)',
-      demandOption: true,
-    })
-    .option('output', {
-      alias: 'o',
-      type: 'string',
-      describe:
-        'output file: .png (palette, k <= 256), .tif/.tiff (indexed, k <= 65536), .jpg/.webp/.avif/.gif (colours) or .npy (labels)',
-      demandOption: true,
-    })
-    .option('stage', {
-      type: 'string',
-      choices: ['count', 'fit', 'apply', 'stitch'],
-      describe:
-        'one stage of an image split over tasks (TIFF output): count and apply take --shard, all take --work-dir',
-    })
-    .option('work-dir', {
-      type: 'string',
-      describe: 'with --stage: the folder the stages share (on storage every task sees)',
-    })
-    .option('shard', {
-      type: 'string',
-      describe: 'with --stage count|apply: i/n, or auto (Slurm array; auto/N: Kubernetes)',
-    });
+  let command = yargs.positional('input', COMPRESS_INPUT);
+  for (const [name, option] of Object.entries(COMPRESS_OPTIONS))
+    command = command.option(name, option);
   return addReportOption(
-    addFlags(command, [...READING, ...FITTING, ...WRITING, ...KEEPING, ...PRINTING]),
+    addFlags(command, COMPRESS_FLAGS),
     '<output>.report.html',
   ) as unknown as Argv<CompressArgs>;
+}
+
+/** Every option compress takes, by name, as yargs is told of them. */
+export function compressOptionTable(): Record<string, Options> {
+  const options: Record<string, Options> = { ...COMPRESS_OPTIONS, report: reportOption('') };
+  for (const name of COMPRESS_FLAGS) options[name] = FLAGS[name];
+  return options;
+}
+
+/**
+ * A compress line read without yargs (see quickArgs), or undefined when yargs must read it:
+ * the same flags, the same values, the same defaults.
+ */
+export function quickCompressArgs(argv: readonly string[]): CompressArgs | undefined {
+  if (argv[0] !== 'compress') return undefined;
+  const args = quickArgs(argv.slice(1), 'input', compressOptionTable());
+  // addFlags declares these two in conflict; yargs says so in its own words.
+  if (!args || (args.rgb && args.labels)) return undefined;
+  return args as unknown as CompressArgs;
 }
 
 export async function runCompress(args: CompressArgs): Promise<number> {

@@ -7,7 +7,7 @@ import type { QuantizeOptions } from '../pipeline/quantizeOptions.js';
  * it. Commands take whole groups, so that every command that reads an image takes the same
  * reading flags, and every one that writes an image the same output flags.
  */
-const FLAGS = {
+export const FLAGS = {
   // Reading an image.
   memory: {
     type: 'number',

@@ -1,5 +1,5 @@
 import { basename, extname, join } from 'node:path';
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import { handleCliError } from './cliError.js';
 
 export interface ReportArgs {
@@ -8,11 +8,15 @@ export interface ReportArgs {
 }
 
 /** `--report [file]` for compress, batch and sweep: '' when given without a file name. */
-export function addReportOption<T>(yargs: Argv<T>, where: string): Argv<T & { report?: string }> {
-  return yargs.option('report', {
+export function reportOption(where: string) {
+  return {
     type: 'string',
     describe: `write an HTML report at the end (default ${where})`,
-  }) as Argv<T & { report?: string }>;
+  } satisfies Options;
+}
+
+export function addReportOption<T>(yargs: Argv<T>, where: string): Argv<T & { report?: string }> {
+  return yargs.option('report', reportOption(where)) as Argv<T & { report?: string }>;
 }
 
 /** The report's file: the one named, or `fallback` when --report came without a name. */
