@@ -81,3 +81,29 @@ __attribute__((export_name("countEntries"))) void countEntries(const Counts *s,
     weights[i] = count[i];
   }
 }
+
+/*
+ * Pass 1 of a big image: every pixel counted in the full 2^24 table by its first three channels
+ * (channel 0 lowest). Runs of one colour, common in scans and upscaled photos, are added at once.
+ * `pages` marks each block of 1024 entries that holds a count, so that reading the table back
+ * skips the blocks never written: reading them would make the memory resident for nothing.
+ */
+__attribute__((export_name("countTable"))) void countTable(unsigned *table, unsigned char *pages,
+                                                           const unsigned char *data, int pixels,
+                                                           int stride) {
+  if (pixels <= 0) return;
+  unsigned last = data[0] | (unsigned)data[1] << 8 | (unsigned)data[2] << 16, run = 0;
+  for (int p = 0; p < pixels; p++) {
+    const unsigned char *px = data + p * stride;
+    unsigned key = px[0] | (unsigned)px[1] << 8 | (unsigned)px[2] << 16;
+    if (key != last) {
+      table[last] += run;
+      pages[last >> 10] = 1;
+      last = key;
+      run = 0;
+    }
+    run++;
+  }
+  table[last] += run;
+  pages[last >> 10] = 1;
+}

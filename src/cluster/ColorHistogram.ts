@@ -1,5 +1,6 @@
 import type { RowBand } from '../types.js';
 import { ColorCountKernel } from './kernels/ColorCountKernel.js';
+import { ColorTableKernel, TABLE_PAGE } from './kernels/ColorTableKernel.js';
 
 /** RGB images up to this many pixels are counted in a hash rather than the 2^24 table. */
 export const SPARSE_PIXELS = 1 << 22;
@@ -17,6 +18,10 @@ export class ColorHistogram {
   private counts: Uint32Array | Float64Array;
   /** Small RGB images: a hash of the colours seen instead of the 2^24 table (see constructor). */
   private sparse: ColorCountKernel | undefined;
+  /** RGB images past the hash: the 2^24 table counted in the kernels (`counts` is its memory). */
+  private dense: ColorTableKernel | undefined;
+  /** The entries, once taken out: the table's memory then goes to the fit (see `entries`). */
+  private counted: { colors: Uint8Array; weights: Float64Array; count: number } | undefined;
   /** Pixels counted so far: the counts' type follows it, not the caller's estimate. */
   private added = 0;
 
@@ -33,21 +38,31 @@ export class ColorHistogram {
       this.counts = new Uint32Array(0);
       return;
     }
-    this.counts = new Uint32Array(1 << (8 * channels));
+    this.counts = channels === 3 ? this.denseTable() : new Uint32Array(1 << (8 * channels));
+  }
+
+  private denseTable(): Uint32Array {
+    this.dense = new ColorTableKernel();
+    return this.dense.counts;
   }
 
   /** Counts the band's pixels by their first `channels` channels (an RGBA band counts by RGB). */
   add(band: RowBand): void {
+    this.stillCounting();
     const pixels = band.width * band.height;
     this.added += pixels;
     if (this.added >= 2 ** 32 && this.counts instanceof Uint32Array && !this.sparse)
-      this.counts = Float64Array.from(this.counts);
+      this.countInDoubles();
     if (this.sparse) {
       const counted = this.sparse.add(band);
       if (counted === pixels) return;
       this.leaveSparse();
       const rest = band.data.subarray(counted * band.channels);
       band = { ...band, data: rest, width: pixels - counted, height: 1 };
+    }
+    if (this.dense) {
+      this.dense.add(band);
+      return;
     }
     const { data } = band;
     const counts = this.counts;
@@ -81,17 +96,19 @@ export class ColorHistogram {
    * elsewhere): the sum is exact, so the entries are those of one histogram over all the rows.
    */
   addCounts(colors: Uint8Array, weights: Float64Array, count: number): void {
+    this.stillCounting();
     if (this.sparse) this.leaveSparse();
     const pixels = weights.subarray(0, count).reduce((s, w) => s + w, 0);
     this.added += pixels;
-    if (this.added >= 2 ** 32 && this.counts instanceof Uint32Array)
-      this.counts = Float64Array.from(this.counts);
+    if (this.added >= 2 ** 32 && this.counts instanceof Uint32Array) this.countInDoubles();
     const c = this.channels;
     const counts = this.counts;
+    const pages = this.dense?.pages;
     for (let i = 0; i < count; i++) {
       let key = 0;
       for (let ch = 0; ch < c; ch++) key |= (colors[i * c + ch] as number) << (8 * ch);
       counts[key] = (counts[key] as number) + (weights[i] as number);
+      if (pages) pages[Math.floor(key / TABLE_PAGE)] = 1;
     }
   }
 
@@ -100,72 +117,121 @@ export class ColorHistogram {
     const sparse = this.sparse as ColorCountKernel;
     const { colors, weights, count } = sparse.entries();
     this.sparse = undefined;
-    this.counts = this.added < 2 ** 32 ? new Uint32Array(1 << 24) : new Float64Array(1 << 24);
+    this.counts = this.added < 2 ** 32 ? this.denseTable() : new Float64Array(1 << 24);
     for (let i = 0; i < count; i++) {
       const key =
         (colors[i * 3] as number) |
         ((colors[i * 3 + 1] as number) << 8) |
         ((colors[i * 3 + 2] as number) << 16);
       this.counts[key] = weights[i] as number;
+      if (this.dense) this.dense.pages[Math.floor(key / TABLE_PAGE)] = 1;
     }
+  }
+
+  /**
+   * From 2^32 pixels a colour's count may not fit 32 bits: the table moves to doubles, counted
+   * in JavaScript (an image of 4 gigapixels spends most of its time elsewhere).
+   */
+  private countInDoubles(): void {
+    this.counts = Float64Array.from(this.counts);
+    this.dense?.release();
+    this.dense = undefined;
+  }
+
+  private stillCounting(): void {
+    if (this.counted) throw new Error('colours added after their entries were taken');
   }
 
   /** How many distinct colours were seen. */
   distinct(): number {
+    if (this.counted) return this.counted.count;
     if (this.sparse) return this.sparse.size;
     let n = 0;
-    for (let i = 0; i < this.counts.length; i++) if (this.counts[i] !== 0) n++;
+    this.forEachCount(() => n++);
     return n;
   }
 
-  /** Distinct colours (packed, channel 0 first) with their pixel counts, in colour order. */
+  /** Calls `visit` for every colour counted, in colour order; blocks never written are skipped. */
+  private forEachCount(visit: (key: number, count: number) => void): void {
+    const { counts } = this;
+    const pages = this.dense?.pages;
+    const blocks = pages ? pages.length : 1;
+    const block = pages ? TABLE_PAGE : counts.length;
+    for (let b = 0; b < blocks; b++) {
+      if (pages && pages[b] === 0) continue;
+      for (let key = b * block, end = key + block; key < end; key++) {
+        const w = counts[key] as number;
+        if (w !== 0) visit(key, w);
+      }
+    }
+  }
+
+  /**
+   * Distinct colours (packed, channel 0 first) with their pixel counts, in colour order. Counting
+   * ends here: nothing may be added afterwards.
+   */
   entries(): { colors: Uint8Array; weights: Float64Array; count: number } {
-    if (this.sparse) return this.sparse.entries();
+    this.counted ??= this.sparse ? this.sparse.entries() : this.tableEntries();
+    // The 64 MiB table goes back to the kernels, where the fit that follows takes it: a big
+    // image's fit then costs no memory beyond what counting took.
+    this.dense?.release();
+    this.dense = undefined;
+    this.counts = new Uint32Array(0);
+    return this.counted;
+  }
+
+  private tableEntries(): { colors: Uint8Array; weights: Float64Array; count: number } {
     const c = this.channels;
     const count = this.distinct();
     const colors = new Uint8Array(count * c);
     const weights = new Float64Array(count);
-    for (let key = 0, i = 0; key < this.counts.length; key++) {
-      const w = this.counts[key] as number;
-      if (w === 0) continue;
+    let i = 0;
+    this.forEachCount((key, w) => {
       for (let ch = 0; ch < c; ch++) colors[i * c + ch] = (key >>> (8 * ch)) & 255;
       weights[i++] = w;
-    }
+    });
     return { colors, weights, count };
   }
 
   /**
    * The points to fit: every distinct colour with its count, or, when there are more than
    * `MAX_FIT_POINTS`, 6-bit bins placed at the exact mean of the colours in them (a bin is 4
-   * levels wide, so the loss is a fraction of a level).
+   * levels wide, so the loss is a fraction of a level), numbered as colour order first reaches
+   * them. Bins are made straight from the counts: a big photo's millions of distinct colours are
+   * never listed, which kept 40 MB more at the fit than counting took.
    */
   fitPoints(): { points: Float64Array; weights: Float64Array; count: number } {
-    const { colors, weights, count } = this.entries();
+    const count = this.distinct();
+    if (count <= MAX_FIT_POINTS) {
+      const { colors, weights } = this.entries();
+      return { points: Float64Array.from(colors), weights, count };
+    }
     const c = this.channels;
-    if (count <= MAX_FIT_POINTS) return { points: Float64Array.from(colors), weights, count };
-    const bins = new Map<number, number>();
-    const sums: number[] = [];
-    const binWeights: number[] = [];
-    for (let i = 0; i < count; i++) {
-      let key = 0;
-      for (let ch = 0; ch < c; ch++) key |= ((colors[i * c + ch] as number) >> 2) << (6 * ch);
-      let b = bins.get(key);
-      if (b === undefined) {
-        b = binWeights.length;
-        bins.set(key, b);
-        binWeights.push(0);
-        for (let ch = 0; ch < c; ch++) sums.push(0);
-      }
-      const w = weights[i] as number;
+    const binOf = new Int32Array(1 << (6 * c)).fill(-1);
+    const binWeights = new Float64Array(1 << (6 * c));
+    const sums = new Float64Array((1 << (6 * c)) * c);
+    let bins = 0;
+    const visit = (key: number, w: number): void => {
+      let bin = 0;
+      for (let ch = 0; ch < c; ch++) bin |= (((key >>> (8 * ch)) & 255) >> 2) << (6 * ch);
+      let b = binOf[bin] as number;
+      if (b < 0) b = binOf[bin] = bins++;
       binWeights[b] = (binWeights[b] as number) + w;
       for (let ch = 0; ch < c; ch++)
-        sums[b * c + ch] = (sums[b * c + ch] as number) + w * (colors[i * c + ch] as number);
-    }
-    const points = new Float64Array(binWeights.length * c);
-    for (let b = 0; b < binWeights.length; b++) {
+        sums[b * c + ch] = (sums[b * c + ch] as number) + w * ((key >>> (8 * ch)) & 255);
+    };
+    if (this.counted || this.sparse) {
+      const { colors, weights } = this.entries();
+      for (let i = 0; i < count; i++) {
+        let key = 0;
+        for (let ch = 0; ch < c; ch++) key |= (colors[i * c + ch] as number) << (8 * ch);
+        visit(key, weights[i] as number);
+      }
+    } else this.forEachCount(visit);
+    const points = new Float64Array(bins * c);
+    for (let b = 0; b < bins; b++)
       for (let ch = 0; ch < c; ch++)
         points[b * c + ch] = (sums[b * c + ch] as number) / (binWeights[b] as number);
-    }
-    return { points, weights: Float64Array.from(binWeights), count: binWeights.length };
+    return { points, weights: binWeights.slice(0, bins), count: bins };
   }
 }

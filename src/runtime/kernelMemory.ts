@@ -22,6 +22,7 @@ export interface KernelExports {
   wuScratchBytes(n: number, k: number): number;
   countBand(counts: number, data: number, pixels: number, stride: number): number;
   countEntries(counts: number, colors: number, weights: number, scratch: number): void;
+  countTable(table: number, pages: number, data: number, pixels: number, stride: number): void;
   nearestInit(nearest: number): void;
   nearestBand(
     nearest: number,
@@ -153,6 +154,20 @@ export class KernelHeap {
     if (this.top > MAX_PAGES * PAGE)
       throw new RangeError(`the kernels need ${this.top} bytes, more than WebAssembly's 4 GiB`);
     return start;
+  }
+
+  /**
+   * Like `commit`, with [offset, offset + bytes) zeroed where an earlier user of the memory may
+   * have written. What the growth adds is zero already, and left untouched: a page first touched
+   * costs (on the virtual machines this runs on, ~15 us a page), so a table that counting would
+   * touch only in part must not be written whole.
+   */
+  commitZeroed(offset: number, bytes: number): ArrayBuffer {
+    const used = this.memory.buffer.byteLength;
+    const buffer = this.commit();
+    const end = Math.min(offset + bytes, used);
+    if (end > offset) new Uint8Array(buffer, offset, end - offset).fill(0);
+    return buffer;
   }
 
   /** Grows the memory to hold everything allocated so far; returns its (new) buffer. */

@@ -9,5 +9,16 @@ import { releaseKernelMemory } from './kernelMemory.js';
  */
 export function releaseFitMemory(): void {
   releaseKernelMemory();
+  collectGarbage();
+}
+
+/** From this many pixels an image's phases collect garbage between them; small images gain nothing. */
+export const COLLECT_ABOVE_PIXELS = 16 * 1024 * 1024;
+
+/**
+ * A full collection, where the process allows it (see above): pass 1's last bands, held by
+ * buffers the collector has not looked at yet, are freed before the fit allocates its own.
+ */
+export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }

@@ -22,10 +22,8 @@ export class ColorCountKernel extends KernelUser {
     const state = heap.alloc(16);
     const keys = heap.alloc(4 << bits);
     const counts = heap.alloc(4 << bits);
-    const buffer = heap.commit();
     // The memory may hold an earlier kernel's data: the table starts empty.
-    new Uint32Array(buffer, keys, 1 << bits).fill(0);
-    new Uint32Array(buffer, counts, 1 << bits).fill(0);
+    const buffer = heap.commitZeroed(keys, 8 << bits);
     new Int32Array(buffer, state, 4).set([keys, counts, bits, 0]);
     this.state = state;
   }

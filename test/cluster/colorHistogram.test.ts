@@ -1,0 +1,106 @@
+import { expect, test } from 'vitest';
+import { ColorHistogram, SPARSE_PIXELS } from '../../src/cluster/ColorHistogram.js';
+import { ColorCountKernel } from '../../src/cluster/kernels/ColorCountKernel.js';
+import { Rng } from '../../src/cluster/Rng.js';
+
+interface Band {
+  y: number;
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 3 | 4;
+}
+
+/** A band with runs of one colour (as upscaled photos have), from a few hundred colours. */
+function randomBand(rng: Rng, width: number, height: number, channels: 3 | 4): Band {
+  const data = new Uint8Array(width * height * channels);
+  let colour = [0, 0, 0];
+  for (let p = 0; p < width * height; p++) {
+    if (rng.int(4) === 0) colour = [rng.int(8) * 32, rng.int(256), rng.int(3)];
+    for (let ch = 0; ch < 3; ch++) data[p * channels + ch] = colour[ch] as number;
+    if (channels === 4) data[p * 4 + 3] = rng.int(256);
+  }
+  return { y: 0, data, width, height, channels };
+}
+
+/** Counts by brute force: packed RGB (channel 0 lowest) -> pixels. */
+function oracle(bands: Band[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const { data, width, height, channels } of bands)
+    for (let p = 0; p < width * height; p++) {
+      const o = p * channels;
+      const key =
+        (data[o] as number) | ((data[o + 1] as number) << 8) | ((data[o + 2] as number) << 16);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  return counts;
+}
+
+function expectCounts(histogram: ColorHistogram, expected: Map<number, number>): void {
+  const { colors, weights, count } = histogram.entries();
+  expect(count).toBe(expected.size);
+  let previous = -1;
+  for (let i = 0; i < count; i++) {
+    const key =
+      (colors[i * 3] as number) |
+      ((colors[i * 3 + 1] as number) << 8) |
+      ((colors[i * 3 + 2] as number) << 16);
+    expect(key).toBeGreaterThan(previous);
+    previous = key;
+    expect(weights[i]).toBe(expected.get(key));
+  }
+  expect(histogram.distinct()).toBe(expected.size);
+}
+
+test.each([3, 4] as const)(
+  'a big image is counted in the 2^24 table exactly, whatever the bands (%i channels)',
+  (channels) => {
+    const rng = new Rng(channels);
+    // Bands longer and shorter than a kernel call's chunk, with runs across their edges.
+    const bands = [
+      randomBand(rng, 1000, 70, channels),
+      randomBand(rng, 1000, 1, channels),
+      randomBand(rng, 333, 7, channels),
+    ];
+    const histogram = new ColorHistogram(3, SPARSE_PIXELS + 1);
+    for (const band of bands) histogram.add(band);
+    expectCounts(histogram, oracle(bands));
+  },
+);
+
+test('the table starts empty on memory an earlier kernel wrote', () => {
+  const rng = new Rng(5);
+  const earlier = new ColorCountKernel(1 << 20);
+  earlier.add(randomBand(rng, 1024, 256, 3));
+  earlier.entries(); // hands its memory back, to be reused
+  const band = randomBand(rng, 500, 20, 3);
+  const histogram = new ColorHistogram(3, SPARSE_PIXELS + 1);
+  histogram.add(band);
+  expectCounts(histogram, oracle([band]));
+});
+
+/** `pixels` pixels of distinct colours, none of which randomBand makes. */
+function distinctBand(pixels: number): Band {
+  const data = new Uint8Array(pixels * 3);
+  for (let p = 0; p < pixels; p++) data.set([0, p & 255, 200 + (p >> 8)], p * 3);
+  return { y: 0, data, width: pixels, height: 1, channels: 3 };
+}
+
+test('a small image with more colours than its hash holds moves to the table, exactly', () => {
+  const rng = new Rng(9);
+  // The colours of the first band fill the hash, and are never seen again.
+  const bands = [distinctBand(600), randomBand(rng, 200, 50, 3), randomBand(rng, 200, 50, 4)];
+  // Estimated at 100 pixels: the hash fills long before the 20 000 pixels end.
+  const histogram = new ColorHistogram(3, 100);
+  for (const band of bands) histogram.add(band);
+  expectCounts(histogram, oracle(bands));
+});
+
+test('counting ends with the entries: a later band is refused, not silently lost', () => {
+  const rng = new Rng(13);
+  const band = randomBand(rng, 100, 10, 3);
+  const histogram = new ColorHistogram(3, SPARSE_PIXELS + 1);
+  histogram.add(band);
+  expect(histogram.entries()).toBe(histogram.entries());
+  expect(() => histogram.add(band)).toThrow(/after their entries/);
+});
