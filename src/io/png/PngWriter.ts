@@ -53,6 +53,8 @@ export class PngWriter implements IndexWriter {
   private readonly done: Promise<void>;
   private readonly toScanlines: (band: IndexBand) => Buffer;
   private failure: Error | undefined;
+  /** When zlib has taken the last band written (see `write`). */
+  private taken: Promise<unknown> = Promise.resolve();
 
   private constructor(finalPath: string, options: PngWriterOptions) {
     const { width, height, layout, palette, metadata } = options;
@@ -97,15 +99,23 @@ export class PngWriter implements IndexWriter {
     return writer;
   }
 
+  /**
+   * Each band waits for zlib to have taken the one before, not itself: zlib compresses a band
+   * on libuv's threads while the next is mapped, and at most two bands of scanlines are held.
+   */
   async write(band: IndexBand): Promise<void> {
     if (this.failure) throw this.failure;
-    if (!this.deflate.write(this.toScanlines(band))) {
-      await Promise.race([once(this.deflate, 'drain'), this.done]);
-    }
+    const lines = this.toScanlines(band);
+    await this.taken;
     if (this.failure) throw this.failure;
+    this.taken = this.deflate.write(lines)
+      ? Promise.resolve()
+      : Promise.race([once(this.deflate, 'drain'), this.done]).catch(() => {});
   }
 
   async close(keep?: KeepOutput): Promise<boolean> {
+    await this.taken;
+    if (this.failure) throw this.failure;
     this.deflate.end();
     await this.done;
     return this.output.commit(keep);

@@ -117,7 +117,8 @@ export function packScanlines(
     const dst = r * (rowBytes + 1) + 1;
     const src = r * width;
     if (bitDepth === 8) {
-      for (let x = 0; x < width; x++) out[dst + x] = indices[src + x] as number;
+      if (indices instanceof Uint8Array) out.set(indices.subarray(src, src + width), dst);
+      else for (let x = 0; x < width; x++) out[dst + x] = indices[src + x] as number;
       continue;
     }
     for (let x = 0; x < width; x++) {
