@@ -12,7 +12,11 @@ typedef struct {
   int *near;
   double *nearDist;
   double *beyond;
-  /* A direct-mapped cache of answers: packed colour, index (-1: empty), squared distance. */
+  /*
+   * A direct-mapped cache of answers: packed colour, index + 1 (0: empty, so that memory fresh
+   * from the system, which is zero, needs no clearing; the caller zeroes reused memory), and the
+   * squared distance.
+   */
   unsigned *cacheKey;
   int *cacheIndex;
   unsigned *cacheDist;
@@ -29,7 +33,6 @@ static int nearestFrom(const Nearest *s, const double *x, int from, unsigned *di
 
 __attribute__((export_name("nearestInit"))) void nearestInit(Nearest *s) {
   buildNeighbours(s->palette, s->k, s->half, s->near, s->nearDist, s->beyond);
-  for (int i = 0; i < 1 << CACHE_BITS; i++) s->cacheIndex[i] = -1;
   /* Each cell's guess searched from the previous cell's: neighbouring cells share answers. */
   int from = 0;
   for (int cell = 0; cell < GUESS_CELLS * GUESS_CELLS * GUESS_CELLS; cell++) {
@@ -96,7 +99,7 @@ __attribute__((export_name("nearestBand"))) double nearestBand(Nearest *s,
     const unsigned char *px = data + p * 3;
     unsigned key = px[0] | (unsigned)px[1] << 8 | (unsigned)px[2] << 16;
     unsigned slot = (key * 0x9e3779b1u) >> (32 - CACHE_BITS);
-    int index = s->cacheIndex[slot];
+    int index = s->cacheIndex[slot] - 1;
     unsigned dist;
     if (index >= 0 && s->cacheKey[slot] == key) {
       dist = s->cacheDist[slot];
@@ -106,7 +109,7 @@ __attribute__((export_name("nearestBand"))) double nearestBand(Nearest *s,
                  (px[2] >> (8 - GUESS_SHIFT)) << (2 * GUESS_SHIFT);
       index = nearestFrom(s, x, s->guess[cell], &dist);
       s->cacheKey[slot] = key;
-      s->cacheIndex[slot] = index;
+      s->cacheIndex[slot] = index + 1;
       s->cacheDist[slot] = dist;
     }
     if (indexBytes == 1)

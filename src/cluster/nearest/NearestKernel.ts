@@ -32,7 +32,8 @@ export class NearestKernel extends KernelUser {
       cacheDist: heap.alloc(CACHE_SLOTS * 4),
       guess: heap.alloc(GUESS_CELLS * 4),
     };
-    const buffer = heap.commit();
+    // The cache starts empty (see nearest.c): zeroed where an earlier user of the memory wrote.
+    const buffer = heap.commitZeroed(at.cacheIndex, CACHE_SLOTS * 4);
     new Float64Array(buffer, at.palette, k * 3).set(colors.subarray(0, k * 3));
     new Int32Array(buffer, at.state, 10).set([
       at.palette,

@@ -87,6 +87,23 @@ describe('NearestColorMatcher agrees with brute force', () => {
     }
   });
 
+  test('RGB: a matcher on memory an earlier matcher used answers for its own palette', () => {
+    // Each matcher hands its kernel memory back, and the next takes it with the answers of the
+    // last palette still in it: its cache must start empty.
+    const rng = new Rng(31);
+    const pixels = probePixels(randomPalette(64, 3, rng), 4000, rng);
+    const n = pixels.length / 3;
+    for (let round = 0; round < 3; round++) {
+      const palette = randomPalette(32, 3, rng);
+      const matcher = new NearestColorMatcher(palette);
+      const out = new Uint8Array(n);
+      matcher.assign(pixels, n, out);
+      matcher.release();
+      for (let p = 0; p < n; p++)
+        expect(out[p]).toBe(bruteForceNearest(palette, pixels, p * 3).index);
+    }
+  });
+
   test('a colour palette of a real fit (sorted, deduplicated) also agrees', () => {
     const rng = new Rng(77);
     const values = Array.from({ length: 128 * 3 }, () => rng.next() * 255);
