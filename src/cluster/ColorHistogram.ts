@@ -133,7 +133,13 @@ export class ColorHistogram {
    * in JavaScript (an image of 4 gigapixels spends most of its time elsewhere).
    */
   private countInDoubles(): void {
-    this.counts = Float64Array.from(this.counts);
+    // Only what was counted is copied: reading the table's unwritten blocks would make them
+    // resident (see ColorTableKernel).
+    const doubles = new Float64Array(this.counts.length);
+    this.forEachCount((key, count) => {
+      doubles[key] = count;
+    });
+    this.counts = doubles;
     this.dense?.release();
     this.dense = undefined;
   }

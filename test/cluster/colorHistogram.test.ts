@@ -104,3 +104,17 @@ test('counting ends with the entries: a later band is refused, not silently lost
   expect(histogram.entries()).toBe(histogram.entries());
   expect(() => histogram.add(band)).toThrow(/after their entries/);
 });
+
+test('past 2^32 pixels the counts move to doubles, keeping every colour counted before', () => {
+  const rng = new Rng(17);
+  const band = randomBand(rng, 1000, 20, 3);
+  const histogram = new ColorHistogram(3, SPARSE_PIXELS + 1);
+  histogram.add(band);
+  // Counts from other rows of the same image (a split run): one colour seen 2^32 + 5 times.
+  const big = 2 ** 32 + 5;
+  histogram.addCounts(Uint8Array.of(1, 2, 250), Float64Array.of(big), 1);
+  const expected = oracle([band]);
+  const key = 1 | (2 << 8) | (250 << 16);
+  expected.set(key, (expected.get(key) ?? 0) + big);
+  expectCounts(histogram, expected);
+});
