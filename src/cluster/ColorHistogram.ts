@@ -1,4 +1,5 @@
 import type { RowBand } from '../types.js';
+import { collectGarbage } from '../runtime/releaseFitMemory.js';
 import { ColorCountKernel } from './kernels/ColorCountKernel.js';
 import { ColorTableKernel, TABLE_PAGE } from './kernels/ColorTableKernel.js';
 
@@ -140,8 +141,13 @@ export class ColorHistogram {
       doubles[key] = count;
     });
     this.counts = doubles;
-    this.dense?.release();
-    this.dense = undefined;
+    // The table's 64 MiB are let go rather than kept for the next kernel: beside the doubles
+    // (128 MiB) they would be the peak of the rest of the image.
+    if (this.dense) {
+      this.dense.abandon();
+      this.dense = undefined;
+      collectGarbage();
+    }
   }
 
   private stillCounting(): void {
