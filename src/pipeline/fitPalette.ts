@@ -1,6 +1,5 @@
 import type { ImageSource } from '../io/openImage.js';
 import { partnerThread } from '../runtime/partnerThread.js';
-import { COLLECT_ABOVE_PIXELS, collectGarbage } from '../runtime/releaseFitMemory.js';
 import type { Channels } from '../model/channels.js';
 import type { NodataRule } from '../model/nodata.js';
 import { PaletteFitter } from './PaletteFitter.js';
@@ -30,7 +29,6 @@ export async function fitPalette(
       undefined,
       nodata?.rule,
     );
-    if (source.info.width * source.info.height > COLLECT_ABOVE_PIXELS) collectGarbage();
     return await finishFit(fitter, options, nodata);
   } finally {
     // Pass 2 follows (or the file failed): let go of the fit's memory.

@@ -12,13 +12,7 @@ export function releaseFitMemory(): void {
   collectGarbage();
 }
 
-/** From this many pixels an image's phases collect garbage between them; small images gain nothing. */
-export const COLLECT_ABOVE_PIXELS = 16 * 1024 * 1024;
-
-/**
- * A full collection, where the process allows it (see above): pass 1's last bands, held by
- * buffers the collector has not looked at yet, are freed before the fit allocates its own.
- */
+/** A full collection, where the process allows it (see above). */
 export function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
