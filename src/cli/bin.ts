@@ -1,28 +1,19 @@
 #!/usr/bin/env node
 /**
  * The `gigaquant` executable. On Linux it runs the real CLI in a child process with glibc's
- * allocator tuned: libvips frees large band buffers from many threads, and with glibc's defaults
- * (an arena per thread, large blocks kept for reuse) the process keeps memory it no longer uses,
- * which eats much of the memory budget (the bench's memory figures show the difference).
- * These variables are read only when a process starts, hence the child.
+ * allocator tuned (childEnvironment.ts): libvips frees large band buffers from many threads, and
+ * with glibc's defaults (an arena per thread, large blocks kept for reuse) the process keeps
+ * memory it no longer uses, which eats much of the memory budget (the bench's memory figures show
+ * the difference); and every band decoded lands in fresh pages, which huge pages make cheap.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sniffPixels } from '../io/sniffPixels.js';
+import { tunedEnvironment } from './childEnvironment.js';
 
 const MARK = 'GIGAQUANT_CHILD';
-
-export const MALLOC_TUNING: Record<string, string> = {
-  MALLOC_ARENA_MAX: '2',
-  // Blocks from 4 MiB are mapped for themselves and given back when freed; smaller ones are
-  // reused. At 128 KiB every libvips tile-row buffer was a fresh mapping, and its pages are
-  // first-touched again (~15 us a page on a virtual machine): a 184 Mpx run spent 0.93x the
-  // wall time with 4 MiB at the same peak (farm-bench -n 3). From 8 MiB the peak rose 18 MiB.
-  MALLOC_MMAP_THRESHOLD_: String(4 * 1024 * 1024),
-  MALLOC_TRIM_THRESHOLD_: String(4 * 1024 * 1024),
-};
 
 /**
  * `compress` (or `decompress`) of a small image gains nothing from the tuning (it never holds
@@ -77,7 +68,7 @@ if (args.length === 1 && args[0] === '--version') {
   // The IPC channel is how the child learns that this process died (even of kill -9): it closes.
   const child = spawn(process.execPath, nodeArgs, {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-    env: { ...MALLOC_TUNING, ...process.env, [MARK]: '1' },
+    env: { ...tunedEnvironment(process.env), [MARK]: '1' },
   });
   // Ctrl-C reaches both processes; the child treats a repeat within a moment as the same one.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
