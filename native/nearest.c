@@ -13,21 +13,37 @@ typedef struct {
   double *nearDist;
   double *beyond;
   /*
-   * A direct-mapped cache of answers: packed colour, index + 1 (0: empty, so that memory fresh
-   * from the system, which is zero, needs no clearing; the caller zeroes reused memory), and the
-   * squared distance.
+   * A direct-mapped cache of answers, as two words a slot in two arrays: the packed colour (24
+   * bits) with bits 14-16 of index + 1 above it, and the squared distance (18 bits: at most
+   * 3 x 255^2) with bits 0-13 of index + 1 above it. A slot whose second word is 0 is empty, so
+   * that memory fresh from the system, which is zero, needs no clearing (the caller zeroes reused
+   * memory); an answer that happens to pack to 0 is merely searched again.
    */
   unsigned *cacheKey;
-  int *cacheIndex;
-  unsigned *cacheDist;
+  unsigned *cacheValue;
   /* For each cell of a GUESS_CELLS^3 grid, the entry nearest its centre: where searches start. */
   int *guess;
+  /*
+   * For each cell of a LIST_CELLS^3 grid, once a pixel in it has been searched: the entries that
+   * can be nearest to some pixel of the cell, as (start + 1, count) into `pool` (0: not listed
+   * yet, zeroed as the cache is; -1: too long for the pool, searched from `guess` instead).
+   * Lists are made only when k <= LIST_MAX_K.
+   */
+  int *cells;
+  unsigned short *pool;
+  int poolSize;
+  int poolUsed;
 } Nearest;
 
-_Static_assert(__builtin_offsetof(Nearest, guess) == 36, "the caller writes Nearest by offset");
+_Static_assert(__builtin_offsetof(Nearest, poolUsed) == 48, "the caller writes Nearest by offset");
 
 #define GUESS_CELLS 16
 #define GUESS_SHIFT 4
+/* 8-wide cells: shorter lists than the guess grid's 16, few enough to list lazily. */
+#define LIST_SHIFT 5
+#define LIST_WIDTH (256 >> LIST_SHIFT)
+/* Past this many entries a list costs more to make and to scan than the neighbour search. */
+#define LIST_MAX_K 1024
 
 static int nearestFrom(const Nearest *s, const double *x, int from, unsigned *dist);
 
@@ -87,30 +103,101 @@ static int nearestFrom(const Nearest *s, const double *x, int from, unsigned *di
 }
 
 /*
- * Nearest entry of `count` RGB pixels (3 bytes each) into `out` (1 or 2 bytes per index).
- * Returns the sum of squared errors.
+ * Lists the entries that can be nearest to a pixel of `cell` (an 8-wide cube of integer
+ * colours): every entry within the smallest farthest distance of any entry from the cell. The
+ * nearest entry of a pixel in the cell is no farther than that, so it is listed, and so is every
+ * entry at the same distance: ties are kept, in index order. Marks the cell -1 when the pool is
+ * full.
  */
-__attribute__((export_name("nearestBand"))) double nearestBand(Nearest *s,
+static void listCell(Nearest *s, int cell) {
+  int lo[3];
+  lo[0] = (cell & ((1 << LIST_SHIFT) - 1)) * LIST_WIDTH;
+  lo[1] = ((cell >> LIST_SHIFT) & ((1 << LIST_SHIFT) - 1)) * LIST_WIDTH;
+  lo[2] = (cell >> (2 * LIST_SHIFT)) * LIST_WIDTH;
+  int reach = 0x7fffffff;
+  for (int j = 0; j < s->k; j++) {
+    int far = 0;
+    for (int a = 0; a < 3; a++) {
+      int v = (int)s->palette[j * 3 + a] - lo[a];
+      int d = v > LIST_WIDTH - 1 - v ? v : LIST_WIDTH - 1 - v;
+      far += d * d;
+    }
+    if (far < reach) reach = far;
+  }
+  int start = s->poolUsed, n = 0;
+  for (int j = 0; j < s->k; j++) {
+    int near = 0;
+    for (int a = 0; a < 3; a++) {
+      int v = (int)s->palette[j * 3 + a] - lo[a];
+      int d = v < 0 ? -v : v > LIST_WIDTH - 1 ? v - (LIST_WIDTH - 1) : 0;
+      near += d * d;
+    }
+    if (near > reach) continue;
+    if (start + n == s->poolSize) {
+      s->cells[cell * 2] = -1;
+      return;
+    }
+    s->pool[start + n++] = (unsigned short)j;
+  }
+  s->poolUsed = start + n;
+  s->cells[cell * 2] = start + 1;
+  s->cells[cell * 2 + 1] = n;
+}
+
+/* Exact nearest entry of one pixel, lowest index on ties: from its cell's list if it has one. */
+static int searchPixel(Nearest *s, const unsigned char *px, unsigned *dist) {
+  double x[3] = {px[0], px[1], px[2]};
+  if (s->k <= LIST_MAX_K) {
+    int cell = (px[0] >> (8 - LIST_SHIFT)) | (px[1] >> (8 - LIST_SHIFT)) << LIST_SHIFT |
+               (px[2] >> (8 - LIST_SHIFT)) << (2 * LIST_SHIFT);
+    if (s->cells[cell * 2] == 0) listCell(s, cell);
+    int start = s->cells[cell * 2] - 1;
+    if (start >= 0) {
+      const unsigned short *list = s->pool + start;
+      const int n = s->cells[cell * 2 + 1];
+      double best = __builtin_inf();
+      int bestJ = 0;
+      for (int t = 0; t < n; t++) {
+        int j = list[t];
+        double dd = sq3(x, s->palette + j * 3);
+        if (dd < best) {
+          best = dd;
+          bestJ = j;
+        }
+      }
+      *dist = (unsigned)best;
+      return bestJ;
+    }
+  }
+  int cell = (px[0] >> (8 - GUESS_SHIFT)) | (px[1] >> (8 - GUESS_SHIFT)) << GUESS_SHIFT |
+             (px[2] >> (8 - GUESS_SHIFT)) << (2 * GUESS_SHIFT);
+  return nearestFrom(s, x, s->guess[cell], dist);
+}
+
+/*
+ * The loop of nearestBand. `wide`: k > 16383, where index + 1 needs bits in the tag too; the
+ * narrow loop compares the tag whole, which measured faster.
+ */
+static inline __attribute__((always_inline)) double nearestLoop(Nearest *s,
                                                                 const unsigned char *data,
                                                                 int count, void *out,
-                                                                int indexBytes) {
+                                                                int indexBytes, int wide) {
   double sse = 0;
   for (int p = 0; p < count; p++) {
     const unsigned char *px = data + p * 3;
     unsigned key = px[0] | (unsigned)px[1] << 8 | (unsigned)px[2] << 16;
     unsigned slot = (key * 0x9e3779b1u) >> (32 - CACHE_BITS);
-    int index = s->cacheIndex[slot] - 1;
+    unsigned tag = s->cacheKey[slot], value = s->cacheValue[slot];
+    int index;
     unsigned dist;
-    if (index >= 0 && s->cacheKey[slot] == key) {
-      dist = s->cacheDist[slot];
+    if (value != 0 && (wide ? (tag & 0xffffff) == key : tag == key)) {
+      index = (int)(wide ? (value >> 18 | (tag >> 24) << 14) : value >> 18) - 1;
+      dist = value & 0x3ffff;
     } else {
-      double x[3] = {px[0], px[1], px[2]};
-      int cell = (px[0] >> (8 - GUESS_SHIFT)) | (px[1] >> (8 - GUESS_SHIFT)) << GUESS_SHIFT |
-                 (px[2] >> (8 - GUESS_SHIFT)) << (2 * GUESS_SHIFT);
-      index = nearestFrom(s, x, s->guess[cell], &dist);
-      s->cacheKey[slot] = key;
-      s->cacheIndex[slot] = index + 1;
-      s->cacheDist[slot] = dist;
+      index = searchPixel(s, px, &dist);
+      const unsigned stored = (unsigned)index + 1;
+      s->cacheKey[slot] = key | (stored >> 14) << 24;
+      s->cacheValue[slot] = (stored & 0x3fff) << 18 | dist;
     }
     if (indexBytes == 1)
       ((unsigned char *)out)[p] = (unsigned char)index;
@@ -119,4 +206,17 @@ __attribute__((export_name("nearestBand"))) double nearestBand(Nearest *s,
     sse += dist;
   }
   return sse;
+}
+
+/*
+ * Nearest entry of `count` RGB pixels (3 bytes each) into `out` (1 or 2 bytes per index).
+ * Returns the sum of squared errors.
+ */
+__attribute__((export_name("nearestBand"))) double nearestBand(Nearest *s,
+                                                                const unsigned char *data,
+                                                                int count, void *out,
+                                                                int indexBytes) {
+  if (s->k > 16383) return nearestLoop(s, data, count, out, indexBytes, 1);
+  if (indexBytes == 1) return nearestLoop(s, data, count, out, 1, 0);
+  return nearestLoop(s, data, count, out, 2, 0);
 }

@@ -1,16 +1,23 @@
 import { KernelUser } from '../../runtime/kernelMemory.js';
 
-/** Must match NEIGHBOURS (native/kernels.h), CACHE_BITS and GUESS_CELLS (native/nearest.c). */
+/**
+ * Must match NEIGHBOURS (native/kernels.h), CACHE_BITS, GUESS_CELLS and LIST_SHIFT
+ * (native/nearest.c).
+ */
 const NEIGHBOURS = 24;
 const CACHE_SLOTS = 1 << 18;
 const GUESS_CELLS = 16 ** 3;
+const LIST_CELLS = 32 ** 3;
+/** Entries the cells' lists may hold in all: a cell that does not fit is searched another way. */
+const POOL_ENTRIES = 1 << 18;
 /** Pixels per call of nearestBand. */
 const CHUNK_PIXELS = 1 << 16;
 
 /**
  * Pass 2's nearest palette entry for RGB pixels: exact (lowest index on ties), through a cache of
- * answers, else a search through the nearest neighbours of the entry nearest the pixel's cell in
- * a 16^3 grid.
+ * answers, else a scan of the few entries that can be nearest in the pixel's cell of a 32^3 grid
+ * (listed on first need), else a search through the nearest neighbours of the entry nearest the
+ * pixel's cell in a 16^3 grid.
  */
 export class NearestKernel extends KernelUser {
   private readonly state: number;
@@ -21,21 +28,22 @@ export class NearestKernel extends KernelUser {
     super();
     const { heap } = this;
     const at = {
-      state: heap.alloc(40),
+      state: heap.alloc(52),
       palette: heap.alloc(k * 24),
       half: heap.alloc(k * 8),
       near: heap.alloc(k * NEIGHBOURS * 4),
       nearDist: heap.alloc(k * NEIGHBOURS * 8),
       beyond: heap.alloc(k * 8),
-      cacheKey: heap.alloc(CACHE_SLOTS * 4),
-      cacheIndex: heap.alloc(CACHE_SLOTS * 4),
-      cacheDist: heap.alloc(CACHE_SLOTS * 4),
       guess: heap.alloc(GUESS_CELLS * 4),
+      pool: heap.alloc(POOL_ENTRIES * 2),
+      // These two start empty (see nearest.c): zeroed at once where an earlier user wrote.
+      cacheKey: heap.alloc(CACHE_SLOTS * 4),
+      cacheValue: heap.alloc(CACHE_SLOTS * 4),
+      cells: heap.alloc(LIST_CELLS * 8),
     };
-    // The cache starts empty (see nearest.c): zeroed where an earlier user of the memory wrote.
-    const buffer = heap.commitZeroed(at.cacheIndex, CACHE_SLOTS * 4);
+    const buffer = heap.commitZeroed(at.cacheKey, CACHE_SLOTS * 8 + LIST_CELLS * 8);
     new Float64Array(buffer, at.palette, k * 3).set(colors.subarray(0, k * 3));
-    new Int32Array(buffer, at.state, 10).set([
+    new Int32Array(buffer, at.state, 13).set([
       at.palette,
       k,
       at.half,
@@ -43,9 +51,12 @@ export class NearestKernel extends KernelUser {
       at.nearDist,
       at.beyond,
       at.cacheKey,
-      at.cacheIndex,
-      at.cacheDist,
+      at.cacheValue,
       at.guess,
+      at.cells,
+      at.pool,
+      POOL_ENTRIES,
+      0,
     ]);
     this.exports.nearestInit(at.state);
     this.state = at.state;

@@ -115,4 +115,79 @@ describe('NearestColorMatcher agrees with brute force', () => {
     for (let p = 0; p < n; p++)
       expect(out[p]).toBe(bruteForceNearest(palette, pixels, p * 3).index);
   });
+
+  /** Matches `pixels` (RGB) twice, so that cached answers are checked too, against brute force. */
+  function expectBruteForce(palette: Palette, pixels: Uint8Array): void {
+    const n = pixels.length / 3;
+    const matcher = new NearestColorMatcher(palette);
+    for (let round = 0; round < 2; round++) {
+      const out = palette.size <= 256 ? new Uint8Array(n) : new Uint16Array(n);
+      const sse = matcher.assign(pixels, n, out);
+      let expectedSse = 0;
+      for (let p = 0; p < n; p++) {
+        const { index, distance } = bruteForceNearest(palette, pixels, p * 3);
+        if (out[p] !== index) expect({ pixel: p, index: out[p] }).toEqual({ pixel: p, index });
+        expectedSse += distance;
+      }
+      expect(sse).toBe(expectedSse);
+    }
+    matcher.release();
+  }
+
+  function randomPixels(count: number, rng: Rng, top = 256): Uint8Array {
+    return Uint8Array.from({ length: count * 3 }, () => rng.int(top));
+  }
+
+  test('RGB: a palette crowded in one corner, whose far cells list every entry (more than the lists hold)', () => {
+    // 1024 entries within 12 of black: from a cell far away every entry is about as far, so each
+    // such cell lists all of them, and after 256 cells the lists are full: the rest are searched
+    // another way.
+    const rng = new Rng(5);
+    const palette = randomPalette(1024, 3, rng);
+    for (let i = 0; i < palette.colors.length; i++) palette.colors[i] = rng.int(12);
+    expectBruteForce(palette, randomPixels(6000, rng));
+  });
+
+  test('RGB: a tie at the very edge of what a cell lists', () => {
+    // In the cell [0, 7]^3, black is at most 147 from any pixel; (14, 14, 14) is at least 147
+    // from any pixel, and exactly 147 from (7, 7, 7), as black is: being first, it wins the tie.
+    const palette: Palette = { size: 2, channels: 3, colors: Uint8Array.of(14, 14, 14, 0, 0, 0) };
+    expectBruteForce(palette, Uint8Array.of(7, 7, 7, 6, 7, 7, 7, 7, 7));
+    const out = new Uint8Array(1);
+    expect(new NearestColorMatcher(palette).assign(Uint8Array.of(7, 7, 7), 1, out)).toBe(147);
+    expect(out[0]).toBe(0);
+  });
+
+  test('RGB: many duplicate entries and pixels on the midpoints between them (ties in a cell)', () => {
+    const rng = new Rng(6);
+    const base = randomPalette(40, 3, rng);
+    const colors = new Uint8Array(120 * 3);
+    for (let i = 0; i < 120; i++)
+      colors.set(base.colors.subarray((i % 40) * 3, (i % 40) * 3 + 3), i * 3);
+    // Shuffled, so that a duplicate's lowest index is not always the first seen.
+    for (let i = 119; i > 0; i--) {
+      const j = rng.int(i + 1);
+      const a = colors.slice(i * 3, i * 3 + 3);
+      colors.copyWithin(i * 3, j * 3, j * 3 + 3);
+      colors.set(a, j * 3);
+    }
+    const palette: Palette = { size: 120, channels: 3, colors };
+    expectBruteForce(palette, probePixels(palette, 2000, rng));
+  });
+
+  test.each([2000, 20000])(
+    'RGB: %i entries (past the lists, and past 14 bits of index)',
+    (size) => {
+      const rng = new Rng(size);
+      const palette = randomPalette(size, 3, rng);
+      // Entries themselves (distance 0: index 16383 packs its cached answer to 0), and pixels.
+      const entries = Array.from({ length: size }, (_, i) => i).filter(
+        (i) => i % 16 === 0 || Math.abs(i - 16383) < 4,
+      );
+      const pixels = new Uint8Array((entries.length + 1500) * 3);
+      entries.forEach((e, i) => pixels.set(palette.colors.subarray(e * 3, e * 3 + 3), i * 3));
+      pixels.set(randomPixels(1500, rng), entries.length * 3);
+      expectBruteForce(palette, pixels);
+    },
+  );
 });
