@@ -1,7 +1,6 @@
 import type { RowBand } from '../types.js';
-import { collectGarbage } from '../runtime/releaseFitMemory.js';
 import { ColorCountKernel } from './kernels/ColorCountKernel.js';
-import { ColorTableKernel, TABLE_PAGE } from './kernels/ColorTableKernel.js';
+import { ColorTableKernel, HIGH, TABLE_PAGE } from './kernels/ColorTableKernel.js';
 
 /** RGB images up to this many pixels are counted in a hash rather than the 2^24 table. */
 export const SPARSE_PIXELS = 1 << 22;
@@ -30,7 +29,8 @@ export class ColorHistogram {
    * `pixels` estimates the pixels that will be added: up to SPARSE_PIXELS an RGB image is
    * counted in a hash sized for it, which spares a small photo the allocation and the scans of
    * the 64 MiB table. The estimate only sizes the start: more colours than the hash holds move
-   * the count to the table, and more than 2^32 - 1 pixels make the counts doubles.
+   * the count to the table. Past 2^32 - 1 pixels the table's counts stay 32 bits (the kernel
+   * moves what passes 2^31 aside); a grey image's counts become doubles.
    */
   constructor(channels: 1 | 2 | 3, pixels: number) {
     this.channels = channels;
@@ -52,7 +52,7 @@ export class ColorHistogram {
     this.stillCounting();
     const pixels = band.width * band.height;
     this.added += pixels;
-    if (this.added >= 2 ** 32 && this.counts instanceof Uint32Array && !this.sparse)
+    if (this.added >= 2 ** 32 && this.counts instanceof Uint32Array && !this.sparse && !this.dense)
       this.countInDoubles();
     if (this.sparse) {
       const counted = this.sparse.add(band);
@@ -101,15 +101,16 @@ export class ColorHistogram {
     if (this.sparse) this.leaveSparse();
     const pixels = weights.subarray(0, count).reduce((s, w) => s + w, 0);
     this.added += pixels;
-    if (this.added >= 2 ** 32 && this.counts instanceof Uint32Array) this.countInDoubles();
+    const { dense } = this;
+    if (this.added >= 2 ** 32 && this.counts instanceof Uint32Array && !dense)
+      this.countInDoubles();
     const c = this.channels;
     const counts = this.counts;
-    const pages = this.dense?.pages;
     for (let i = 0; i < count; i++) {
       let key = 0;
       for (let ch = 0; ch < c; ch++) key |= (colors[i * c + ch] as number) << (8 * ch);
-      counts[key] = (counts[key] as number) + (weights[i] as number);
-      if (pages) pages[Math.floor(key / TABLE_PAGE)] = 1;
+      if (dense) dense.addCount(key, weights[i] as number);
+      else counts[key] = (counts[key] as number) + (weights[i] as number);
     }
   }
 
@@ -118,36 +119,23 @@ export class ColorHistogram {
     const sparse = this.sparse as ColorCountKernel;
     const { colors, weights, count } = sparse.entries();
     this.sparse = undefined;
-    this.counts = this.added < 2 ** 32 ? this.denseTable() : new Float64Array(1 << 24);
+    this.counts = this.denseTable();
+    const dense = this.dense as ColorTableKernel;
     for (let i = 0; i < count; i++) {
       const key =
         (colors[i * 3] as number) |
         ((colors[i * 3 + 1] as number) << 8) |
         ((colors[i * 3 + 2] as number) << 16);
-      this.counts[key] = weights[i] as number;
-      if (this.dense) this.dense.pages[Math.floor(key / TABLE_PAGE)] = 1;
+      dense.addCount(key, weights[i] as number);
     }
   }
 
   /**
-   * From 2^32 pixels a colour's count may not fit 32 bits: the table moves to doubles, counted
-   * in JavaScript (an image of 4 gigapixels spends most of its time elsewhere).
+   * From 2^32 pixels a grey image's count may not fit 32 bits: its table (at most 2^16 entries)
+   * moves to doubles.
    */
   private countInDoubles(): void {
-    // Only what was counted is copied: reading the table's unwritten blocks would make them
-    // resident (see ColorTableKernel).
-    const doubles = new Float64Array(this.counts.length);
-    this.forEachCount((key, count) => {
-      doubles[key] = count;
-    });
-    this.counts = doubles;
-    // The table's 64 MiB are let go rather than kept for the next kernel: beside the doubles
-    // (128 MiB) they would be the peak of the rest of the image.
-    if (this.dense) {
-      this.dense.abandon();
-      this.dense = undefined;
-      collectGarbage();
-    }
+    this.counts = Float64Array.from(this.counts);
   }
 
   private stillCounting(): void {
@@ -169,10 +157,19 @@ export class ColorHistogram {
     const pages = this.dense?.pages;
     const blocks = pages ? pages.length : 1;
     const block = pages ? TABLE_PAGE : counts.length;
+    // The colours with a part of their count moved aside, in colour order, met as the scan
+    // reaches them (a count of exactly 2^31 reads 0 in the table and must still be visited).
+    const highs = [...(this.dense?.highs ?? [])].sort((a, b) => a[0] - b[0]);
+    let next = 0;
+    let nextKey = highs.length > 0 ? (highs[0] as [number, number])[0] : -1;
     for (let b = 0; b < blocks; b++) {
       if (pages && pages[b] === 0) continue;
       for (let key = b * block, end = key + block; key < end; key++) {
-        const w = counts[key] as number;
+        let w = counts[key] as number;
+        if (key === nextKey) {
+          w += (highs[next] as [number, number])[1] * HIGH;
+          nextKey = ++next < highs.length ? (highs[next] as [number, number])[0] : -1;
+        }
         if (w !== 0) visit(key, w);
       }
     }

@@ -13,6 +13,6 @@ export function releaseFitMemory(): void {
 }
 
 /** A full collection, where the process allows it (see above). */
-export function collectGarbage(): void {
+function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }

@@ -105,16 +105,50 @@ test('counting ends with the entries: a later band is refused, not silently lost
   expect(() => histogram.add(band)).toThrow(/after their entries/);
 });
 
-test('past 2^32 pixels the counts move to doubles, keeping every colour counted before', () => {
+test("past 2^32 pixels the counts stay exact: a split run's counts added past 2^32", () => {
   const rng = new Rng(17);
   const band = randomBand(rng, 1000, 20, 3);
   const histogram = new ColorHistogram(3, SPARSE_PIXELS + 1);
   histogram.add(band);
-  // Counts from other rows of the same image (a split run): one colour seen 2^32 + 5 times.
-  const big = 2 ** 32 + 5;
-  histogram.addCounts(Uint8Array.of(1, 2, 250), Float64Array.of(big), 1);
+  // Counts from other rows of the same image (a split run): one colour seen 2^32 + 5 times,
+  // one 2^33 + 1 times in one go, and one brought to exactly 2^32 (its table entry reads 0).
   const expected = oracle([band]);
-  const key = 1 | (2 << 8) | (250 << 16);
-  expected.set(key, (expected.get(key) ?? 0) + big);
+  const add = (rgb: [number, number, number], count: number): void => {
+    histogram.addCounts(Uint8Array.from(rgb), Float64Array.of(count), 1);
+    const key = rgb[0] | (rgb[1] << 8) | (rgb[2] << 16);
+    expected.set(key, (expected.get(key) ?? 0) + count);
+  };
+  add([1, 2, 250], 2 ** 32 + 5);
+  add([9, 9, 9], 2 ** 33 + 1);
+  add([200, 3, 1], 2 ** 32 - 10);
+  add([200, 3, 1], 10);
   expectCounts(histogram, expected);
+});
+
+test('past 2^32 pixels the counts stay exact: one colour counted past 2^32 in the kernel', () => {
+  // One colour at 2^31 - 1 from counts taken elsewhere, then 2^31 + 8 more pixels of it in bands,
+  // with a few pixels of another colour among them: its 32-bit count would wrap unless part of
+  // it is moved aside in time.
+  const width = 1 << 16;
+  const height = 64;
+  const colour = [17, 34, 51];
+  const data = new Uint8Array(width * height * 3);
+  for (let p = 0; p < width * height; p++) data.set(colour, p * 3);
+  const band: Band = { y: 0, data, width, height, channels: 3 };
+  const histogram = new ColorHistogram(3, 2 ** 31 + 108);
+  histogram.addCounts(Uint8Array.from(colour), Float64Array.of(2 ** 31 - 1), 1);
+  const bands = 2 ** 31 / (width * height);
+  for (let i = 0; i < bands - 1; i++) histogram.add(band);
+  const last = Uint8Array.from(data);
+  for (let p = 0; p < 100; p++) last.set([5, 6, 7], p * 3 + 1000 * 3);
+  histogram.add({ ...band, data: last });
+  histogram.add({ ...band, data: data.subarray(0, 108 * 3), width: 108, height: 1 });
+  const key = 17 | (34 << 8) | (51 << 16);
+  expectCounts(
+    histogram,
+    new Map([
+      [5 | (6 << 8) | (7 << 16), 100],
+      [key, 2 ** 32 + 7],
+    ]),
+  );
 });
