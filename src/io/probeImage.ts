@@ -32,6 +32,11 @@ export interface ImageInfo {
    */
   chunkRows?: number;
   /**
+   * A tiled TIFF's TileWidth, read in place: a very wide band is read in pieces of whole tiles
+   * (see readBands). Undefined for strips and other formats.
+   */
+  tileWidth?: number;
+  /**
    * Images in the file, when more than one: the pages of a multi-page TIFF or the levels of a
    * pyramid (COG and libvips pyramids keep them as pages, OME-TIFF as SubIFDs). The largest, the
    * full resolution, is the one read: page 0, or `page`.
@@ -145,8 +150,7 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
     randomAccess,
     orientation,
     fileBytes,
-    chunkRows:
-      randomAccess && format === 'tiff' ? await tiffChunkRows(path, height, page) : undefined,
+    ...(randomAccess && format === 'tiff' ? await tiffChunks(path, height, page) : {}),
     pages: levels && levels.count > 1 ? levels.count : undefined,
     page,
   };
@@ -179,20 +183,27 @@ async function pagesOf(
 
 const ROWS_PER_STRIP = 278;
 const TILE_LENGTH = 323;
+const TILE_WIDTH = 322;
 
-/** A TIFF's rows per tile (TileLength) or strip (RowsPerStrip, all rows when absent). */
-async function tiffChunkRows(
+/** A TIFF's rows per tile (TileLength) or strip (RowsPerStrip, all rows when absent), and its tiles' width. */
+async function tiffChunks(
   path: string,
   height: number,
   page?: number,
-): Promise<number | undefined> {
-  const tags = await readTiffTags(path, new Set([ROWS_PER_STRIP, TILE_LENGTH]), page).catch(
-    () => [],
-  );
+): Promise<{ chunkRows?: number; tileWidth?: number }> {
+  const tags = await readTiffTags(
+    path,
+    new Set([ROWS_PER_STRIP, TILE_LENGTH, TILE_WIDTH]),
+    page,
+  ).catch(() => []);
   const first = (tag: number): number | undefined =>
     (tags.find((t) => t.tag === tag)?.values as number[] | undefined)?.[0];
   const rows = first(TILE_LENGTH) ?? first(ROWS_PER_STRIP) ?? height;
-  return rows >= 1 ? Math.min(rows, height) : undefined;
+  const tileWidth = first(TILE_LENGTH) !== undefined ? first(TILE_WIDTH) : undefined;
+  return {
+    chunkRows: rows >= 1 ? Math.min(rows, height) : undefined,
+    ...(tileWidth !== undefined && tileWidth >= 1 ? { tileWidth } : {}),
+  };
 }
 
 const BITS_PER_SAMPLE = 258;
