@@ -83,7 +83,7 @@ export async function readRegion(source: ImageSource, rect: Rect): Promise<RowBa
   const { channels } = source.info;
   const data = new Uint8Array(rect.width * rect.height * channels);
   let band: RowBand | undefined;
-  for (let left = rect.left; left < end; ) {
+  for (let left = rect.left; left < end;) {
     const right = Math.min(end, (Math.floor(left / pieceWidth) + 1) * pieceWidth);
     band = await readPipeline(source, { ...rect, left, width: right - left });
     const rowBytes = band.width * channels;
