@@ -40,8 +40,8 @@ export async function runSpeed({ root, k, mpxList, runs }) {
       const input = join(work, `photo-${mpx}.tif`);
       process.stderr.write(`speed: generating a ${width}x${height} photo mosaic ...\n`);
       await makeBigPhoto(input, width, height, 128);
-      // The file just written is still being flushed to disk: measured before that ends, a 2 Gpx
-      // run took 67 s against 53 s once it had.
+      // The file just written may still be being flushed to disk: a 2 Gpx run timed right after
+      // its file was made took 67 s, 53 s on an older copy.
       spawnSync('sync');
       const decode = measure('vips', ['avg', input]);
       const gq = measure(node, [
