@@ -60,10 +60,16 @@ export interface Rect {
  * pass this, and hold more than twice its rows, is read in pieces of whole tiles, one after the
  * other (100000 x 1000: 268 -> 171 MB peak for the reads alone, at the same speed). A region
  * that covers most of its tiles' rows is read whole: its tiles cost little more than the band,
- * and pieces, with the copy they need, made a 2 Gpx run with 128-row bands 1.38x slower for 26
- * MiB less.
+ * and pieces made a 2 Gpx run with 128-row bands 1.38x slower for 26 MiB less.
  */
 export const PIECE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Files of more tiles than this are read whole all the same: every pipeline opens the file, and
+ * libtiff then reads the whole tile offset and byte-count arrays (the issue measured 52 ms an
+ * open at 8 Gpx, 500 K tiles), so pieces would multiply a cost that grows with the file.
+ */
+export const PIECE_MAX_TILES = 16384;
 
 /**
  * One rectangle of the image, as readBands gives a band (`y` is its top row): one small libvips
@@ -71,8 +77,13 @@ export const PIECE_BYTES = 16 * 1024 * 1024;
  * the tiles under it. On a tiled TIFF too wide for one pipeline (PIECE_BYTES), one per piece.
  */
 export async function readRegion(source: ImageSource, rect: Rect): Promise<RowBand> {
-  const { tileWidth, chunkRows } = source.info;
-  if (tileWidth === undefined || chunkRows === undefined || chunkRows <= 2 * rect.height)
+  const { tileWidth, chunkRows, width, height } = source.info;
+  if (
+    tileWidth === undefined ||
+    chunkRows === undefined ||
+    chunkRows <= 2 * rect.height ||
+    Math.ceil(width / tileWidth) * Math.ceil(height / chunkRows) > PIECE_MAX_TILES
+  )
     return readPipeline(source, rect);
   const tilesPerPiece = Math.max(1, Math.floor(PIECE_BYTES / (chunkRows * 4 * tileWidth)));
   const pieceWidth = tilesPerPiece * tileWidth;
