@@ -93,19 +93,18 @@ export async function readRegion(source: ImageSource, rect: Rect): Promise<RowBa
   if (firstCut >= end) return readPipeline(source, rect);
   const { channels } = source.info;
   const data = new Uint8Array(rect.width * rect.height * channels);
-  let band: RowBand | undefined;
   for (let left = rect.left; left < end;) {
     const right = Math.min(end, (Math.floor(left / pieceWidth) + 1) * pieceWidth);
-    band = await readPipeline(source, { ...rect, left, width: right - left });
-    const rowBytes = band.width * channels;
+    const piece = await readPipeline(source, { ...rect, left, width: right - left });
+    const rowBytes = piece.width * channels;
     for (let r = 0; r < rect.height; r++)
       data.set(
-        band.data.subarray(r * rowBytes, (r + 1) * rowBytes),
+        piece.data.subarray(r * rowBytes, (r + 1) * rowBytes),
         (r * rect.width + left - rect.left) * channels,
       );
     left = right;
   }
-  return { ...(band as RowBand), width: rect.width, data };
+  return { y: rect.top, height: rect.height, width: rect.width, channels, data };
 }
 
 async function readPipeline(source: ImageSource, rect: Rect): Promise<RowBand> {
