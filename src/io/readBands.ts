@@ -36,8 +36,9 @@ export async function* readBands(
       yield band;
     }
   } finally {
-    // A consumer that stops early must not leave a rejected read unobserved.
-    pending?.catch(() => {});
+    // A consumer that stops early must not leave a read running, nor a rejection unobserved: the
+    // caller may close the source next (and remove a spool that libvips is still reading).
+    await pending?.catch(() => {});
   }
 }
 
