@@ -22,11 +22,15 @@ test('bands hold whole tile rows when one fits in twice the budget: each tile de
   expect(chooseBandHeight(4000, 8000, 64 * MiB, 128)).toBe(1024);
 });
 
-test('a tile row too big for the budget: bands divide it, so no band straddles two tile rows', () => {
+test('a tile row over twice the budget: the largest band within twice it that divides the tile row', () => {
   const band = chooseBandHeight(100000, 2000, 64 * MiB, 256);
   expect(256 % band).toBe(0);
-  expect(band * 100000 * 16).toBeLessThanOrEqual(64 * MiB);
+  expect(band * 100000 * 16).toBeLessThanOrEqual(2 * 64 * MiB);
+  // The next divisor up would pass twice the budget.
+  expect(band * 2 * 100000 * 16).toBeGreaterThan(2 * 64 * MiB);
   expect(tileRowDecodes(2000, band, 256)).toBe(Math.ceil(2000 / band));
+  // The 8 Gpx bench's width: 33 rows fit, so 64-row bands, each tile decoded twice, not four times.
+  expect(chooseBandHeight(120591, 67833, 64 * MiB, 128)).toBe(64);
 });
 
 test('strips of a few rows: bands are whole strips; no layout known: multiples of 256 or 16', () => {
