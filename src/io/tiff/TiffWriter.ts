@@ -153,16 +153,20 @@ export class TiffWriter implements IndexWriter {
     this.rowsFilled = 0;
   }
 
-  /** The gathered rows as one strip, or as tiles left to right (edge tiles padded with zeros). */
-  private cutChunks(): Buffer[] {
+  /**
+   * The gathered rows as one strip, or as tiles left to right (edge tiles padded with zeros), cut
+   * one at a time as the compressor takes them: all the tiles of a row at once were a second copy
+   * of the rows (62 MB at 120591 px wide with 512-px tiles).
+   */
+  private *cutChunks(): Generator<Buffer> {
     const { tile, width } = this.options;
     const bits = this.packedBits;
     if (tile === undefined) {
       const rows = this.rows.subarray(0, this.rowsFilled * this.rowBytes);
-      return [bits ? packRows(rows, width, this.rowsFilled, width, bits) : rows];
+      yield bits ? packRows(rows, width, this.rowsFilled, width, bits) : rows;
+      return;
     }
     const tileRowBytes = bits ? Math.ceil((tile * bits) / 8) : tile * this.pixelBytes;
-    const tiles: Buffer[] = [];
     for (let x = 0; x < width; x += tile) {
       const t = this.freeTiles.pop() ?? Buffer.alloc(tile * tileRowBytes);
       const from = x * this.pixelBytes;
@@ -175,9 +179,8 @@ export class TiffWriter implements IndexWriter {
         if (bits) packRow(this.rows, at, columns, bits, t, r * tileRowBytes);
         else this.rows.copy(t, r * tileRowBytes, at, at + length);
       }
-      tiles.push(t);
+      yield t;
     }
-    return tiles;
   }
 
   private async writeNextChunk(): Promise<void> {
