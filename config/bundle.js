@@ -20,6 +20,7 @@ await build({
     main: 'src/cli/main.ts',
     quantizeWorker: 'src/batch/quantizeWorker.ts',
     lloydPartnerWorker: 'src/cluster/kernels/lloydPartnerWorker.ts',
+    tileDecodeWorker: 'src/io/tiff/tileDecodeWorker.ts',
   },
   outdir: 'dist/bin',
   bundle: true,

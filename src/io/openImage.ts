@@ -5,6 +5,7 @@ import { configureSharpOnce } from '../runtime/sharpSettings.js';
 import { openWithSharp } from './sharpInput.js';
 import { checkRoomFor, isDiskFull } from './diskSpace.js';
 import { createTempDir } from './tempFiles.js';
+import { readTiledLayout, type TiledLayout } from './tiff/tiledLayout.js';
 
 /** Room kept for a spool's header and metadata beyond its pixels. */
 const SPOOL_SLACK_BYTES = 1024 * 1024;
@@ -17,6 +18,8 @@ export interface ImageSource {
   /** The page of `readPath` to read (a TIFF whose full resolution is not its first image). */
   readPage?: number;
   spooled: boolean;
+  /** Where the tiles are, when the file is a tiled TIFF that gigaquant decodes itself. */
+  tiles?: TiledLayout;
   /** Removes the spooled copy, if any. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -43,7 +46,15 @@ export async function openImage(path: string, options: OpenImageOptions): Promis
   configureSharpOnce();
   const info = await probeImage(path, options.maxPixels);
   if (info.randomAccess) {
-    return { info, readPath: path, readPage: info.page, spooled: false, close: async () => {} };
+    const tiles = await ownTiles(info);
+    return {
+      info,
+      readPath: path,
+      readPage: info.page,
+      spooled: false,
+      ...(tiles ? { tiles } : {}),
+      close: async () => {},
+    };
   }
   throwIfAborted(options.signal);
   // The spool is uncompressed: samples x pixels, and a little for libvips' header and metadata.
@@ -93,4 +104,20 @@ export async function openImage(path: string, options: OpenImageOptions): Promis
       await dir.remove();
     },
   };
+}
+
+/** The tile layout of a TIFF read in place, when it is 8-bit RGB as libvips would give it too. */
+async function ownTiles(info: ImageInfo): Promise<TiledLayout | undefined> {
+  if (
+    info.format !== 'tiff' ||
+    info.tileWidth === undefined ||
+    info.channels !== 3 ||
+    info.sourceDepth !== 'uchar' ||
+    info.space !== 'srgb'
+  )
+    return undefined;
+  const layout = await readTiledLayout(info.path, info.page ?? 0, info.fileBytes);
+  return layout && layout.width === info.width && layout.height === info.height
+    ? layout
+    : undefined;
 }

@@ -4,12 +4,19 @@ import type { ImageSource } from './openImage.js';
 import { describe } from './probeImage.js';
 import type { Sharp } from 'sharp';
 import { openPixels } from './sharpInput.js';
+import { TileRowReader } from './TileRowReader.js';
 
 export interface ReadBandsOptions {
   bandHeight: number;
   signal?: AbortSignal;
   /** Only rows `from` (default 0) up to but not including `to` (default the height). */
   rows?: { from: number; to: number };
+  /**
+   * The loop is done with a band's bytes when it asks for the next band: they may then be
+   * written over (a tiled TIFF's decoded tile rows are reused). Off by default: bands kept stay
+   * as they were.
+   */
+  reuseBuffers?: boolean;
 }
 
 /**
@@ -24,26 +31,30 @@ export async function* readBands(
 ): AsyncGenerator<RowBand> {
   const { from, to: height } = options.rows ?? { from: 0, to: source.info.height };
   const bandHeight = Math.max(1, Math.floor(options.bandHeight));
+  const tiles =
+    source.tiles && TileRowReader.suits(source.tiles, bandHeight)
+      ? new TileRowReader(source.tiles, options.reuseBuffers === true)
+      : undefined;
+  const readBand = (y: number, rows: number): Promise<RowBand> =>
+    tiles
+      ? tiles.read(y, rows)
+      : readRegion(source, { left: 0, top: y, width: source.info.width, height: rows });
   let pending: Promise<RowBand> | undefined =
-    from < height ? readBand(source, from, Math.min(bandHeight, height - from)) : undefined;
+    from < height ? readBand(from, Math.min(bandHeight, height - from)) : undefined;
   try {
     for (let y = from; y < height; y += bandHeight) {
       throwIfAborted(options.signal);
       const band: RowBand = await (pending as Promise<RowBand>);
       const nextY = y + bandHeight;
-      pending =
-        nextY < height ? readBand(source, nextY, Math.min(bandHeight, height - nextY)) : undefined;
+      pending = nextY < height ? readBand(nextY, Math.min(bandHeight, height - nextY)) : undefined;
       yield band;
     }
   } finally {
     // A consumer that stops early must not leave a read running, nor a rejection unobserved: the
     // caller may close the source next (and remove a spool that libvips is still reading).
     await pending?.catch(() => {});
+    await tiles?.close();
   }
-}
-
-function readBand(source: ImageSource, y: number, rows: number): Promise<RowBand> {
-  return readRegion(source, { left: 0, top: y, width: source.info.width, height: rows });
 }
 
 /** A rectangle of the image, in pixels. */

@@ -74,7 +74,12 @@ export class PaletteFitter {
     const bandHeight =
       options.bandHeight ??
       chooseBandHeight(width, height, options.memoryBudget, source.info.chunkRows);
-    for await (const read of readBands(source, { bandHeight, signal: options.signal, rows })) {
+    for await (const read of readBands(source, {
+      bandHeight,
+      signal: options.signal,
+      rows,
+      reuseBuffers: true,
+    })) {
       const raw = nodata ? this.withoutNodata(read, nodata) : read;
       if (!this.translucent && !isOpaque(raw)) this.translucent = true;
       // An RGBA band is counted by its RGB as it is; other layouts are converted, into one

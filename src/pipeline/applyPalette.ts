@@ -53,7 +53,12 @@ export async function applyPalette(
   let droppedTranslucency = false;
   let rowsDone = 0;
   try {
-    for await (const raw of readBands(source, { bandHeight, signal: options.signal, rows })) {
+    for await (const raw of readBands(source, {
+      bandHeight,
+      signal: options.signal,
+      rows,
+      reuseBuffers: true,
+    })) {
       if (!paletteAlpha && !droppedTranslucency && !isOpaque(raw))
         droppedTranslucency = nodata?.rule.transparent ? hasPartialAlpha(raw) : true;
       // The mapper's buffers are reused: a writer is done with a band's indices when write() resolves.

@@ -6,8 +6,9 @@
  * - `worker-exit-after-file`: a batch worker thread exits a moment after reporting a file done,
  *   while the next file is already on its way to it or on it.
  * - `partner-silent`: the k-means partner thread stops answering in the middle of a run.
+ * - `tile-thread-dies`: a tile decode thread exits as it takes a job.
  */
-export type FaultName = 'worker-exit-after-file' | 'partner-silent';
+export type FaultName = 'worker-exit-after-file' | 'partner-silent' | 'tile-thread-dies';
 
 export function faultInjected(name: FaultName): boolean {
   return (process.env.GIGAQUANT_FAULT ?? '').split(',').includes(name);

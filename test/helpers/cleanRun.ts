@@ -10,7 +10,7 @@ import { runCli } from './cli.js';
 export function runIsolated(
   root: string,
   args: (out: string, tmp: string) => string[],
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): { code: number; stdout: string; stderr: string; outLeft: string[]; tmpLeft: string[] } {
   const id = Math.random().toString(36).slice(2);
   const out = join(root, `out-${id}`);

@@ -6,11 +6,12 @@ export const CLI = fileURLToPath(new URL('../../dist/bin/bin.js', import.meta.ur
 /** Runs the built CLI (npm test builds it first) and returns what it printed and its exit code. */
 export function runCli(
   args: string[],
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 120_000,
+    ...(options.env ? { env: options.env } : {}),
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

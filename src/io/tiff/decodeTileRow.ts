@@ -1,0 +1,133 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
+import { NONE, type TiledLayout } from './tiledLayout.js';
+
+/**
+ * One tile row to decode (see TileRowReader). Plain data, so that a decode thread can take it as
+ * a message.
+ */
+export interface TileRowJob {
+  path: string;
+  compression: TiledLayout['compression'];
+  differenced: boolean;
+  tileWidth: number;
+  tileHeight: number;
+  /** The image's width: a tile past it holds padding on its right. */
+  width: number;
+  /** Where the row's tiles are stored, left to right. */
+  offsets: Float64Array;
+  byteCounts: Float64Array;
+  /** The tile row's first row in the image, and its rows to keep (past the bottom is padding). */
+  top: number;
+  rows: number;
+}
+
+const CHANNELS = 3;
+
+/**
+ * Stored runs of tiles farther apart than this are read one by one: reading the gap between
+ * them would cost more than the calls saved. Tiles of a row are usually written one after the
+ * other.
+ */
+const MOST_GAP_BYTES = 1024 * 1024;
+/** A run read at once stops growing here, so that reads stay small beside the decoded block. */
+const MOST_RUN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The tile row's pixels, `rows` rows of `width` RGB pixels, written over `into` when it has that
+ * size (every byte is written). Throws an Error naming the tile when it cannot be read or does not
+ * inflate to its size.
+ */
+export function decodeTileRow(job: TileRowJob, into?: Uint8Array): Uint8Array {
+  const { tileWidth, tileHeight, width, offsets, byteCounts } = job;
+  const tileBytes = tileWidth * tileHeight * CHANNELS;
+  const size = job.rows * width * CHANNELS;
+  const out = into?.length === size ? into : new Uint8Array(size);
+  const fd = openSync(job.path, 'r');
+  try {
+    let stored: Buffer | undefined;
+    let storedAt = 0;
+    for (let column = 0; column < offsets.length; column++) {
+      const at = offsets[column] as number;
+      const n = byteCounts[column] as number;
+      if (!stored || at < storedAt || at + n > storedAt + stored.length) {
+        const run = storedRun(offsets, byteCounts, column);
+        stored = readExactly(fd, run.from, run.to - run.from, () => where(job, column));
+        storedAt = run.from;
+      }
+      const bytes = stored.subarray(at - storedAt, at - storedAt + n);
+      let tile: Uint8Array;
+      if (job.compression === NONE) tile = bytes;
+      else {
+        try {
+          tile = inflateSync(bytes);
+        } catch (err) {
+          throw new Error(`${where(job, column)} does not inflate (${(err as Error).message})`, {
+            cause: err,
+          });
+        }
+      }
+      if (tile.length < tileBytes)
+        throw new Error(
+          `${where(job, column)} holds ${tile.length} bytes of pixels, not ${tileBytes}`,
+        );
+      const keepBytes = Math.min(tileWidth, width - column * tileWidth) * CHANNELS;
+      const rowBytes = tileWidth * CHANNELS;
+      for (let r = 0; r < job.rows; r++) {
+        const rowAt = r * rowBytes;
+        if (job.differenced) undoDifferencing(tile, rowAt, rowAt + keepBytes);
+        out.set(
+          tile.subarray(rowAt, rowAt + keepBytes),
+          (r * width + column * tileWidth) * CHANNELS,
+        );
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return out;
+}
+
+/** Horizontal differencing undone in place over one row's bytes [from, to). */
+function undoDifferencing(tile: Uint8Array, from: number, to: number): void {
+  let r = tile[from] as number;
+  let g = tile[from + 1] as number;
+  let b = tile[from + 2] as number;
+  for (let i = from + 3; i < to; i += 3) {
+    r = tile[i] = r + (tile[i] as number);
+    g = tile[i + 1] = g + (tile[i + 1] as number);
+    b = tile[i + 2] = b + (tile[i + 2] as number);
+  }
+}
+
+/** The byte range of tiles i.. stored in order, with small gaps at most (see MOST_GAP_BYTES). */
+function storedRun(
+  offsets: Float64Array,
+  byteCounts: Float64Array,
+  i: number,
+): { from: number; to: number } {
+  const from = offsets[i] as number;
+  let to = from + (byteCounts[i] as number);
+  for (let j = i + 1; j < offsets.length; j++) {
+    const at = offsets[j] as number;
+    if (at < to || at > to + MOST_GAP_BYTES || to - from > MOST_RUN_BYTES) break;
+    to = at + (byteCounts[j] as number);
+  }
+  return { from, to };
+}
+
+/** A tile, as a person would look for it: by its top-left pixel. */
+function where(job: TileRowJob, column: number): string {
+  return `the tile at x ${column * job.tileWidth}, y ${job.top}`;
+}
+
+function readExactly(fd: number, position: number, length: number, tile: () => string): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, position + got);
+    if (n === 0) throw new Error(`the file ends inside ${tile()}`);
+    got += n;
+  }
+  return buf;
+}

@@ -1,0 +1,100 @@
+import { availableParallelism } from 'node:os';
+import { isMainThread, Worker } from 'node:worker_threads';
+import { builtScript } from '../../runtime/builtScript.js';
+import { decodeTileRow, type TileRowJob } from './decodeTileRow.js';
+
+const SCRIPT = builtScript(new URL('./tileDecodeWorker.js', import.meta.url));
+
+/** More threads than this would only wait on one another for the disk and the memory bus. */
+const MOST_THREADS = 4;
+
+interface Pending {
+  job: TileRowJob;
+  thread: Worker;
+  resolve(pixels: Uint8Array): void;
+  reject(err: Error): void;
+}
+
+/**
+ * The process's tile decode threads: tile rows decode side by side while the main thread counts
+ * or matches the band before, as libvips' own threads would. Started on first use, shared by
+ * every image, and holding the process open only while a job is out. Off the main thread (a
+ * batch runs one image per thread, which keeps the cores busy already), without a second core,
+ * or once a thread has died, tile rows decode on the calling thread: the same bytes.
+ */
+class TileDecodeThreads {
+  private readonly threads: Worker[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private next = 0;
+  private broken = false;
+
+  /** How many tile rows are worth decoding at once: 1 where they decode on the calling thread. */
+  get count(): number {
+    return this.wanted ? Math.min(MOST_THREADS, availableParallelism()) : 1;
+  }
+
+  /**
+   * The job's pixels, decoded on a thread where there are threads (and `threaded`, for images
+   * big enough to be worth starting them), over `into` when it has their size (it is moved to the
+   * thread meanwhile: views of it read as empty).
+   */
+  decode(job: TileRowJob, into: Uint8Array | undefined, threaded: boolean): Promise<Uint8Array> {
+    if (threaded && this.wanted && this.threads.length < this.count) this.spawn();
+    if (!threaded || !this.wanted) return Promise.resolve().then(() => decodeTileRow(job, into));
+    const thread = this.threads[this.next++ % this.threads.length] as Worker;
+    const id = this.nextId++;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.pending.set(id, { job, thread, resolve, reject });
+      thread.ref();
+      if (into) thread.postMessage({ id, job, into }, [into.buffer as ArrayBuffer]);
+      else thread.postMessage({ id, job });
+    });
+  }
+
+  private get wanted(): boolean {
+    return !this.broken && isMainThread && SCRIPT !== undefined && availableParallelism() >= 2;
+  }
+
+  /** One more thread; none, ever again, if one cannot be started. */
+  private spawn(): void {
+    let thread: Worker;
+    try {
+      thread = new Worker(SCRIPT as URL);
+    } catch {
+      this.broken = true;
+      return;
+    }
+    this.threads.push(thread);
+    thread.unref();
+    thread.on('message', (reply: { id: number; pixels?: Uint8Array; error?: string }) => {
+      const p = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (![...this.pending.values()].some((q) => q.thread === thread)) thread.unref();
+      if (reply.pixels) p?.resolve(reply.pixels);
+      else p?.reject(new Error(reply.error));
+    });
+    // A thread that dies takes no job with it: what it held is decoded here, and no thread is
+    // used again (an unheard 'error' event would end the process).
+    const lost = (): void => this.lose(thread);
+    thread.on('error', lost);
+    thread.on('exit', lost);
+  }
+
+  private lose(thread: Worker): void {
+    this.broken = true;
+    const others = this.threads.splice(0);
+    for (const t of others) if (t !== thread) void t.terminate();
+    for (const [id, p] of this.pending) {
+      if (p.thread !== thread) continue;
+      this.pending.delete(id);
+      try {
+        p.resolve(decodeTileRow(p.job));
+      } catch (err) {
+        p.reject(err as Error);
+      }
+    }
+  }
+}
+
+export const tileDecodeThreads = new TileDecodeThreads();

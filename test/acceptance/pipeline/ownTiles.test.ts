@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { runCli } from '../../helpers/cli.js';
+import { expectCleanFailure, runIsolated } from '../../helpers/cleanRun.js';
+import { flipSegment, shortenSegment } from '../../helpers/damage.js';
+import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
+
+/**
+ * Tiled deflate TIFFs are decoded by gigaquant's own reader, on its decode threads from 4 Mpx
+ * (2400 x 1800 is 4.3 Mpx): the output must be the one the same pixels give through libvips
+ * (from a PNG), also when a decode thread dies, and damage must fail the file cleanly.
+ */
+const WIDTH = 2400;
+const HEIGHT = 1800;
+const folder = tempFolder('gq-owntiles-');
+const at = (name: string): string => join(folder.dir, name);
+afterAll(() => folder.remove());
+
+beforeAll(async () => {
+  const pixels = syntheticPixels(WIDTH, HEIGHT, 3, 5);
+  await writeImage(at('photo.png'), pixels, WIDTH, HEIGHT, 3, 'png');
+  await sharp(Buffer.from(pixels), { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+    .tiff({
+      compression: 'deflate',
+      predictor: 'horizontal',
+      tile: true,
+      tileWidth: 128,
+      tileHeight: 128,
+    })
+    .toFile(at('tiled.tif'));
+});
+
+async function compressed(input: string, output: string, env?: NodeJS.ProcessEnv) {
+  const r = runCli(['compress', input, '-k', '32', '--seed', '3', '-o', output, '--json'], {
+    ...(env ? { env } : {}),
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const { palette } = JSON.parse(r.stdout) as { palette: string[] };
+  return { palette, pixels: await sharp(output).raw().toBuffer() };
+}
+
+test('a tiled deflate TIFF gives the output its pixels give from a PNG', async () => {
+  const fromPng = await compressed(at('photo.png'), at('from-png.png'));
+  const fromTiff = await compressed(at('tiled.tif'), at('from-tiff.png'));
+  expect(fromTiff.palette).toEqual(fromPng.palette);
+  expect(fromTiff.pixels.equals(fromPng.pixels)).toBe(true);
+});
+
+test('a decode thread that dies costs nothing but time: the same output', async () => {
+  const whole = await compressed(at('tiled.tif'), at('whole.png'));
+  const hurt = await compressed(at('tiled.tif'), at('hurt.png'), {
+    ...process.env,
+    GIGAQUANT_FAULT: 'tile-thread-dies',
+  });
+  expect(hurt.palette).toEqual(whole.palette);
+  expect(hurt.pixels.equals(whole.pixels)).toBe(true);
+});
+
+test.each([
+  ['bytes flipped', flipSegment],
+  ['cut short', shortenSegment],
+] as const)('a tile with its %s fails the file (exit 3), as libvips fails it', async (_, hurt) => {
+  const bad = at(`bad-${hurt.name}.tif`);
+  // Tile 200 of 19 x 15 (column 10 of tile row 10), decoded on a decode thread.
+  await hurt(at('tiled.tif'), bad, 200);
+  await expect(sharp(bad, { failOn: 'warning' }).raw().toBuffer()).rejects.toThrow(/scanline 1280/);
+  const r = runIsolated(folder.dir, (out, tmp) => [
+    'compress',
+    bad,
+    '-k',
+    '8',
+    '-o',
+    join(out, 'x.png'),
+    '--tmp-dir',
+    tmp,
+  ]);
+  expectCleanFailure(r, 3, new RegExp(`${bad.replace(/[.]/g, '\\.')}: cannot read rows `));
+  expect(r.stderr).toMatch(/the tile at x 1280, y 1280 does not inflate/);
+});

@@ -1,0 +1,210 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp, { type TiffOptions } from 'sharp';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { GigaquantError } from '../../src/errors.js';
+import { openImage } from '../../src/io/openImage.js';
+import { readBands } from '../../src/io/readBands.js';
+import { readTiledLayout } from '../../src/io/tiff/tiledLayout.js';
+
+// Edge tiles on the right (1000 = 7 x 128 + 104) and at the bottom (700 = 10 x 64 + 60).
+const WIDTH = 1000;
+const HEIGHT = 700;
+let dir: string;
+let pixels: Buffer;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gigaquant-tilerows-'));
+  pixels = Buffer.alloc(WIDTH * HEIGHT * 3);
+  // Smooth runs with steps, so that differencing and deflate both have work to do.
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7 + (i >> 11) * 13 + (i % 3) * 50) & 255;
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, tiff: TiffOptions, channels: 1 | 3 | 4 = 3): Promise<string> {
+  const path = join(dir, name);
+  const data = Buffer.alloc(WIDTH * HEIGHT * channels);
+  for (let p = 0; p < WIDTH * HEIGHT; p++)
+    for (let c = 0; c < channels; c++) data[p * channels + c] = pixels[p * 3 + (c % 3)]!;
+  let image = sharp(data, { raw: { width: WIDTH, height: HEIGHT, channels } });
+  if (channels === 1) image = image.toColourspace('b-w');
+  return image
+    .tiff(tiff)
+    .toFile(path)
+    .then(() => path);
+}
+
+const deflateDifferenced = (): Promise<string> =>
+  write('deflate-differenced.tif', {
+    tile: true,
+    tileWidth: 128,
+    tileHeight: 64,
+    compression: 'deflate',
+    predictor: 'horizontal',
+  });
+
+/** Every band read, checked against libvips' own decode of the whole file as it comes. */
+async function expectBandsAreTheImage(
+  path: string,
+  bandHeight: number,
+  options: { reuseBuffers?: boolean; rows?: { from: number; to: number } } = {},
+): Promise<void> {
+  const whole = await sharp(path).raw().toBuffer();
+  const source = await openImage(path, { maxPixels: 0, tmpDir: dir });
+  expect(source.tiles).toBeDefined();
+  const { from, to } = options.rows ?? { from: 0, to: HEIGHT };
+  let y = from;
+  for await (const band of readBands(source, { bandHeight, ...options })) {
+    expect(band.y).toBe(y);
+    expect(band.channels).toBe(3);
+    const rows = whole.subarray(y * WIDTH * 3, (y + band.height) * WIDTH * 3);
+    expect(Buffer.from(band.data).equals(rows)).toBe(true);
+    y += band.height;
+  }
+  expect(y).toBe(to);
+}
+
+describe('tiled TIFFs gigaquant decodes itself give the bands libvips gives', () => {
+  test.each([32, 48, 64, 100, 200])(
+    'deflate with differencing, 128x64 tiles, bands of %i rows',
+    async (bandHeight) => {
+      await expectBandsAreTheImage(await deflateDifferenced(), bandHeight, {
+        reuseBuffers: true,
+      });
+    },
+  );
+
+  test('deflate without differencing, 64x128 tiles', async () => {
+    const path = await write('deflate.tif', {
+      tile: true,
+      tileWidth: 64,
+      tileHeight: 128,
+      compression: 'deflate',
+      predictor: 'none',
+    });
+    expect((await readTiledLayout(path, 0, statSync(path).size))?.differenced).toBe(false);
+    for (const bandHeight of [64, 100, 128]) await expectBandsAreTheImage(path, bandHeight);
+  });
+
+  test('uncompressed, 32x32 tiles, and a range of rows', async () => {
+    const path = await write('none.tif', {
+      tile: true,
+      tileWidth: 32,
+      tileHeight: 32,
+      compression: 'none',
+    });
+    await expectBandsAreTheImage(path, 16, { rows: { from: 10, to: 333 }, reuseBuffers: true });
+  });
+
+  test('BigTIFF', async () => {
+    const path = await write('big.tif', {
+      tile: true,
+      tileWidth: 128,
+      tileHeight: 128,
+      compression: 'deflate',
+      bigtiff: true,
+    });
+    await expectBandsAreTheImage(path, 64, { reuseBuffers: true });
+  });
+
+  test('big-endian (tiffcp -B), differenced deflate', async () => {
+    const path = join(dir, 'big-endian.tif');
+    execFileSync('tiffcp', [
+      '-B',
+      '-c',
+      'zip:2',
+      '-t',
+      '-w',
+      '64',
+      '-l',
+      '48',
+      await deflateDifferenced(),
+      path,
+    ]);
+    expect(readFileSync(path).toString('latin1', 0, 2)).toBe('MM');
+    expect(await readTiledLayout(path, 0, statSync(path).size)).toMatchObject({
+      tileHeight: 48,
+      differenced: true,
+    });
+    await expectBandsAreTheImage(path, 48, { reuseBuffers: true });
+  });
+});
+
+test('bands a caller keeps stay as they were unless it lets them be reused', async () => {
+  const path = await deflateDifferenced();
+  const source = await openImage(path, { maxPixels: 0, tmpDir: dir });
+  const kept = [];
+  for await (const band of readBands(source, { bandHeight: 32 })) kept.push(band);
+  const whole = await sharp(path).raw().toBuffer();
+  expect(Buffer.concat(kept.map((band) => Buffer.from(band.data))).equals(whole)).toBe(true);
+});
+
+test.each([
+  ['LZW', { compression: 'lzw' }],
+  ['JPEG', { compression: 'jpeg' }],
+  ['strips', { tile: false, compression: 'deflate' }],
+] as const)('%s is left to libvips', async (name, options) => {
+  const path = await write(`${name}.tif`, {
+    tile: true,
+    tileWidth: 128,
+    tileHeight: 128,
+    ...options,
+  });
+  expect(await readTiledLayout(path, 0, statSync(path).size)).toBeUndefined();
+});
+
+test.each([
+  ['RGBA', 4],
+  ['grey', 1],
+] as const)('%s is left to libvips', async (name, channels) => {
+  const path = await write(
+    `${name}.tif`,
+    { tile: true, tileWidth: 128, tileHeight: 128, compression: 'deflate' },
+    channels,
+  );
+  expect(await readTiledLayout(path, 0, statSync(path).size)).toBeUndefined();
+});
+
+test('an ICC profile or 16-bit samples leave the file to libvips', async () => {
+  const icc = join(dir, 'icc.tif');
+  await sharp(pixels, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+    .withIccProfile('p3')
+    .tiff({ tile: true, tileWidth: 128, tileHeight: 128, compression: 'deflate' })
+    .toFile(icc);
+  const deep = join(dir, 'deep.tif');
+  await sharp(pixels, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+    .toColourspace('rgb16')
+    .tiff({ tile: true, tileWidth: 128, tileHeight: 128, compression: 'deflate' })
+    .toFile(deep);
+  for (const path of [icc, deep])
+    expect(await readTiledLayout(path, 0, statSync(path).size)).toBeUndefined();
+});
+
+test('a damaged tile fails the band that needs it, naming the file, the rows and the tile', async () => {
+  const path = await deflateDifferenced();
+  const layout = await readTiledLayout(path, 0, statSync(path).size);
+  // The tile at x 640, y 128: tile row 2 of 8 tiles across, column 5.
+  const tile = 2 * layout!.tilesAcross + 5;
+  const bytes = readFileSync(path);
+  const at = layout!.offsets[tile]! + Math.floor(layout!.byteCounts[tile]! / 2);
+  for (let i = 0; i < 16; i++) bytes[at + i] = (bytes[at + i] as number) ^ 0x5a;
+  const damaged = join(dir, 'damaged.tif');
+  writeFileSync(damaged, bytes);
+  const source = await openImage(damaged, { maxPixels: 0, tmpDir: dir });
+  expect(source.tiles).toBeDefined();
+  const rowsRead: number[] = [];
+  const reading = (async () => {
+    for await (const band of readBands(source, { bandHeight: 32, reuseBuffers: true }))
+      rowsRead.push(band.y);
+  })();
+  const err = await reading.catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(GigaquantError);
+  expect((err as GigaquantError).code).toBe('E_INPUT_CORRUPT');
+  expect((err as Error).message).toContain(damaged);
+  expect((err as Error).message).toContain('rows 128-159');
+  expect((err as Error).message).toContain('the tile at x 640, y 128');
+  expect(rowsRead).toEqual([0, 32, 64, 96]);
+});
