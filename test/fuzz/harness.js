@@ -67,6 +67,20 @@ async function makeSeeds(dir) {
     'rgb16.png': rgb().toColourspace('rgb16').png(),
     'strip.tif': rgb().tiff({ compression: 'deflate' }),
     'tiled.tif': rgb().tiff({ compression: 'lzw', tile: true, tileWidth: 16, tileHeight: 16 }),
+    // Decoded by gigaquant's own tile reader (io/TileRowReader), not libvips.
+    'tiled-deflate.tif': rgb().tiff({
+      compression: 'deflate',
+      predictor: 'horizontal',
+      tile: true,
+      tileWidth: 16,
+      tileHeight: 32,
+    }),
+    'tiled-none.tif': rgb().tiff({
+      compression: 'none',
+      tile: true,
+      tileWidth: 32,
+      tileHeight: 16,
+    }),
     'big.tif': rgb().tiff({ compression: 'deflate', bigtiff: true }),
     'rgb.jpg': rgb().jpeg({ quality: 90 }),
     'grey.jpg': grey().jpeg({ quality: 90 }),
