@@ -208,3 +208,33 @@ test('a damaged tile fails the band that needs it, naming the file, the rows and
   expect((err as Error).message).toContain('the tile at x 640, y 128');
   expect(rowsRead).toEqual([0, 32, 64, 96]);
 });
+
+test('a tag stored as a type we do not read, or named twice, leaves the file to libvips', async () => {
+  const path = await deflateDifferenced();
+  const bytes = readFileSync(path);
+  expect(bytes.toString('latin1', 0, 2)).toBe('II');
+  const ifd = bytes.readUInt32LE(4);
+  const entryOf = (tag: number): number => {
+    for (let e = 0, n = bytes.readUInt16LE(ifd); e < n; e++)
+      if (bytes.readUInt16LE(ifd + 2 + e * 12) === tag) return ifd + 2 + e * 12;
+    throw new Error(`no tag ${tag}`);
+  };
+  const PREDICTOR = 317;
+  const SSHORT = 8;
+  const signed = Buffer.from(bytes);
+  signed.writeUInt16LE(SSHORT, entryOf(PREDICTOR) + 2);
+  // The tag before the predictor (ResolutionUnit, 296) named as the predictor again.
+  const twice = Buffer.from(bytes);
+  const before = entryOf(PREDICTOR) - 12;
+  expect(twice.readUInt16LE(before)).toBe(296);
+  twice.writeUInt16LE(PREDICTOR, before);
+  for (const [name, patched] of [
+    ['signed.tif', signed],
+    ['twice.tif', twice],
+  ] as const) {
+    const file = join(dir, name);
+    writeFileSync(file, patched);
+    expect(await readTiledLayout(file, 0, patched.length)).toBeUndefined();
+  }
+  expect(await readTiledLayout(path, 0, bytes.length)).toBeDefined();
+});

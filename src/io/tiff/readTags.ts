@@ -7,12 +7,14 @@ const READABLE = new Set<number>(Object.values(TagType));
 /**
  * The entries of `wanted` tags in IFD `page` (0: the first) of a TIFF or BigTIFF file, either byte order, as
  * TiffEntry values ready to be written again (little-endian). Reads the header and the directory
- * only, never the pixels. Tags of types we do not know are skipped rather than guessed at.
+ * only, never the pixels. Tags of types we do not know are skipped rather than guessed at
+ * (`onUnreadable` hears of each).
  */
 export async function readTiffTags(
   path: string,
   wanted: ReadonlySet<number>,
   page = 0,
+  onUnreadable?: (tag: number) => void,
 ): Promise<TiffEntry[]> {
   const file = await open(path, 'r');
   try {
@@ -57,7 +59,11 @@ export async function readTiffTags(
       const at = e * entrySize;
       const tag = u16(table, at);
       const type = u16(table, at + 2);
-      if (!wanted.has(tag) || !READABLE.has(type)) continue;
+      if (!wanted.has(tag)) continue;
+      if (!READABLE.has(type)) {
+        onUnreadable?.(tag);
+        continue;
+      }
       const n = bigtiff ? u64(table, at + 4) : u32(table, at + 4);
       const bytes = n * TYPE_BYTES[type as TagTypeCode];
       const inline = bigtiff ? 8 : 4;

@@ -1,3 +1,4 @@
+import { TagType } from './ifd.js';
 import { readTiffTags } from './readTags.js';
 
 /**
@@ -45,6 +46,9 @@ const TAG = {
   iccProfile: 34675,
 } as const;
 const WANTED = new Set<number>(Object.values(TAG));
+/** Tags whose presence alone leaves a file to libvips. */
+const PRESENCE_ONLY = new Set<number>([TAG.extraSamples, TAG.jpegTables, TAG.iccProfile]);
+const INTEGER_TYPES = new Set<number>([TagType.SHORT, TagType.LONG, TagType.LONG8]);
 
 const RGB = 2;
 const CHANNELS = 3;
@@ -60,9 +64,20 @@ export async function readTiledLayout(
   page: number,
   fileBytes: number,
 ): Promise<TiledLayout | undefined> {
-  const entries = await readTiffTags(path, WANTED, page).catch(() => undefined);
+  let doubtful = false;
+  const entries = await readTiffTags(path, WANTED, page, () => (doubtful = true)).catch(
+    () => undefined,
+  );
   if (!entries) return undefined;
   const values = new Map(entries.map((e) => [e.tag, e.values]));
+  // A tag of a type we skip, named twice, or a number stored other than as an integer is one
+  // libtiff may read otherwise than we would.
+  if (
+    doubtful ||
+    values.size !== entries.length ||
+    entries.some((e) => !PRESENCE_ONLY.has(e.tag) && !INTEGER_TYPES.has(e.type))
+  )
+    return undefined;
   const numbers = (tag: number): readonly number[] | undefined => {
     const v = values.get(tag);
     return Array.isArray(v) ? v : undefined;
