@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import sharp, { type TiffOptions } from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -237,4 +238,23 @@ test('a tag stored as a type we do not read, or named twice, leaves the file to 
     expect(await readTiledLayout(file, 0, patched.length)).toBeUndefined();
   }
   expect(await readTiledLayout(path, 0, bytes.length)).toBeDefined();
+});
+
+test('a tile whose stream would inflate to more than twice its pixels fails the file', async () => {
+  const path = await deflateDifferenced();
+  const layout = await readTiledLayout(path, 0, statSync(path).size);
+  const tileBytes = 128 * 64 * 3;
+  // Four times the tile's pixels, squeezed into less than the tile's stored bytes.
+  const bomb = deflateSync(Buffer.alloc(4 * tileBytes), { level: 9 });
+  const tile = 3 * layout!.tilesAcross;
+  expect(bomb.length).toBeLessThan(layout!.byteCounts[tile]!);
+  const bytes = readFileSync(path);
+  bomb.copy(bytes, layout!.offsets[tile]!);
+  const bombed = join(dir, 'bomb.tif');
+  writeFileSync(bombed, bytes);
+  const source = await openImage(bombed, { maxPixels: 0, tmpDir: dir });
+  const reading = (async () => {
+    for await (const _ of readBands(source, { bandHeight: 64 }));
+  })();
+  await expect(reading).rejects.toThrow(/rows 192-255 \(the tile at x 0, y 192 does not inflate/);
 });

@@ -60,7 +60,9 @@ export function decodeTileRow(job: TileRowJob, into?: Uint8Array): Uint8Array {
       if (job.compression === NONE) tile = bytes;
       else {
         try {
-          tile = inflateSync(bytes);
+          // A tile inflates to tileBytes; a stream that would give far more is damage, and
+          // must not size the allocation (deflate's ratio reaches 1000:1).
+          tile = inflateSync(bytes, { maxOutputLength: 2 * tileBytes });
         } catch (err) {
           throw new Error(`${where(job, column)} does not inflate (${(err as Error).message})`, {
             cause: err,
