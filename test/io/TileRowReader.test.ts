@@ -253,8 +253,10 @@ test('a tile whose stream would inflate to more than twice its pixels fails the 
   const bombed = join(dir, 'bomb.tif');
   writeFileSync(bombed, bytes);
   const source = await openImage(bombed, { maxPixels: 0, tmpDir: dir });
+  const rowsRead: number[] = [];
   const reading = (async () => {
-    for await (const _ of readBands(source, { bandHeight: 64 }));
+    for await (const band of readBands(source, { bandHeight: 64 })) rowsRead.push(band.y);
   })();
   await expect(reading).rejects.toThrow(/rows 192-255 \(the tile at x 0, y 192 does not inflate/);
+  expect(rowsRead).toEqual([0, 64, 128]);
 });
