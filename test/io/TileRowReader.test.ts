@@ -147,6 +147,7 @@ test.each([
   ['LZW', { compression: 'lzw' }],
   ['JPEG', { compression: 'jpeg' }],
   ['strips', { tile: false, compression: 'deflate' }],
+  ['tiles of 48 MiB', { compression: 'deflate', tileWidth: 4096, tileHeight: 4096 }],
 ] as const)('%s is left to libvips', async (name, options) => {
   const path = await write(`${name}.tif`, {
     tile: true,

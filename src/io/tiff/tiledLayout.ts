@@ -50,6 +50,11 @@ const WANTED = new Set<number>(Object.values(TAG));
 const PRESENCE_ONLY = new Set<number>([TAG.extraSamples, TAG.jpegTables, TAG.iccProfile]);
 const INTEGER_TYPES = new Set<number>([TagType.SHORT, TagType.LONG, TagType.LONG8]);
 
+/**
+ * Larger tiles (1024 x 1024 RGB is 3 MiB) are left to libvips: a tile is inflated whole, and a
+ * stated size must not size an allocation of gigabytes.
+ */
+const MOST_TILE_BYTES = 16 * 1024 * 1024;
 const RGB = 2;
 const CHANNELS = 3;
 
@@ -125,6 +130,7 @@ export async function readTiledLayout(
   const tiles = tilesAcross * Math.ceil(height / tileHeight);
   if (offsets.length !== tiles || byteCounts.length !== tiles) return undefined;
   const tileBytes = tileWidth * tileHeight * CHANNELS;
+  if (tileBytes > MOST_TILE_BYTES) return undefined;
   // zlib's bound for a stream of tileBytes: stored blocks, 5 bytes per 16 KiB, and its header.
   const mostStored = tileBytes + (tileBytes >> 12) + 64;
   for (let i = 0; i < tiles; i++) {
