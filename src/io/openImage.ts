@@ -106,9 +106,14 @@ export async function openImage(path: string, options: OpenImageOptions): Promis
   };
 }
 
-/** The tile layout of a TIFF read in place, when it is 8-bit RGB as libvips would give it too. */
+/**
+ * The tile layout of a TIFF read in place, when it is 8-bit RGB as libvips would give it too.
+ * `GIGAQUANT_NO_OWN_TILES=1` leaves every file to libvips: a way back for anyone who meets a file
+ * the two read differently, until that is fixed.
+ */
 async function ownTiles(info: ImageInfo): Promise<TiledLayout | undefined> {
   if (
+    process.env.GIGAQUANT_NO_OWN_TILES ||
     info.format !== 'tiff' ||
     info.tileWidth === undefined ||
     info.channels !== 3 ||

@@ -78,3 +78,15 @@ test.each([
   expectCleanFailure(r, 3, new RegExp(`${bad.replace(/[.]/g, '\\.')}: cannot read rows `));
   expect(r.stderr).toMatch(/the tile at x 1280, y 1280 does not inflate/);
 });
+
+test('GIGAQUANT_NO_OWN_TILES=1 leaves the file to libvips: its own words for the damage', async () => {
+  const bad = at('bad-libvips.tif');
+  await flipSegment(at('tiled.tif'), bad, 200);
+  const r = runIsolated(
+    folder.dir,
+    (out, tmp) => ['compress', bad, '-k', '8', '-o', join(out, 'x.png'), '--tmp-dir', tmp],
+    { env: { ...process.env, GIGAQUANT_NO_OWN_TILES: '1' } },
+  );
+  expectCleanFailure(r, 3, /bad-libvips\.tif: cannot read rows /);
+  expect(r.stderr).not.toMatch(/the tile at x/);
+});
