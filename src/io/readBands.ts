@@ -22,8 +22,10 @@ export interface ReadBandsOptions {
 /**
  * The image as a stream of row bands of at most `bandHeight` rows, 8-bit, in gigaquant's channel
  * layout (see ImageInfo.channels). Each band is its own small libvips pipeline over a region of a
- * random-access file, so no more than a band is ever decoded at once. The next band is decoded
- * (on libvips' threads) while the caller works on the current one.
+ * random-access file, so no more than a band is ever decoded at once; or, for a tiled TIFF that
+ * gigaquant decodes itself (ImageSource.tiles), a piece of a decoded row of tiles (TileRowReader).
+ * The next band is decoded (on libvips' or the decode threads) while the caller works on the
+ * current one.
  */
 export async function* readBands(
   source: ImageSource,
