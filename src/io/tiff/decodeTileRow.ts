@@ -32,6 +32,11 @@ const CHANNELS = 3;
 const MOST_GAP_BYTES = 1024 * 1024;
 /** A run read at once stops growing here, so that reads stay small beside the decoded block. */
 const MOST_RUN_BYTES = 8 * 1024 * 1024;
+/**
+ * Room past a tile's pixels in inflate's output buffer: a stream that fills the buffer exactly
+ * makes zlib allocate another to look for more.
+ */
+const INFLATE_SPARE_BYTES = 64;
 
 /**
  * The tile row's pixels, `rows` rows of `width` RGB pixels, written over `into` when it has that
@@ -61,8 +66,13 @@ export function decodeTileRow(job: TileRowJob, into?: Uint8Array): Uint8Array {
       else {
         try {
           // A tile inflates to tileBytes; a stream that would give far more is damage, and
-          // must not size the allocation (deflate's ratio reaches 1000:1).
-          tile = inflateSync(bytes, { maxOutputLength: 2 * tileBytes });
+          // must not size the allocation (deflate's ratio reaches 1000:1). One output buffer
+          // with room to spare: with the default 16 KiB chunks, a tile took four allocations and
+          // a copy to join them, and decoding a row of tiles was 1.4x slower.
+          tile = inflateSync(bytes, {
+            maxOutputLength: 2 * tileBytes,
+            chunkSize: tileBytes + INFLATE_SPARE_BYTES,
+          });
         } catch (err) {
           throw new Error(`${where(job, column)} does not inflate (${(err as Error).message})`, {
             cause: err,
@@ -73,6 +83,8 @@ export function decodeTileRow(job: TileRowJob, into?: Uint8Array): Uint8Array {
         throw new Error(
           `${where(job, column)} holds ${tile.length} bytes of pixels, not ${tileBytes}`,
         );
+      // A plain view: Buffer's subarray makes a Buffer, twice the cost of a Uint8Array's.
+      tile = new Uint8Array(tile.buffer, tile.byteOffset, tile.length);
       const keepBytes = Math.min(tileWidth, width - column * tileWidth) * CHANNELS;
       const rowBytes = tileWidth * CHANNELS;
       for (let r = 0; r < job.rows; r++) {
@@ -123,8 +135,16 @@ function where(job: TileRowJob, column: number): string {
   return `the tile at x ${column * job.tileWidth}, y ${job.top}`;
 }
 
+/**
+ * Where this thread reads stored tiles, kept from row to row: a fresh buffer for each run of a few
+ * MiB is a fresh mapping whose pages are all first-touched again.
+ */
+let readBuffer = Buffer.alloc(0);
+
+/** `length` bytes from `position`, in this thread's read buffer (valid until the next read). */
 function readExactly(fd: number, position: number, length: number, tile: () => string): Buffer {
-  const buf = Buffer.allocUnsafe(length);
+  if (readBuffer.length < length) readBuffer = Buffer.allocUnsafe(length);
+  const buf = readBuffer.subarray(0, length);
   let got = 0;
   while (got < length) {
     const n = readSync(fd, buf, got, length - got, position + got);
