@@ -176,13 +176,14 @@ static int searchPixel(Nearest *s, const unsigned char *px, unsigned *dist) {
 
 /*
  * The loop of nearestBand. `wide`: k > 16383, where index + 1 needs bits in the tag too; the
- * narrow loop compares the tag whole, which measured faster.
+ * narrow loop compares the tag whole, which measured faster. The sum is of integers, exact, and
+ * an integer add does not hold the loop up as a floating-point one would.
  */
 static inline __attribute__((always_inline)) double nearestLoop(Nearest *s,
                                                                 const unsigned char *data,
                                                                 int count, void *out,
                                                                 int indexBytes, int wide) {
-  double sse = 0;
+  unsigned long long sse = 0;
   for (int p = 0; p < count; p++) {
     const unsigned char *px = data + p * 3;
     unsigned key = px[0] | (unsigned)px[1] << 8 | (unsigned)px[2] << 16;
@@ -205,7 +206,7 @@ static inline __attribute__((always_inline)) double nearestLoop(Nearest *s,
       ((unsigned short *)out)[p] = (unsigned short)index;
     sse += dist;
   }
-  return sse;
+  return (double)sse;
 }
 
 /*
