@@ -16,6 +16,9 @@ export interface TiffWriterOptions extends TiffImageOptions {
 
 /** Strips or tiles being compressed at once on libuv's thread pool while JavaScript goes on. */
 const CHUNKS_IN_FLIGHT = 4;
+/** Bounds of deflate's output buffers: zlib's least, and a strip's whole rows need not be one. */
+const LEAST_CHUNK_BYTES = 64;
+const MOST_CHUNK_BYTES = 1024 * 1024;
 
 /** The chunks of a part: their compressed sizes in file order (see TiffWriter.createPart). */
 export interface TiffPart {
@@ -141,7 +144,12 @@ export class TiffWriter implements IndexWriter {
     for (const raw of this.cutChunks()) {
       this.inFlight.push({
         raw,
-        compressed: deflateAsync(raw, { level: this.options.compressionLevel }),
+        // Output buffers the size of the input (up to a bound): with zlib's 16 KiB default, a
+        // tile came back in pieces, each a round trip from the thread pool, joined by a copy.
+        compressed: deflateAsync(raw, {
+          level: this.options.compressionLevel,
+          chunkSize: Math.min(MOST_CHUNK_BYTES, Math.max(LEAST_CHUNK_BYTES, raw.length)),
+        }),
       });
       while (this.inFlight.length >= CHUNKS_IN_FLIGHT) await this.writeNextChunk();
     }
