@@ -132,6 +132,28 @@ describe('tiled TIFFs gigaquant decodes itself give the bands libvips gives', ()
     });
     await expectBandsAreTheImage(path, 48, { reuseBuffers: true });
   });
+
+  test('rows of tiles stored in more than one read (over 8 MiB), one read buffer for all', async () => {
+    // 47 uncompressed 256x256 tiles a row, 9.2 MB: each row is read in two runs of different
+    // lengths, into the same buffer; the second row reads over what the first left there.
+    const width = 12000;
+    const height = 300;
+    const data = Buffer.alloc(width * height * 3);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >> 13) * 7) & 255;
+    const path = join(dir, 'long-rows.tif');
+    await sharp(data, { raw: { width, height, channels: 3 } })
+      .tiff({ tile: true, tileWidth: 256, tileHeight: 256, compression: 'none' })
+      .toFile(path);
+    const source = await openImage(path, { maxPixels: 0, tmpDir: dir });
+    expect(source.tiles).toBeDefined();
+    let y = 0;
+    for await (const band of readBands(source, { bandHeight: 128, reuseBuffers: true })) {
+      const rows = data.subarray(y * width * 3, (y + band.height) * width * 3);
+      expect(Buffer.from(band.data).equals(rows)).toBe(true);
+      y += band.height;
+    }
+    expect(y).toBe(height);
+  });
 });
 
 test('bands a caller keeps stay as they were unless it lets them be reused', async () => {
