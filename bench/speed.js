@@ -11,7 +11,10 @@ import sharp from 'sharp';
 import { makeBigPhoto } from './bigPhoto.js';
 import { PHOTOS } from './fidelity.js';
 
-/** The median wall time of `runs` alternating runs of two commands (paired, as farm-bench does). */
+/**
+ * The median wall time of `runs` alternating runs of two commands, paired: a drift in the
+ * machine's speed moves both alike.
+ */
 function pairedMedian(a, b, runs) {
   const ta = [];
   const tb = [];

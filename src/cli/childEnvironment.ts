@@ -7,7 +7,7 @@ export const MALLOC_TUNING: Record<string, string> = {
   // Blocks from 4 MiB are mapped for themselves and given back when freed; smaller ones are
   // reused. At 128 KiB every libvips tile-row buffer was a fresh mapping, and its pages are
   // first-touched again (~15 us a page on a virtual machine): a 184 Mpx run spent 0.93x the
-  // wall time with 4 MiB at the same peak (farm-bench -n 3). From 8 MiB the peak rose 18 MiB.
+  // wall time with 4 MiB at the same peak (3 paired runs). From 8 MiB the peak rose 18 MiB.
   MALLOC_MMAP_THRESHOLD_: String(4 * 1024 * 1024),
   MALLOC_TRIM_THRESHOLD_: String(4 * 1024 * 1024),
 };
