@@ -1,4 +1,5 @@
 import type { ImageSource } from '../io/openImage.js';
+import { COLLECT_ABOVE_PIXELS, collectGarbage } from '../runtime/releaseFitMemory.js';
 import { partnerThread } from '../runtime/partnerThread.js';
 import type { Channels } from '../model/channels.js';
 import type { NodataRule } from '../model/nodata.js';
@@ -29,6 +30,9 @@ export async function fitPalette(
       undefined,
       nodata?.rule,
     );
+    // Reading leaves its decoded rows (three rows of tiles: 69 MB at 2 Gpx) for V8 to free when
+    // it likes: gone before the fit allocates. 2 Gpx peak: 301 against 320 MiB, 0.98x the time.
+    if (source.info.width * source.info.height > COLLECT_ABOVE_PIXELS) collectGarbage();
     return await finishFit(fitter, options, nodata);
   } finally {
     // Pass 2 follows (or the file failed): let go of the fit's memory.

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { usageError } from '../errors.js';
 import { performance } from 'node:perf_hooks';
-import { releaseFitMemory } from '../runtime/releaseFitMemory.js';
+import { COLLECT_ABOVE_PIXELS, releaseFitMemory } from '../runtime/releaseFitMemory.js';
 import { checkOutputTarget } from '../io/checkOutputTarget.js';
 import { codebookBase, writeOutput } from '../io/createWriter.js';
 import { checkEncodedSize } from '../io/EncodedRgbWriter.js';
@@ -86,9 +86,6 @@ export interface QuantizeResult {
   /** With `digest: true`: thumbnails, pixels per palette entry and sampled colours, for reports. */
   digest?: ImageDigest;
 }
-
-/** From this many pixels, memory is collected between the passes (small images gain nothing). */
-const COLLECT_ABOVE_PIXELS = 16 * 1024 * 1024;
 
 /**
  * Quantizes one image file to `options.k` colours and writes `outputPath` (its format from the
