@@ -138,7 +138,7 @@ function where(job: TileRowJob, column: number): string {
 /**
  * Where this thread reads stored tiles, kept from row to row: a fresh buffer for each run of a few
  * MiB is a fresh mapping whose pages are all first-touched again, and those under malloc's mapping
- * threshold left holes in its arenas (the 2 Gpx run's peak: 359 MB with them, 317 MB without).
+ * threshold left holes in its arenas (the 2 Gpx run's peak: 351 MiB with them, 310 MiB without).
  */
 let readBuffer = Buffer.alloc(0);
 
