@@ -11,9 +11,11 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sniffPixels } from '../io/sniffPixels.js';
+import { CLI_BUNDLE, runCliBundle } from './cliBundle.js';
 import { tunedEnvironment } from './childEnvironment.js';
 
 const MARK = 'GIGAQUANT_CHILD';
+const main = fileURLToPath(new URL(`./${CLI_BUNDLE}`, import.meta.url));
 
 /**
  * `compress` (or `decompress`) of a small image gains nothing from the tuning (it never holds
@@ -59,9 +61,8 @@ if (args.length === 1 && args[0] === '--version') {
   process.env.GIGAQUANT_NO_MALLOC_TUNING ||
   isSmallCompress(args)
 ) {
-  await import('./main.js');
+  runCliBundle(main);
 } else {
-  const main = fileURLToPath(new URL('./main.js', import.meta.url));
   // --expose-gc: between the passes of a big image the fit's memory is collected at once
   // (runtime/releaseFitMemory) rather than added to pass 2's peak.
   const nodeArgs = [...process.execArgv, '--expose-gc', main, ...process.argv.slice(2)];

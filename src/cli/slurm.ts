@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
@@ -169,7 +170,6 @@ async function submitAndWait(
   const outcomes = await waitForOutcomes(sub, ids, signal);
   const last = outcomes[outcomes.length - 1];
   if (last?.exitCode === 0) {
-    const { readFile } = await import('node:fs/promises');
     const log = await readFile(last.log, 'utf8').catch(() => '');
     process.stdout.write(log);
   }
