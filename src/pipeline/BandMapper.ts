@@ -21,6 +21,8 @@ export interface BandMapperOptions {
   /** Floyd-Steinberg strength (0: none), over rows `width` pixels wide. */
   dither?: { strength: number; width: number };
   nodata?: { rule: NodataRule; index: number };
+  /** How many pixels it will map, where known: a big image's matcher keeps more answers. */
+  pixels?: number;
 }
 
 /**
@@ -43,6 +45,7 @@ export class BandMapper {
     this.matcher = new NearestColorMatcher(
       nodata ? fittedEntries(palette) : palette,
       options.space,
+      options.pixels,
     );
     this.ditherer =
       dither && dither.strength > 0

@@ -43,6 +43,7 @@ export async function applyPalette(
     space: options.space,
     dither: { strength: options.dither, width },
     nodata,
+    pixels: width * (rows ? rows.to - rows.from : height),
   });
   // An alpha channel only the nodata entry needs keeps no translucency of the valid pixels.
   const paletteAlpha = nodata

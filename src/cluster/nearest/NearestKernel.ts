@@ -12,23 +12,33 @@ const LIST_CELLS = 32 ** 3;
 const POOL_ENTRIES = 1 << 18;
 /** Pixels per call of nearestBand. */
 const CHUNK_PIXELS = 1 << 16;
+/** RGB colours: entries of the table of every colour's answer. */
+const COLOURS = 1 << 24;
 
 /**
  * Pass 2's nearest palette entry for RGB pixels: exact (lowest index on ties), through a cache of
  * answers, else a scan of the few entries that can be nearest in the pixel's cell of a 32^3 grid
  * (listed on first need), else a search through the nearest neighbours of the entry nearest the
  * pixel's cell in a 16^3 grid.
+ * With `everyColour`, the cache is a table of every RGB colour's answer instead (16 MiB for k <=
+ * 256, 32 MiB above, and 2 MiB of bits saying which are known; see nearest.c): each colour is
+ * searched once. For big images: a small one would touch more of the table's pages than it
+ * gains (a page first touched costs about 12 us on a virtual machine).
  */
 export class NearestKernel extends KernelUser {
   private readonly state: number;
   private chunk: { data: number; out: number } | undefined;
 
   /** `colors`: the palette, k x 3 bytes. */
-  constructor(colors: Uint8Array, k: number) {
+  constructor(colors: Uint8Array, k: number, everyColour = false) {
     super();
     const { heap } = this;
+    // Both the cache and the table start empty (see nearest.c), as the lists' cells do: zeroed
+    // at once where an earlier user wrote.
+    const answerBytes = everyColour ? COLOURS * (k <= 256 ? 1 : 2) + COLOURS / 8 : CACHE_SLOTS * 8;
     const at = {
-      state: heap.alloc(52),
+      state: heap.alloc(64),
+      bytes: heap.alloc(k * 3),
       palette: heap.alloc(k * 24),
       half: heap.alloc(k * 8),
       near: heap.alloc(k * NEIGHBOURS * 4),
@@ -36,27 +46,31 @@ export class NearestKernel extends KernelUser {
       beyond: heap.alloc(k * 8),
       guess: heap.alloc(GUESS_CELLS * 4),
       pool: heap.alloc(POOL_ENTRIES * 2),
-      // These two start empty (see nearest.c): zeroed at once where an earlier user wrote.
-      cacheKey: heap.alloc(CACHE_SLOTS * 4),
-      cacheValue: heap.alloc(CACHE_SLOTS * 4),
+      answers: heap.alloc(answerBytes),
       cells: heap.alloc(LIST_CELLS * 8),
     };
-    const buffer = heap.commitZeroed(at.cacheKey, CACHE_SLOTS * 8 + LIST_CELLS * 8);
+    const buffer = heap.commitZeroed(at.answers, answerBytes + LIST_CELLS * 8);
     new Float64Array(buffer, at.palette, k * 3).set(colors.subarray(0, k * 3));
-    new Int32Array(buffer, at.state, 13).set([
+    new Uint8Array(buffer, at.bytes, k * 3).set(colors.subarray(0, k * 3));
+    const table = everyColour ? at.answers : 0;
+    const cache = everyColour ? 0 : at.answers;
+    new Int32Array(buffer, at.state, 16).set([
       at.palette,
       k,
       at.half,
       at.near,
       at.nearDist,
       at.beyond,
-      at.cacheKey,
-      at.cacheValue,
+      cache,
+      cache && cache + CACHE_SLOTS * 4,
       at.guess,
       at.cells,
       at.pool,
       POOL_ENTRIES,
       0,
+      table,
+      table && table + COLOURS * (k <= 256 ? 1 : 2),
+      at.bytes,
     ]);
     this.exports.nearestInit(at.state);
     this.state = at.state;

@@ -29,6 +29,9 @@ function probePixels(palette: Palette, count: number, rng: Rng): Uint8Array {
   return Uint8Array.from([...out, ...out]);
 }
 
+/** Pixels of an image big enough for the table of every colour's answer (NearestKernel). */
+const BIG_IMAGE = 2 ** 30;
+
 describe('NearestColorMatcher agrees with brute force', () => {
   test.each([
     [1, 1],
@@ -56,6 +59,33 @@ describe('NearestColorMatcher agrees with brute force', () => {
       expectedSse += distance;
     }
     expect(sse).toBe(expectedSse);
+  });
+
+  test.each([2, 64, 255, 256, 257, 1000])(
+    "RGB, a big image's matcher (every colour's answer kept): %i colours",
+    (size) => {
+      const rng = new Rng(7000 + size);
+      const palette = randomPalette(size, 3, rng);
+      expectBruteForce(palette, probePixels(palette, 3000, rng));
+    },
+  );
+
+  test("RGB, a big image's matcher: indices written 2 bytes wide for a palette of 100", () => {
+    const rng = new Rng(71);
+    const palette = randomPalette(100, 3, rng);
+    const pixels = probePixels(palette, 2000, rng);
+    const n = pixels.length / 3;
+    const matcher = new NearestColorMatcher(palette, 'rgb', BIG_IMAGE);
+    const out = new Uint16Array(n);
+    const sse = matcher.assign(pixels, n, out);
+    let expectedSse = 0;
+    for (let p = 0; p < n; p++) {
+      const { index, distance } = bruteForceNearest(palette, pixels, p * 3);
+      expect(out[p]).toBe(index);
+      expectedSse += distance;
+    }
+    expect(sse).toBe(expectedSse);
+    matcher.release();
   });
 
   test('equal distances go to the lowest index, as brute force does', () => {
@@ -87,22 +117,25 @@ describe('NearestColorMatcher agrees with brute force', () => {
     }
   });
 
-  test('RGB: a matcher on memory an earlier matcher used answers for its own palette', () => {
-    // Each matcher hands its kernel memory back, and the next takes it with the answers of the
-    // last palette still in it: its cache must start empty.
-    const rng = new Rng(31);
-    const pixels = probePixels(randomPalette(64, 3, rng), 4000, rng);
-    const n = pixels.length / 3;
-    for (let round = 0; round < 3; round++) {
-      const palette = randomPalette(32, 3, rng);
-      const matcher = new NearestColorMatcher(palette);
-      const out = new Uint8Array(n);
-      matcher.assign(pixels, n, out);
-      matcher.release();
-      for (let p = 0; p < n; p++)
-        expect(out[p]).toBe(bruteForceNearest(palette, pixels, p * 3).index);
-    }
-  });
+  test.each([0, BIG_IMAGE])(
+    'RGB: a matcher on memory an earlier matcher used answers for its own palette (image of %i pixels)',
+    (imagePixels) => {
+      // Each matcher hands its kernel memory back, and the next takes it with the answers of the
+      // last palette still in it: its cache (or table) must start empty.
+      const rng = new Rng(31);
+      const pixels = probePixels(randomPalette(64, 3, rng), 4000, rng);
+      const n = pixels.length / 3;
+      for (let round = 0; round < 3; round++) {
+        const palette = randomPalette(32, 3, rng);
+        const matcher = new NearestColorMatcher(palette, 'rgb', imagePixels);
+        const out = new Uint8Array(n);
+        matcher.assign(pixels, n, out);
+        matcher.release();
+        for (let p = 0; p < n; p++)
+          expect(out[p]).toBe(bruteForceNearest(palette, pixels, p * 3).index);
+      }
+    },
+  );
 
   test('a colour palette of a real fit (sorted, deduplicated) also agrees', () => {
     const rng = new Rng(77);
@@ -116,10 +149,17 @@ describe('NearestColorMatcher agrees with brute force', () => {
       expect(out[p]).toBe(bruteForceNearest(palette, pixels, p * 3).index);
   });
 
-  /** Matches `pixels` (RGB) twice, so that cached answers are checked too, against brute force. */
+  /**
+   * Matches `pixels` (RGB) twice, so that cached answers are checked too, against brute force:
+   * as a small image's (through the cache) and as a big image's (the table of every colour).
+   */
   function expectBruteForce(palette: Palette, pixels: Uint8Array): void {
+    for (const imagePixels of [0, BIG_IMAGE]) expectBruteForceAs(palette, pixels, imagePixels);
+  }
+
+  function expectBruteForceAs(palette: Palette, pixels: Uint8Array, imagePixels: number): void {
     const n = pixels.length / 3;
-    const matcher = new NearestColorMatcher(palette);
+    const matcher = new NearestColorMatcher(palette, 'rgb', imagePixels);
     for (let round = 0; round < 2; round++) {
       const out = palette.size <= 256 ? new Uint8Array(n) : new Uint16Array(n);
       const sse = matcher.assign(pixels, n, out);
