@@ -185,6 +185,20 @@ static int searchPixel(Nearest *s, const unsigned char *px, unsigned *dist) {
   return nearestFrom(s, x, s->guess[cell], dist);
 }
 
+/* Writes entry `index` at `out[p]`, `width` bytes an entry (the output's, or the table's). */
+static inline __attribute__((always_inline)) void putIndex(void *out, int p, int index,
+                                                          int width) {
+  if (width == 1)
+    ((unsigned char *)out)[p] = (unsigned char)index;
+  else
+    ((unsigned short *)out)[p] = (unsigned short)index;
+}
+
+/* A pixel's colour as one number, channel 0 lowest. */
+static inline unsigned packRgb(const unsigned char *px) {
+  return px[0] | (unsigned)px[1] << 8 | (unsigned)px[2] << 16;
+}
+
 /*
  * The loop of nearestBand. `wide`: k > 16383, where index + 1 needs bits in the tag too; the
  * narrow loop compares the tag whole, which measured faster. The sum is of integers, exact, and
@@ -197,7 +211,7 @@ static inline __attribute__((always_inline)) double nearestLoop(Nearest *s,
   unsigned long long sse = 0;
   for (int p = 0; p < count; p++) {
     const unsigned char *px = data + p * 3;
-    unsigned key = px[0] | (unsigned)px[1] << 8 | (unsigned)px[2] << 16;
+    unsigned key = packRgb(px);
     unsigned slot = (key * 0x9e3779b1u) >> (32 - CACHE_BITS);
     unsigned tag = s->cacheKey[slot], value = s->cacheValue[slot];
     int index;
@@ -211,10 +225,7 @@ static inline __attribute__((always_inline)) double nearestLoop(Nearest *s,
       s->cacheKey[slot] = key | (stored >> 14) << 24;
       s->cacheValue[slot] = (stored & 0x3fff) << 18 | dist;
     }
-    if (indexBytes == 1)
-      ((unsigned char *)out)[p] = (unsigned char)index;
-    else
-      ((unsigned short *)out)[p] = (unsigned short)index;
+    putIndex(out, p, index, indexBytes);
     sse += dist;
   }
   return (double)sse;
@@ -228,22 +239,16 @@ static inline __attribute__((always_inline)) double tableLoop(Nearest *s,
   unsigned long long sse = 0;
   for (int p = 0; p < count; p++) {
     const unsigned char *px = data + p * 3;
-    unsigned key = px[0] | (unsigned)px[1] << 8 | (unsigned)px[2] << 16;
+    unsigned key = packRgb(px);
     int index = tableBytes == 1 ? ((const unsigned char *)s->table)[key]
                                 : ((const unsigned short *)s->table)[key];
     if (index == 0 && !(s->known[key >> 5] >> (key & 31) & 1)) {
       unsigned dist;
       index = searchPixel(s, px, &dist);
-      if (tableBytes == 1)
-        ((unsigned char *)s->table)[key] = (unsigned char)index;
-      else
-        ((unsigned short *)s->table)[key] = (unsigned short)index;
+      putIndex(s->table, (int)key, index, tableBytes);
       s->known[key >> 5] |= 1u << (key & 31);
     }
-    if (indexBytes == 1)
-      ((unsigned char *)out)[p] = (unsigned char)index;
-    else
-      ((unsigned short *)out)[p] = (unsigned short)index;
+    putIndex(out, p, index, indexBytes);
     const unsigned char *e = s->bytes + index * 3;
     int d0 = px[0] - e[0], d1 = px[1] - e[1], d2 = px[2] - e[2];
     sse += (unsigned)(d0 * d0 + d1 * d1 + d2 * d2);
