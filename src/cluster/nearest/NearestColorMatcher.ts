@@ -7,11 +7,12 @@ const HASH_BITS = 18;
 const EMPTY = -1;
 /**
  * From this many pixels to match, RGB answers are kept for every colour rather than in a cache
- * (NearestKernel): whole runs on 184 and 2040 Mpx photos took 0.79x and 0.80-0.87x the time
- * (paired, same bytes). The table's pages touched for the first time cost up to 18 MiB, about
- * 55 ms here: against a small image's run, more than the searches it saves.
+ * (NearestKernel). Paired whole runs, same bytes, against the cache: 184 and 2040 Mpx photos took
+ * 0.79x and 0.80-0.87x the time, a 12 Mpx one 0.93x, a 4 Mpx one 0.99x, a 0.24 Mpx one 0.99x
+ * with 1.3 MiB more. Small images gain nothing, and one of scattered colours would touch up to
+ * 18 MiB of the table: in a batch, per worker.
  */
-const EVERY_COLOUR_FROM_PIXELS = 16 * 1024 * 1024;
+const EVERY_COLOUR_FROM_PIXELS = 4 * 1024 * 1024;
 
 /** Recent answers by colour: the nearest index and its squared distance. */
 interface AnswerCache {

@@ -22,8 +22,8 @@ const COLOURS = 1 << 24;
  * pixel's cell in a 16^3 grid.
  * With `everyColour`, the cache is a table of every RGB colour's answer instead (16 MiB for k <=
  * 256, 32 MiB above, and 2 MiB of bits saying which are known; see nearest.c): each colour is
- * searched once. For big images: a small one would touch more of the table's pages than it
- * gains (a page first touched costs about 12 us on a virtual machine).
+ * searched once. For images from a few megapixels (NearestColorMatcher says which): a small one
+ * gains nothing from it, and would hold up to 18 MiB more.
  */
 export class NearestKernel extends KernelUser {
   private readonly state: number;
