@@ -35,7 +35,9 @@ export class NearestKernel extends KernelUser {
     const { heap } = this;
     // Both the cache and the table start empty (see nearest.c), as the lists' cells do: zeroed
     // at once where an earlier user wrote.
-    const answerBytes = everyColour ? COLOURS * (k <= 256 ? 1 : 2) + COLOURS / 8 : CACHE_SLOTS * 8;
+    // The table's entries are as wide as nearest.c reads them: 1 byte up to k = 256.
+    const tableBytes = COLOURS * (k <= 256 ? 1 : 2);
+    const answerBytes = everyColour ? tableBytes + COLOURS / 8 : CACHE_SLOTS * 8;
     const at = {
       state: heap.alloc(64),
       bytes: heap.alloc(k * 3),
@@ -69,7 +71,7 @@ export class NearestKernel extends KernelUser {
       POOL_ENTRIES,
       0,
       table,
-      table && table + COLOURS * (k <= 256 ? 1 : 2),
+      table && table + tableBytes,
       at.bytes,
     ]);
     this.exports.nearestInit(at.state);
