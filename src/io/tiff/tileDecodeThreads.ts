@@ -5,12 +5,25 @@ import { decodeTileRow, type TileRowJob } from './decodeTileRow.js';
 
 const SCRIPT = builtScript(new URL('./tileDecodeWorker.js', import.meta.url));
 
+/** From this size an image is worth starting decode threads for (tens of milliseconds). */
+export const THREADED_PIXELS = 4 * 1024 * 1024;
+
 /** More threads than this would only wait on one another for the disk and the memory bus. */
 const MOST_THREADS = 4;
 
+/**
+ * Jobs a thread holds at once: the one it decodes and the next, so that it never waits for the
+ * main thread to hand it work. Jobs wait here rather than in a thread's queue: one handed out
+ * early to a thread that turns out slow holds up every block after it.
+ */
+const JOBS_PER_THREAD = 2;
+
 interface Pending {
+  id: number;
   job: TileRowJob;
-  thread: Worker;
+  into: Uint8Array | undefined;
+  /** Where it was sent, once it was. */
+  thread?: Worker;
   resolve(pixels: Uint8Array): void;
   reject(err: Error): void;
 }
@@ -24,9 +37,11 @@ interface Pending {
  */
 class TileDecodeThreads {
   private readonly threads: Worker[] = [];
+  /** Jobs not sent yet, in the order they came. */
+  private readonly waiting: Pending[] = [];
+  /** Jobs sent to a thread, by id. */
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private next = 0;
   private broken = false;
 
   /** How many tile rows are worth decoding at once: 1 where they decode on the calling thread. */
@@ -42,14 +57,33 @@ class TileDecodeThreads {
   decode(job: TileRowJob, into: Uint8Array | undefined, threaded: boolean): Promise<Uint8Array> {
     if (threaded && this.wanted && this.threads.length < this.count) this.spawn();
     if (!threaded || !this.wanted) return Promise.resolve().then(() => decodeTileRow(job, into));
-    const thread = this.threads[this.next++ % this.threads.length] as Worker;
-    const id = this.nextId++;
     return new Promise<Uint8Array>((resolve, reject) => {
-      this.pending.set(id, { job, thread, resolve, reject });
-      thread.ref();
-      if (into) thread.postMessage({ id, job, into }, [into.buffer as ArrayBuffer]);
-      else thread.postMessage({ id, job });
+      this.waiting.push({ id: this.nextId++, job, into, resolve, reject });
+      this.handOut();
     });
+  }
+
+  /** Sends waiting jobs to the threads that hold fewer than JOBS_PER_THREAD. */
+  private handOut(): void {
+    for (const thread of this.threads) {
+      let held = this.heldBy(thread);
+      while (held < JOBS_PER_THREAD && this.waiting.length > 0) {
+        const p = this.waiting.shift() as Pending;
+        p.thread = thread;
+        this.pending.set(p.id, p);
+        held++;
+        thread.ref();
+        const { id, job, into } = p;
+        if (into) thread.postMessage({ id, job, into }, [into.buffer as ArrayBuffer]);
+        else thread.postMessage({ id, job });
+      }
+    }
+  }
+
+  private heldBy(thread: Worker): number {
+    let held = 0;
+    for (const p of this.pending.values()) if (p.thread === thread) held++;
+    return held;
   }
 
   private get wanted(): boolean {
@@ -70,7 +104,8 @@ class TileDecodeThreads {
     thread.on('message', (reply: { id: number; pixels?: Uint8Array; error?: string }) => {
       const p = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      if (![...this.pending.values()].some((q) => q.thread === thread)) thread.unref();
+      this.handOut();
+      if (this.heldBy(thread) === 0) thread.unref();
       if (reply.pixels) p?.resolve(reply.pixels);
       else p?.reject(new Error(reply.error));
     });
@@ -85,11 +120,13 @@ class TileDecodeThreads {
     this.broken = true;
     const others = this.threads.splice(0);
     for (const t of others) if (t !== thread) void t.terminate();
-    for (const [id, p] of this.pending) {
-      if (p.thread !== thread) continue;
-      this.pending.delete(id);
+    // What the other threads held comes back when they exit (here again).
+    const lost = [...this.pending.values()].filter((p) => p.thread === thread);
+    for (const p of [...lost, ...this.waiting.splice(0)]) {
+      this.pending.delete(p.id);
       try {
-        p.resolve(decodeTileRow(p.job));
+        // A job sent with a buffer took it along: this one decodes into fresh memory.
+        p.resolve(decodeTileRow(p.job, p.thread ? undefined : p.into));
       } catch (err) {
         p.reject(err as Error);
       }
