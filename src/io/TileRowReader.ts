@@ -1,13 +1,12 @@
 import { GigaquantError } from '../errors.js';
 import type { RowBand } from '../types.js';
-import { tileDecodeThreads } from './tiff/tileDecodeThreads.js';
+import { THREADED_PIXELS, tileDecodeThreads } from './tiff/tileDecodeThreads.js';
 import type { TiledLayout } from './tiff/tiledLayout.js';
+import { tileRowJob } from './tiff/decodeTileRow.js';
 
 const CHANNELS = 3;
 /** Spare tile rows kept: as many as are decoding ahead, and one for the band being read. */
 const MOST_SPARE = 4;
-/** From this size an image is worth starting decode threads for (tens of milliseconds). */
-const THREADED_PIXELS = 4 * 1024 * 1024;
 
 /**
  * Bands of a tiled TIFF of the kind gigaquant decodes itself (tiledLayout.ts), without libvips.
@@ -99,24 +98,9 @@ export class TileRowReader {
   }
 
   private decode(t: number): Promise<Uint8Array> {
-    const { tileHeight, tilesAcross, height, width } = this.layout;
-    const at = t * tilesAcross;
-    const rows = Math.min(tileHeight, height - t * tileHeight);
-    const fits = this.spare.findIndex((p) => p.length === rows * width * CHANNELS);
+    const job = tileRowJob(this.layout, t);
+    const fits = this.spare.findIndex((p) => p.length === job.rows * job.width * CHANNELS);
     const into = fits >= 0 ? this.spare.splice(fits, 1)[0] : undefined;
-    const job = {
-      path: this.layout.path,
-      compression: this.layout.compression,
-      differenced: this.layout.differenced,
-      tileWidth: this.layout.tileWidth,
-      tileHeight,
-      width: this.layout.width,
-      top: t * tileHeight,
-      rows,
-      // Copies: a message would carry a view's whole array, every tile of the file.
-      offsets: this.layout.offsets.slice(at, at + tilesAcross),
-      byteCounts: this.layout.byteCounts.slice(at, at + tilesAcross),
-    };
     const pixels = tileDecodeThreads.decode(job, into, this.threaded).then((p) => {
       if (this.tileRows.has(t)) this.decoded.set(t, p);
       return p;

@@ -9,7 +9,7 @@ import { pointsFromOklab, pointsToOklab } from '../cluster/oklab.js';
 import { paletteFromColors } from '../model/palette.js';
 import { ReservoirSampler } from '../cluster/ReservoirSampler.js';
 import type { ImageSource } from '../io/openImage.js';
-import { readBands } from '../io/readBands.js';
+import { readPixels } from '../io/readTileBlocks.js';
 import { kmeansOptions, startsFor, type ResolvedOptions } from './quantizeOptions.js';
 import type { Palette, RowBand } from '../types.js';
 import { markNodata, validPixels, type NodataRule } from '../model/nodata.js';
@@ -70,15 +70,16 @@ export class PaletteFitter {
     nodata?: NodataRule,
   ): Promise<void> {
     const { options } = this;
-    const { width, height } = source.info;
+    const { width, height, chunkRows } = source.info;
     const bandHeight =
-      options.bandHeight ??
-      chooseBandHeight(width, height, options.memoryBudget, source.info.chunkRows);
-    for await (const read of readBands(source, {
+      options.bandHeight ?? chooseBandHeight(width, height, options.memoryBudget, chunkRows);
+    // A colour image's counts do not depend on the order of its pixels (the entries come out
+    // sorted by colour); the layouts that are sampled keep the image's row order.
+    for await (const { band: read, rowsDone } of readPixels(source, {
       bandHeight,
       signal: options.signal,
       rows,
-      reuseBuffers: true,
+      anyOrder: this.channels === 3,
     })) {
       const raw = nodata ? this.withoutNodata(read, nodata) : read;
       if (!this.translucent && !isOpaque(raw)) this.translucent = true;
@@ -91,7 +92,7 @@ export class PaletteFitter {
       this.histogram.add(band);
       this.sampler?.offer(band);
       this.counter?.offer(band);
-      onRows?.(read.height);
+      if (rowsDone > 0) onRows?.(rowsDone);
     }
   }
 

@@ -3,8 +3,8 @@ import { inflateSync } from 'node:zlib';
 import { NONE, type TiledLayout } from './tiledLayout.js';
 
 /**
- * One tile row to decode (see TileRowReader). Plain data, so that a decode thread can take it as
- * a message.
+ * Tiles of one tile row to decode, side by side: the whole row (TileRowReader) or a block of its
+ * columns (readTileBlocks). Plain data, so that a decode thread can take it as a message.
  */
 export interface TileRowJob {
   path: string;
@@ -12,14 +12,42 @@ export interface TileRowJob {
   differenced: boolean;
   tileWidth: number;
   tileHeight: number;
-  /** The image's width: a tile past it holds padding on its right. */
+  /** The image's column of the first tile's left edge. */
+  left: number;
+  /** The pixels' width, from `left`: a tile past it holds padding on its right. */
   width: number;
-  /** Where the row's tiles are stored, left to right. */
+  /** Where the tiles are stored, left to right. */
   offsets: Float64Array;
   byteCounts: Float64Array;
   /** The tile row's first row in the image, and its rows to keep (past the bottom is padding). */
   top: number;
   rows: number;
+}
+
+/** The job for tiles [first, first + columns) of tile row `tileRow` of `layout`. */
+export function tileRowJob(
+  layout: TiledLayout,
+  tileRow: number,
+  first = 0,
+  columns = layout.tilesAcross,
+): TileRowJob {
+  const { tileWidth, tileHeight, tilesAcross } = layout;
+  const at = tileRow * tilesAcross + first;
+  const left = first * tileWidth;
+  return {
+    path: layout.path,
+    compression: layout.compression,
+    differenced: layout.differenced,
+    tileWidth,
+    tileHeight,
+    left,
+    width: Math.min(layout.width - left, columns * tileWidth),
+    top: tileRow * tileHeight,
+    rows: Math.min(tileHeight, layout.height - tileRow * tileHeight),
+    // Copies: a message would carry a view's whole array, every tile of the file.
+    offsets: layout.offsets.slice(at, at + columns),
+    byteCounts: layout.byteCounts.slice(at, at + columns),
+  };
 }
 
 const CHANNELS = 3;
@@ -39,7 +67,7 @@ const MOST_RUN_BYTES = 8 * 1024 * 1024;
 const INFLATE_SPARE_BYTES = 64;
 
 /**
- * The tile row's pixels, `rows` rows of `width` RGB pixels, written over `into` when it has that
+ * The tiles' pixels, `rows` rows of `width` RGB pixels, written over `into` when it has that
  * size (every byte is written). Throws an Error naming the tile when it cannot be read or does not
  * inflate to its size.
  */
@@ -132,7 +160,7 @@ function storedRun(
 
 /** A tile, as a person would look for it: by its top-left pixel. */
 function where(job: TileRowJob, column: number): string {
-  return `the tile at x ${column * job.tileWidth}, y ${job.top}`;
+  return `the tile at x ${job.left + column * job.tileWidth}, y ${job.top}`;
 }
 
 /**
