@@ -29,6 +29,12 @@ export type KeepOutput = (tempPath: string) => Promise<boolean>;
 export interface IndexWriter {
   write(band: IndexBand): Promise<void>;
   /**
+   * Writers of tiled files may take regions of whole `regionTile`-pixel tiles instead of rows,
+   * in any order, each tile once (see TiffWriter.writeRegion).
+   */
+  readonly regionTile?: number;
+  writeRegion?(band: IndexBand & { left: number }): Promise<void>;
+  /**
    * Finishes the file and moves it to its final name, unless `keep` (given the finished file
    * under its temporary name) says no: then it is dropped. Resolves true when the file is in place.
    */

@@ -7,6 +7,7 @@ import { hasPartialAlpha, type NodataRule } from '../model/nodata.js';
 import { fittedEntries } from './nodataPlan.js';
 import { hasAlphaChannel, isOpaque } from '../model/channels.js';
 import { BandMapper } from './BandMapper.js';
+import { applyByRegions, regionsFor, type Regions } from './applyByRegions.js';
 
 export interface ApplyResult {
   /** Exact sum of squared errors over every pixel and channel compared. */
@@ -53,7 +54,19 @@ export async function applyPalette(
   let nodataPixels = 0;
   let droppedTranslucency = false;
   let rowsDone = 0;
+  const onRows = (done: number): void => {
+    rowsDone += done;
+    options.onProgress?.({ phase: 'apply', rowsDone, rows: rows ? rows.to - rows.from : height });
+  };
+  const regions = byRegions(source, writer, options, extra);
   try {
+    if (regions) {
+      const { signal } = options;
+      const tiled = writer as Required<IndexWriter>;
+      const applied = await applyByRegions(regions, mapper, tiled, { signal, onRows });
+      // A tiled TIFF decoded here is RGB: no translucency to drop.
+      return { ...applied, droppedTranslucency };
+    }
     for await (const raw of readBands(source, {
       bandHeight,
       signal: options.signal,
@@ -69,17 +82,36 @@ export async function applyPalette(
       digest?.add(mapped.band, mapped.indices);
       const { band, indices } = mapped;
       await writer.write({ y: band.y, height: band.height, width: band.width, indices });
-      rowsDone += band.height;
-      options.onProgress?.({
-        phase: 'apply',
-        rowsDone,
-        rows: rows ? rows.to - rows.from : height,
-      });
+      onRows(band.height);
     }
   } finally {
     mapper.release();
   }
   return { sse, droppedTranslucency, nodataPixels };
+}
+
+/**
+ * The regions to map in, where the input is a tiled TIFF decoded here and the writer takes
+ * regions; undefined where pass 2 must go row by row: dithering carries error along rows, the
+ * report's digest samples rows, and a split image's part is written as rows.
+ */
+function byRegions(
+  source: ImageSource,
+  writer: IndexWriter,
+  options: ResolvedOptions,
+  extra: { digest?: ImageDigestBuilder; rows?: { from: number; to: number } },
+): Regions | undefined {
+  const tile = writer.regionTile;
+  if (
+    !source.tiles ||
+    tile === undefined ||
+    !writer.writeRegion ||
+    options.dither > 0 ||
+    extra.digest ||
+    extra.rows
+  )
+    return undefined;
+  return regionsFor(source.tiles, tile);
 }
 
 function hasTranslucentEntry(palette: Palette): boolean {

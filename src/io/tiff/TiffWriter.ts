@@ -5,6 +5,7 @@ import type { IndexBand, IndexWriter, KeepOutput } from '../../types.js';
 import { bandBytes, bytesPerPixel } from '../sampleLayout.js';
 import { atomicOutput, type AtomicOutput } from '../tempFiles.js';
 import { headerBytes } from './ifd.js';
+import { packRow, packRows } from './packIndices.js';
 import { isBigTiff, tiffChunkRows, tiffDirectory, type TiffImageOptions } from './tiffDirectory.js';
 
 const deflateAsync = promisify(deflate);
@@ -46,12 +47,16 @@ export class TiffWriter implements IndexWriter {
   private readonly rowBytes: number;
   /** Rows gathered before they are cut into chunks: a strip, or one row of tiles. */
   private readonly rowsPerChunk: number;
-  private rows: Buffer;
+  /** Made at the first `write`: a writer given regions gathers no rows. */
+  private rows: Buffer | undefined;
   private rowsFilled = 0;
+  /** The chunk the next gathered rows start: chunks from rows come in file order. */
+  private nextChunk = 0;
   private offset: number;
-  private readonly inFlight: { raw: Buffer; compressed: Promise<Buffer> }[] = [];
-  /** Tile buffers whose deflate is done, to be filled again (see cutChunks). */
+  private readonly inFlight: { raw: Buffer; compressed: Promise<Buffer>; chunk: number }[] = [];
+  /** Tile buffers whose deflate is done, to be filled again (see cutTiles). */
   private readonly freeTiles: Buffer[] = [];
+  /** By chunk index (tiles row-major), whatever order they were written in. */
   private readonly chunkOffsets: number[] = [];
   private readonly chunkByteCounts: number[] = [];
 
@@ -71,7 +76,11 @@ export class TiffWriter implements IndexWriter {
     this.packedBits = options.packedBits;
     this.bigtiff = isBigTiff(options);
     this.offset = isPart ? 0 : headerBytes(this.bigtiff);
-    this.rows = Buffer.alloc(this.rowsPerChunk * this.rowBytes);
+  }
+
+  /** The side of the tiles, when the file is tiled: `writeRegion` then takes regions of them. */
+  get regionTile(): number | undefined {
+    return this.isPart ? undefined : this.options.tile;
   }
 
   static async create(finalPath: string, options: TiffWriterOptions): Promise<TiffWriter> {
@@ -105,8 +114,30 @@ export class TiffWriter implements IndexWriter {
     await this.writeSamples(bandBytes(band, this.options.layout, true), band.height);
   }
 
+  /**
+   * Whole tiles, in any order (each tile once): a region whose left and top edges are on tile
+   * edges, whose right and bottom edges are on tile edges or the image's. Its tiles are cut and
+   * compressed as they come, so no row of tiles across the image is gathered. Not with `write`.
+   */
+  async writeRegion(band: IndexBand & { left: number }): Promise<void> {
+    const tile = this.options.tile as number;
+    const bytes = bandBytes(band, this.options.layout, true);
+    const regionRowBytes = band.width * this.pixelBytes;
+    const tilesAcross = Math.ceil(this.options.width / tile);
+    for (let r = 0; r < band.height; r += tile) {
+      const rows = Math.min(tile, band.height - r);
+      const first = ((band.y + r) / tile) * tilesAcross + band.left / tile;
+      const at = r * regionRowBytes;
+      await this.compressChunks(
+        this.cutTiles(bytes.subarray(at), regionRowBytes, band.width, rows),
+        first,
+      );
+    }
+  }
+
   /** Rows already laid out as the file stores them before packing (e.g. a pyramid's mean colours). */
   async writeSamples(bytes: Uint8Array, rows: number): Promise<void> {
+    this.rows ??= Buffer.alloc(this.rowsPerChunk * this.rowBytes);
     for (let r = 0; r < rows; r++) {
       this.rows.set(
         bytes.subarray(r * this.rowBytes, (r + 1) * this.rowBytes),
@@ -141,9 +172,27 @@ export class TiffWriter implements IndexWriter {
   }
 
   private async flushRows(): Promise<void> {
-    for (const raw of this.cutChunks()) {
+    const rows = this.rows as Buffer;
+    const chunks =
+      this.options.tile === undefined
+        ? this.strip(rows)
+        : this.cutTiles(rows, this.rowBytes, this.options.width, this.rowsFilled);
+    this.nextChunk = await this.compressChunks(chunks, this.nextChunk);
+    // A strip is compressed straight from the gathered rows, which must then stay as they are;
+    // tiles are copies, so the rows can be filled again. Reusing buffers spares a fresh
+    // allocation, and the kernel's zeroing of its pages, per row of tiles.
+    if (this.options.tile === undefined)
+      this.rows = Buffer.alloc(this.rowsPerChunk * this.rowBytes);
+    this.rowsFilled = 0;
+  }
+
+  /** Compresses `chunks`, numbered from `first`, and writes them as they are done; the next number. */
+  private async compressChunks(chunks: Iterable<Buffer>, first: number): Promise<number> {
+    let chunk = first;
+    for (const raw of chunks) {
       this.inFlight.push({
         raw,
+        chunk: chunk++,
         // Output buffers the size of the input (up to a bound): with zlib's 16 KiB default, a
         // tile came back in pieces, each a round trip from the thread pool, joined by a copy.
         compressed: deflateAsync(raw, {
@@ -153,27 +202,32 @@ export class TiffWriter implements IndexWriter {
       });
       while (this.inFlight.length >= CHUNKS_IN_FLIGHT) await this.writeNextChunk();
     }
-    // A strip is compressed straight from the gathered rows, which must then stay as they are;
-    // tiles are copies, so the rows can be filled again. Reusing buffers spares a fresh
-    // allocation, and the kernel's zeroing of its pages, per row of tiles.
-    if (this.options.tile === undefined)
-      this.rows = Buffer.alloc(this.rowsPerChunk * this.rowBytes);
-    this.rowsFilled = 0;
+    return chunk;
+  }
+
+  /** The gathered rows as one strip, packed where indices take fewer than 8 bits. */
+  private *strip(rows: Buffer): Generator<Buffer> {
+    const { width } = this.options;
+    const bits = this.packedBits;
+    const strip = rows.subarray(0, this.rowsFilled * this.rowBytes);
+    yield bits ? packRows(strip, width, this.rowsFilled, width, bits) : strip;
   }
 
   /**
-   * The gathered rows as one strip, or as tiles left to right (edge tiles padded with zeros), cut
-   * one at a time as the compressor takes them: all the tiles of a row at once were a second copy
-   * of the rows (62 MB at 120591 px wide with 512-px tiles).
+   * `rows` rows of `width` pixels (at most a tile's rows, `rowBytes` apart in `bytes`) as tiles
+   * left to right (edge tiles padded with zeros), cut one at a time as the compressor takes them:
+   * all the tiles of a row at once were a second copy of the rows (62 MB at 120591 px wide with
+   * 512-px tiles).
    */
-  private *cutChunks(): Generator<Buffer> {
-    const { tile, width } = this.options;
+  private *cutTiles(
+    bytes: Uint8Array,
+    rowBytes: number,
+    width: number,
+    rows: number,
+  ): Generator<Buffer> {
+    const tile = this.options.tile as number;
     const bits = this.packedBits;
-    if (tile === undefined) {
-      const rows = this.rows.subarray(0, this.rowsFilled * this.rowBytes);
-      yield bits ? packRows(rows, width, this.rowsFilled, width, bits) : rows;
-      return;
-    }
+    const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const tileRowBytes = bits ? Math.ceil((tile * bits) / 8) : tile * this.pixelBytes;
     for (let x = 0; x < width; x += tile) {
       const t = this.freeTiles.pop() ?? Buffer.alloc(tile * tileRowBytes);
@@ -181,27 +235,31 @@ export class TiffWriter implements IndexWriter {
       const columns = Math.min(tile, width - x);
       const length = columns * this.pixelBytes;
       // Edge tiles, and the last row of tiles, are padded with zeros (a reused buffer too).
-      if (columns < tile || this.rowsFilled < tile || bits) t.fill(0);
-      for (let r = 0; r < this.rowsFilled; r++) {
-        const at = r * this.rowBytes + from;
-        if (bits) packRow(this.rows, at, columns, bits, t, r * tileRowBytes);
-        else this.rows.copy(t, r * tileRowBytes, at, at + length);
+      if (columns < tile || rows < tile || bits) t.fill(0);
+      for (let r = 0; r < rows; r++) {
+        const at = r * rowBytes + from;
+        if (bits) packRow(source, at, columns, bits, t, r * tileRowBytes);
+        else source.copy(t, r * tileRowBytes, at, at + length);
       }
       yield t;
     }
   }
 
   private async writeNextChunk(): Promise<void> {
-    const chunk = this.inFlight.shift() as { raw: Buffer; compressed: Promise<Buffer> };
+    const chunk = this.inFlight.shift() as (typeof this.inFlight)[number];
     const data = await chunk.compressed;
     if (this.options.tile !== undefined) this.freeTiles.push(chunk.raw);
     await this.file.write(data, 0, data.length, this.offset);
-    this.chunkOffsets.push(this.offset);
-    this.chunkByteCounts.push(data.length);
+    this.chunkOffsets[chunk.chunk] = this.offset;
+    this.chunkByteCounts[chunk.chunk] = data.length;
     this.offset += data.length;
   }
 
   private async writeDirectory(): Promise<void> {
+    const { width, height, tile } = this.options;
+    const chunks = Math.ceil(height / this.rowsPerChunk) * (tile ? Math.ceil(width / tile) : 1);
+    for (let i = 0; i < chunks; i++)
+      if (this.chunkOffsets[i] === undefined) throw new Error(`TIFF chunk ${i} was never written`);
     const { ifd, head } = tiffDirectory(this.options, {
       bigtiff: this.bigtiff,
       rowsPerChunk: this.rowsPerChunk,
@@ -211,39 +269,5 @@ export class TiffWriter implements IndexWriter {
     });
     await this.file.write(ifd.bytes, 0, ifd.bytes.length, ifd.at);
     await this.file.write(head, 0, head.length, 0);
-  }
-}
-
-/**
- * Rows of one-byte indices packed to `bits` bits each, most significant first (TIFF's FillOrder
- * 1), every row starting on a byte: what TIFF stores for BitsPerSample 1, 2 and 4.
- */
-function packRows(
-  rows: Buffer,
-  rowStride: number,
-  count: number,
-  width: number,
-  bits: 1 | 2 | 4,
-): Buffer {
-  const rowBytes = Math.ceil((width * bits) / 8);
-  const out = Buffer.alloc(count * rowBytes);
-  for (let r = 0; r < count; r++) packRow(rows, r * rowStride, width, bits, out, r * rowBytes);
-  return out;
-}
-
-/** One row of `width` indices from `src` at `from`, packed into `dst` (zeroed) at `to`. */
-function packRow(
-  src: Buffer,
-  from: number,
-  width: number,
-  bits: 1 | 2 | 4,
-  dst: Buffer,
-  to: number,
-): void {
-  const perByte = 8 / bits;
-  for (let x = 0; x < width; x++) {
-    const at = to + Math.floor(x / perByte);
-    const shift = 8 - bits * ((x % perByte) + 1);
-    dst[at] = (dst[at] as number) | ((src[from + x] as number) << shift);
   }
 }

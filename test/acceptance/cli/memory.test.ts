@@ -164,4 +164,27 @@ describe('memory stays flat however wide the image', () => {
     expect(tool('pngcheck', ['-q', output]).code).toBe(0);
     await spotCheck(input, output, result.palette as string[], 500);
   }, 600_000);
+
+  test('into a tiled TIFF, 120000 x 512 peaks within 24 MiB of 7680 x 8000 (as many pixels)', async () => {
+    // Pass 2 maps a tiled input region by region into whole output tiles (applyByRegions): no
+    // row across the image is held. Rows of 120000 px were 60 MiB more than rows of 7680.
+    const peaks: number[] = [];
+    for (const [name, width, height] of [
+      ['wide', 120_000, 512],
+      ['narrow', 7680, 8000],
+    ] as const) {
+      const input = await makeLargeImage(join(folder.dir, `${name}-tiles.tif`), width, height);
+      const output = join(folder.dir, `${name}.k64.tif`);
+      const args = ['compress', input, '-k', '64', '--tile', '512', '-o', output];
+      const { peakBytes, result } = runMeasured(args);
+      console.log(
+        `${width} x ${height} into 512-px tiles: peak RSS ${(peakBytes / 2 ** 20).toFixed(1)} MiB`,
+      );
+      expect(result).toMatchObject({ width, height });
+      expect(tool('tiffinfo', [output]).out).toContain('Tile Width: 512 Tile Length: 512');
+      await spotCheck(input, output, result.palette as string[], 400);
+      peaks.push(peakBytes);
+    }
+    expect(peaks[0]! - peaks[1]!).toBeLessThan(24 * 1024 * 1024);
+  }, 600_000);
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -13,6 +14,8 @@ import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js
  */
 const WIDTH = 2400;
 const HEIGHT = 1800;
+/** Wider than a region of pass 2 (applyByRegions) with 128-px input tiles: 10880 px. */
+const WIDE = 11000;
 const folder = tempFolder('gq-owntiles-');
 const at = (name: string): string => join(folder.dir, name);
 afterAll(() => folder.remove());
@@ -29,6 +32,11 @@ beforeAll(async () => {
       tileHeight: 128,
     })
     .toFile(at('tiled.tif'));
+  const wide = syntheticPixels(WIDE, 256, 3, 6);
+  await writeImage(at('wide.png'), wide, WIDE, 256, 3, 'png');
+  await sharp(Buffer.from(wide), { raw: { width: WIDE, height: 256, channels: 3 } })
+    .tiff({ compression: 'deflate', tile: true, tileWidth: 128, tileHeight: 128 })
+    .toFile(at('wide-tiled.tif'));
 });
 
 async function compressed(input: string, output: string, env?: NodeJS.ProcessEnv) {
@@ -90,3 +98,37 @@ test('GIGAQUANT_NO_OWN_TILES=1 leaves the file to libvips: its own words for the
   expectCleanFailure(r, 3, /bad-libvips\.tif: cannot read rows /);
   expect(r.stderr).not.toMatch(/the tile at x/);
 });
+
+/**
+ * Into a tiled TIFF, pass 2 goes region by region (whole tiles of both files, tiles written as
+ * regions finish): the pixels must be those of the row by row path from the PNG, for output tiles
+ * smaller than, equal to and larger than the input's, packed and 16-bit indices. On the wide
+ * image a region (about 4 MB of input) is narrower than the image and holds several rows of
+ * output tiles, so tiles reach the file out of their order.
+ */
+test.each([
+  ['16-px tiles, wide', 'wide', '16', 32],
+  ['128-px tiles, as the input', 'photo', '128', 32],
+  ['512-px tiles', 'photo', '512', 32],
+  ['packed 4-bit indices, wide', 'wide', '64', 12],
+  ['16-bit indices', 'photo', '256', 300],
+] as const)(
+  'into a tiled TIFF by regions, %s: the pixels of the rows path',
+  async (name, input, tile, k) => {
+    const compress = (from: string, output: string): void => {
+      const args = ['compress', from, '-k', String(k), '--seed', '3', '--tile', tile];
+      const r = runCli([...args, '-o', output]);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    const tag = name.replace(/\W+/g, '-');
+    // From the PNG, pass 2 reads rows (libvips has no tiles to give).
+    const viaRows = at(`rows-${tag}.tif`);
+    const viaRegions = at(`regions-${tag}.tif`);
+    compress(at(`${input}.png`), viaRows);
+    compress(at(input === 'wide' ? 'wide-tiled.tif' : 'tiled.tif'), viaRegions);
+    const info = execFileSync('tiffinfo', [viaRegions], { encoding: 'utf8' });
+    expect(info).toContain(`Tile Width: ${tile} Tile Length: ${tile}`);
+    const decoded = async (path: string) => sharp(path).raw().toBuffer();
+    expect((await decoded(viaRegions)).equals(await decoded(viaRows))).toBe(true);
+  },
+);
