@@ -129,11 +129,12 @@ export class PaletteFitter {
     this.nodataPixels += counts.nodataPixels ?? 0;
   }
 
-  /** The palette of `k` colours (default: the options' k) for everything added so far. */
-  async finish(k = this.options.k): Promise<FitResult> {
+  /** The palette of `k` colours (default: the options' k). `last`: its counts go to the fit. */
+  async finish(k = this.options.k, last = false): Promise<FitResult> {
     const { options, channels } = this;
     if (channels === 4 && this.translucent) return this.finishFromSample(k);
     const { points, weights, count, fitChannels } = this.pointsToFit();
+    if (last) this.histogram.releaseTable();
     const fixed = options.keepColors && keptCentres(options.keepColors, fitChannels);
     const exact = fixed
       ? exactWithKept(points, count, fixed, fitChannels, k)

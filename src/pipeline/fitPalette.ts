@@ -52,7 +52,7 @@ export async function finishFit(
   const { nodataPixels } = fitter;
   const reserve = nodata && (nodata.rule.value !== undefined || nodataPixels > 0);
   const k = reserve ? Math.min(options.k, Math.max(1, nodata.maxColors - 1)) : options.k;
-  if (options.targetPsnr === undefined) return { ...(await fitter.finish(k)), nodataPixels };
+  if (options.targetPsnr === undefined) return { ...(await fitter.finish(k, true)), nodataPixels };
   const { psnr, reached, ...fit } = await fitter.finishForTarget(options.targetPsnr, k);
   return {
     ...fit,

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
-import { ColorHistogram, SPARSE_PIXELS } from '../../src/cluster/ColorHistogram.js';
+import { ColorHistogram, MAX_FIT_POINTS, SPARSE_PIXELS } from '../../src/cluster/ColorHistogram.js';
 import { ColorCountKernel } from '../../src/cluster/kernels/ColorCountKernel.js';
+import { ColorTableKernel } from '../../src/cluster/kernels/ColorTableKernel.js';
 import { Rng } from '../../src/cluster/Rng.js';
 
 interface Band {
@@ -151,4 +152,26 @@ test('past 2^32 pixels the counts stay exact: one colour counted past 2^32 in th
       [key, 2 ** 32 + 7],
     ]),
   );
+});
+
+test('a table let go goes to the next kernel, and its counts can no longer be read', () => {
+  const rng = new Rng(21);
+  const histogram = new ColorHistogram(3, SPARSE_PIXELS + 1);
+  // More colours than the fit takes as points: the fit's points are bins, made from the table.
+  const colours = MAX_FIT_POINTS + 1000;
+  const data = new Uint8Array(colours * 3);
+  for (let p = 0; p < colours; p++) data.set([p & 255, (p >> 8) & 255, p >> 16], p * 3);
+  histogram.add({ y: 0, data, width: colours, height: 1, channels: 3 });
+  expect(histogram.fitPoints().count).toBeLessThan(colours);
+  const memoryOf = (kernel: unknown): unknown => (kernel as { memory: unknown }).memory;
+  const table = memoryOf((histogram as unknown as { dense: unknown }).dense);
+  expect(table).toBeDefined();
+  histogram.releaseTable();
+  // The fit that follows (here another table) takes the same memory rather than its own.
+  const next = new ColorTableKernel();
+  expect(memoryOf(next)).toBe(table);
+  expect(() => histogram.distinct()).toThrow(/let go/);
+  expect(() => histogram.entries()).toThrow(/let go/);
+  expect(() => histogram.add(randomBand(rng, 10, 1, 3))).toThrow(/after their entries/);
+  next.release();
 });
