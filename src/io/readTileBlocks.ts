@@ -61,7 +61,9 @@ export async function* readTileBlocks(
   const shape = options.region ?? defaultRegion(layout);
   const blocks = blocksOf(layout, from, to, shape);
   const blockBytes = shape.columns * layout.tileWidth * layout.tileHeight * CHANNELS;
-  const ahead = Math.max(tileDecodeThreads.count + 1, Math.floor(AHEAD_BYTES / blockBytes));
+  // Decoding ahead on the calling thread (small images, batch workers) would only hold memory.
+  const threads = threaded ? tileDecodeThreads.count : 1;
+  const ahead = threads > 1 ? Math.max(threads + 1, Math.floor(AHEAD_BYTES / blockBytes)) : 1;
   const spare: Uint8Array[] = [];
   const pending: { job: TileRowJob; pixels: Promise<Uint8Array> }[] = [];
   let next = 0;
