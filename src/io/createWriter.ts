@@ -180,6 +180,8 @@ function withCodebook(
       return writer.bigtiff;
     },
     write: (band) => writer.write(band),
+    regionTile: writer.regionTile,
+    writeRegion: writer.writeRegion?.bind(writer),
     abort: (err) => writer.abort(err),
     async close(keep) {
       if (!(await writer.close(keep))) return false;

@@ -112,11 +112,12 @@ test.each([
   ['512-px tiles', 'photo', '512', 32],
   ['packed 4-bit indices, wide', 'wide', '64', 12],
   ['16-bit indices', 'photo', '256', 300],
+  ['labels and a codebook, wide', 'wide', '64', 40, '--labels'],
 ] as const)(
   'into a tiled TIFF by regions, %s: the pixels of the rows path',
-  async (name, input, tile, k) => {
+  async (name, input, tile, k, ...more: string[]) => {
     const compress = (from: string, output: string): void => {
-      const args = ['compress', from, '-k', String(k), '--seed', '3', '--tile', tile];
+      const args = ['compress', from, '-k', String(k), '--seed', '3', '--tile', tile, ...more];
       const r = runCli([...args, '-o', output]);
       expect(r.code, r.stderr).toBe(0);
     };
