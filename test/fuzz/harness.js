@@ -266,7 +266,7 @@ export async function runFuzz({ seed, count, parallel = 2, log = () => {} }) {
     const cases = Array.from({ length: count }, (_, i) => {
       const file = r.pick(seedFiles);
       const mutator = r.pick(Object.keys(MUTATORS));
-      const output = r.pick(['png', 'tif']);
+      const output = r.pick(['png', 'tif', 'tiled.tif']);
       return { i, file, mutator, seed: r.int(2 ** 31), output, options: r.pick(OPTION_SETS) };
     });
     const verdicts = { total: 0, exit0: 0, exit2: 0, exit3: 0, exit4: 0, failed: [] };
@@ -315,6 +315,8 @@ async function runCase(root, seedsDir, c) {
     const args = isLabels
       ? ['decompress', labels, '--codebook', codebook, '-o', output, '--tmp-dir', tmp, '--json']
       : ['compress', mutant, '-k', '8', '-o', output, '--tmp-dir', tmp, '--json', ...c.options];
+    // Tiled output: from a tiled input gigaquant decodes, pass 2 goes by regions (applyByRegions).
+    if (!isLabels && c.output === 'tiled.tif') args.push('--tile', '16');
     const run = await runMeasured(args, {});
     const reasons = [];
     if (run.hung) reasons.push(`no answer within ${TIME_LIMIT_MS / 1000} s`);
