@@ -9,8 +9,9 @@ import { decodeTileRow, type TileRowJob } from './decodeTileRow.js';
 if (!parentPort) throw new Error('tileDecodeWorker must run as a worker thread');
 const port = parentPort;
 /**
- * Decoded bytes between collections (see collectYoung): after every block of 1-4 MB, the
- * collections cost a 2 Gpx run's decode threads 6 CPU-seconds against 1 with whole rows of tiles.
+ * Decoded bytes between collections (see collectYoung), about a millisecond each: after every
+ * block of 1-4 MB they cost a 2 Gpx run's decode threads 6 CPU-seconds, against 1 after every
+ * row of tiles.
  */
 const COLLECT_BYTES = 16 * 1024 * 1024;
 let sinceCollection = 0;
@@ -36,8 +37,8 @@ port.on('message', ({ id, job, into }: { id: number; job: TileRowJob; into?: Uin
 /**
  * Decoding leaves the inflated tiles as garbage (a row of tiles: 23 MB at 60000 px wide), in
  * malloc's arenas until V8 collects them: they were a third of the arenas' size, and the arenas
- * keep what they once held. A young-generation collection costs well under a millisecond here.
- * Only where the process allows it (the CLI starts its worker process with --expose-gc).
+ * keep what they once held. Only where the process allows it (the CLI starts its worker process
+ * with --expose-gc).
  */
 function collectYoung(): void {
   (globalThis as { gc?: (options: { type: 'minor' }) => void }).gc?.({ type: 'minor' });
