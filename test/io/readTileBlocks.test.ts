@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GigaquantError } from '../../src/errors.js';
+import { flipSegment } from '../helpers/damage.js';
 import { readTileBlocks, type ReadTileBlocksOptions } from '../../src/io/readTileBlocks.js';
 import { readTiledLayout, type TiledLayout } from '../../src/io/tiff/tiledLayout.js';
 
@@ -130,11 +131,8 @@ test('a damaged tile fails the block that holds it, naming the file, the rows an
   const { layout } = await tiled('to-damage.tif', 1000, 700, { width: 128, height: 64 });
   // The tile at x 640, y 128: tile row 2 of 8 tiles across, column 5.
   const tile = 2 * layout.tilesAcross + 5;
-  const bytes = readFileSync(layout.path);
-  const at = layout.offsets[tile]! + Math.floor(layout.byteCounts[tile]! / 2);
-  for (let i = 0; i < 16; i++) bytes[at + i] = (bytes[at + i] as number) ^ 0x5a;
   const damaged = join(dir, 'damaged.tif');
-  writeFileSync(damaged, bytes);
+  await flipSegment(layout.path, damaged, tile);
   const seen: number[] = [];
   const reading = (async () => {
     for await (const { band, left } of readTileBlocks(
