@@ -51,7 +51,15 @@ export class PngWriter implements IndexWriter {
   private readonly deflate: Deflate;
   private readonly file: WriteStream;
   private readonly done: Promise<void>;
-  private readonly toScanlines: (band: IndexBand) => Buffer;
+  private readonly toScanlines: (band: IndexBand, into?: Buffer) => Buffer;
+  /**
+   * Scanlines are packed into these in turn. A new buffer a band left each one to the next full
+   * collection: at 100000 px wide, 25 MB a band and four of them at once.
+   */
+  private readonly slots: (Buffer | undefined)[] = [undefined, undefined];
+  /** When zlib is done with each slot's band. */
+  private readonly consumed: Promise<unknown>[] = [Promise.resolve(), Promise.resolve()];
+  private bands = 0;
   private failure: Error | undefined;
   /** When zlib has taken the last band written (see `write`). */
   private taken: Promise<unknown> = Promise.resolve();
@@ -64,13 +72,15 @@ export class PngWriter implements IndexWriter {
     if (layout.kind === 'index' && palette) {
       const bitDepth = bitDepthFor(palette.size);
       head.push(ihdr(width, height, bitDepth, 3));
-      this.toScanlines = (band) => packScanlines(band.indices, width, band.height, bitDepth);
+      this.toScanlines = (band, into) =>
+        packScanlines(band.indices, width, band.height, bitDepth, into);
     } else {
       const colorType = layout.kind === 'index' ? 0 : COLOR_TYPE_OF_CHANNELS[layout.channels];
       if (colorType === undefined) throw new Error('PNG stores 1 to 4 channels');
       head.push(ihdr(width, height, layout.kind === 'index' ? layout.bits : 8, colorType));
       const rowBytes = width * bytesPerPixel(layout);
-      this.toScanlines = (band) => scanlines(bandBytes(band, layout, false), rowBytes, band.height);
+      this.toScanlines = (band, into) =>
+        scanlines(bandBytes(band, layout, false), rowBytes, band.height, into);
     }
     // Ancillary chunks that must come before PLTE and IDAT.
     if (metadata?.icc) head.push(iccp(metadata.icc));
@@ -102,13 +112,21 @@ export class PngWriter implements IndexWriter {
   /**
    * Each band waits for zlib to have taken the one before, not itself: zlib compresses a band
    * on libuv's threads while the next is mapped, and at most two bands of scanlines are held.
+   * A slot is packed again once zlib is done with the band it held.
    */
   async write(band: IndexBand): Promise<void> {
     if (this.failure) throw this.failure;
-    const lines = this.toScanlines(band);
+    const slot = this.bands++ % 2;
+    await this.consumed[slot];
+    const lines = this.toScanlines(band, this.slots[slot]);
+    if (lines.buffer !== this.slots[slot]?.buffer) this.slots[slot] = lines;
     await this.taken;
     if (this.failure) throw this.failure;
-    this.taken = this.deflate.write(lines)
+    let consumed = (): void => {};
+    const finished = new Promise<void>((resolve) => (consumed = resolve));
+    // A failed stream may never call back: its failure ends the wait.
+    this.consumed[slot] = Promise.race([finished, this.done]).catch(() => {});
+    this.taken = this.deflate.write(lines, () => consumed())
       ? Promise.resolve()
       : Promise.race([once(this.deflate, 'drain'), this.done]).catch(() => {});
   }

@@ -93,11 +93,21 @@ export function packedRowBytes(width: number, bitDepth: number): number {
 }
 
 /** Filtered scanlines (filter type 0, None) for rows of `rowBytes` bytes each, packed back to back. */
-export function scanlines(bytes: Uint8Array, rowBytes: number, rows: number): Buffer {
-  const out = Buffer.alloc(rows * (rowBytes + 1));
+export function scanlines(
+  bytes: Uint8Array,
+  rowBytes: number,
+  rows: number,
+  into?: Buffer,
+): Buffer {
+  const out = zeroed(rows * (rowBytes + 1), into);
   for (let r = 0; r < rows; r++)
     out.set(bytes.subarray(r * rowBytes, (r + 1) * rowBytes), r * (rowBytes + 1) + 1);
   return out;
+}
+
+/** `size` zero bytes: the start of `into` where it is big enough, else a new buffer. */
+function zeroed(size: number, into: Buffer | undefined): Buffer {
+  return into && into.length >= size ? into.subarray(0, size).fill(0) : Buffer.alloc(size);
 }
 
 /**
@@ -109,9 +119,10 @@ export function packScanlines(
   width: number,
   rows: number,
   bitDepth: number,
+  into?: Buffer,
 ): Buffer {
   const rowBytes = packedRowBytes(width, bitDepth);
-  const out = Buffer.alloc(rows * (rowBytes + 1));
+  const out = zeroed(rows * (rowBytes + 1), into);
   const perByte = 8 / bitDepth;
   for (let r = 0; r < rows; r++) {
     const dst = r * (rowBytes + 1) + 1;
