@@ -58,7 +58,7 @@ export async function* readTileBlocks(
 ): AsyncGenerator<TileBlock> {
   const { from, to } = options.rows ?? { from: 0, to: layout.height };
   const threaded = layout.width * layout.height >= THREADED_PIXELS;
-  const shape = options.region ?? defaultRegion(layout);
+  const shape = options.region ?? blockRegion(layout);
   const blocks = blocksOf(layout, from, to, shape);
   const blockBytes = shape.columns * layout.tileWidth * layout.tileHeight * CHANNELS;
   // Decoding ahead on the calling thread (small images, batch workers) would only hold memory.
@@ -137,7 +137,7 @@ interface Block {
 }
 
 /** One row of tiles by as many tiles as make about BLOCK_BYTES, cut evenly across. */
-function defaultRegion(layout: TiledLayout): RegionShape {
+export function blockRegion(layout: TiledLayout): RegionShape {
   const { tileWidth, tileHeight, tilesAcross } = layout;
   const tilesPerBlock = Math.max(1, Math.floor(BLOCK_BYTES / (tileWidth * tileHeight * CHANNELS)));
   return { tileRows: 1, columns: Math.ceil(tilesAcross / Math.ceil(tilesAcross / tilesPerBlock)) };

@@ -8,6 +8,8 @@ import { fittedEntries } from './nodataPlan.js';
 import { hasAlphaChannel, isOpaque } from '../model/channels.js';
 import { BandMapper } from './BandMapper.js';
 import { applyByRegions, regionsFor, type Regions } from './applyByRegions.js';
+import { regionsIntoRows } from './regionsIntoRows.js';
+import { blockRegion } from '../io/readTileBlocks.js';
 
 export interface ApplyResult {
   /** Exact sum of squared errors over every pixel and channel compared. */
@@ -58,12 +60,12 @@ export async function applyPalette(
     rowsDone += done;
     options.onProgress?.({ phase: 'apply', rowsDone, rows: rows ? rows.to - rows.from : height });
   };
-  const regions = byRegions(source, writer, options, extra);
+  const byRegions = regionsToMap(source, writer, options, extra);
   try {
-    if (regions) {
+    if (byRegions) {
       const { signal } = options;
-      const tiled = writer as Required<IndexWriter>;
-      const applied = await applyByRegions(regions, mapper, tiled, { signal, onRows });
+      const { regions, into } = byRegions;
+      const applied = await applyByRegions(regions, mapper, into, { signal, onRows });
       // A tiled TIFF decoded here is RGB: no translucency to drop.
       return { ...applied, droppedTranslucency };
     }
@@ -91,27 +93,26 @@ export async function applyPalette(
 }
 
 /**
- * The regions to map in, where the input is a tiled TIFF decoded here and the writer takes
- * regions; undefined where pass 2 must go row by row: dithering carries error along rows, the
- * report's digest samples rows, and a split image's part is written as rows.
+ * The regions to map in, where the input is a tiled TIFF decoded here, and where they go: whole
+ * tiles of a writer that takes regions, or else rows of tiles gathered for a writer of rows.
+ * Undefined where pass 2 must go row by row: dithering carries error along rows, the report's
+ * digest samples rows, and a split image's part is written as rows.
  */
-function byRegions(
+function regionsToMap(
   source: ImageSource,
   writer: IndexWriter,
   options: ResolvedOptions,
   extra: { digest?: ImageDigestBuilder; rows?: { from: number; to: number } },
-): Regions | undefined {
+): { regions: Regions; into: Required<Pick<IndexWriter, 'writeRegion'>> } | undefined {
+  const layout = source.tiles;
+  if (!layout || options.dither > 0 || extra.digest || extra.rows) return undefined;
   const tile = writer.regionTile;
-  if (
-    !source.tiles ||
-    tile === undefined ||
-    !writer.writeRegion ||
-    options.dither > 0 ||
-    extra.digest ||
-    extra.rows
-  )
-    return undefined;
-  return regionsFor(source.tiles, tile);
+  const tiles = tile !== undefined && writer.writeRegion && regionsFor(layout, tile);
+  if (tiles) return { regions: tiles, into: writer as Required<IndexWriter> };
+  return {
+    regions: { layout, shape: blockRegion(layout) },
+    into: regionsIntoRows(writer, layout.width),
+  };
 }
 
 function hasTranslucentEntry(palette: Palette): boolean {

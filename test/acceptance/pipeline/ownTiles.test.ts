@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { runCli } from '../../helpers/cli.js';
+import { runCli, tool } from '../../helpers/cli.js';
 import { expectCleanFailure, runIsolated } from '../../helpers/cleanRun.js';
 import { flipSegment, shortenSegment } from '../../helpers/damage.js';
 import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
@@ -131,5 +132,38 @@ test.each([
     expect(info).toContain(`Tile Width: ${tile} Tile Length: ${tile}`);
     const decoded = async (path: string) => sharp(path).raw().toBuffer();
     expect((await decoded(viaRegions)).equals(await decoded(viaRows))).toBe(true);
+  },
+);
+
+/**
+ * Into a file of rows (PNG, `.npy`, TIFF strips), pass 2 maps a tiled input block by block too,
+ * and gathers each row of tiles (regionsIntoRows): on the wide image a row of tiles is two blocks
+ * across. The output must be the bytes the rows path gives from the PNG.
+ */
+test.each([
+  ['a palette PNG, wide', 'wide', 'png', 32],
+  ['a packed 4-bit PNG, wide', 'wide', 'png', 12],
+  ['a PNG', 'photo', 'png', 32],
+  ['.npy labels, wide', 'wide', 'npy', 40],
+  ['a strip TIFF with 16-bit indices, wide', 'wide', 'tif', 300],
+] as const)(
+  'into %s from blocks of tiles: the bytes of the rows path',
+  async (name, input, format, k) => {
+    const tag = name.replace(/\W+/g, '-');
+    const compress = (from: string, output: string): void => {
+      const r = runCli(['compress', from, '-k', String(k), '--seed', '3', '-o', output]);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    const viaRows = at(`rows-${tag}.${format}`);
+    const viaBlocks = at(`blocks-${tag}.${format}`);
+    compress(at(`${input}.png`), viaRows);
+    compress(at(input === 'wide' ? 'wide-tiled.tif' : 'tiled.tif'), viaBlocks);
+    if (format === 'npy') {
+      expect(readFileSync(viaBlocks).equals(readFileSync(viaRows))).toBe(true);
+      return;
+    }
+    if (format === 'png') expect(tool('pngcheck', ['-q', viaBlocks]).code).toBe(0);
+    const decoded = async (path: string) => sharp(path).raw().toBuffer();
+    expect((await decoded(viaBlocks)).equals(await decoded(viaRows))).toBe(true);
   },
 );
