@@ -26,6 +26,9 @@ function pairedMedian(a, b, runs) {
   return { a: median(ta), b: median(tb) };
 }
 
+/** Megapixels the `--fit-mpx` rows fit on. */
+const FIT_MPX = 256;
+
 /** Width and height of a 16:9 image of about `mpx` megapixels (the issue's 2 Gpx is 60280x33910). */
 function sizeOf(mpx) {
   const width = Math.round(Math.sqrt((mpx * 1e6 * 16) / 9));
@@ -47,27 +50,42 @@ export async function runSpeed({ root, k, mpxList, runs }) {
       // its file was made took 67 s, 53 s on an older copy.
       spawnSync('sync');
       const decode = measure('vips', ['avg', input]);
-      const gq = measure(node, [
-        cli,
-        'compress',
-        input,
-        '-k',
-        String(k),
-        '-o',
-        join(work, 'o.tif'),
-        '--tile',
-        '512',
-        '--quiet',
-      ]);
+      const tiffArgs = [cli, 'compress', input, '-k', String(k), '-o', join(work, 'o.tif')];
+      const { stdout, ...gq } = measure(node, [...tiffArgs, '--tile', '512', '--json']);
+      const psnr = JSON.parse(stdout).psnr;
       rows.push({
         work: `${mpx} Mpx tiled TIFF -> palette TIFF --tile 512`,
         tool: 'gigaquant',
         ...gq,
+        psnr,
         yardstick: 'one decode (vips avg)',
         yardstickSeconds: decode.seconds,
         ratio: gq.seconds / decode.seconds,
         secondsPerMpx: gq.seconds / mpx,
       });
+      // The same run with the fit on a sample of tiles (--fit-mpx): its time, and what the
+      // palette gives up over every pixel against the full fit just above.
+      if (mpx >= 1000) {
+        const { stdout: out, ...sampled } = measure(node, [
+          ...tiffArgs,
+          '--tile',
+          '512',
+          '--json',
+          '--fit-mpx',
+          String(FIT_MPX),
+        ]);
+        const sampledPsnr = JSON.parse(out).psnr;
+        rows.push({
+          work: `${mpx} Mpx, the same with --fit-mpx ${FIT_MPX} (PSNR ${(sampledPsnr - psnr).toFixed(3)} dB against every pixel's fit)`,
+          tool: 'gigaquant',
+          ...sampled,
+          psnr: sampledPsnr,
+          yardstick: 'one decode (vips avg)',
+          yardstickSeconds: decode.seconds,
+          ratio: sampled.seconds / decode.seconds,
+          secondsPerMpx: sampled.seconds / mpx,
+        });
+      }
       if (mpx <= 400) {
         const png = measure(node, [
           cli,

@@ -18,6 +18,7 @@ export function optionsKey(
     template,
     k: palette ? palette.size : resolved.k,
     sample: resolved.sample,
+    fitMpx: resolved.fitMpx,
     compressionLevel: resolved.compressionLevel,
     dither: resolved.dither,
     targetPsnr: resolved.targetPsnr,

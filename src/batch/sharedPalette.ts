@@ -41,6 +41,7 @@ export async function obtainSharedPalette(
   const fitKey = keyOf({
     ...kmeansOptions(options),
     sample: options.sample,
+    fitMpx: options.fitMpx,
     keepAlpha,
     inputs: stamps,
     // Fits before nodata was left out counted it as colour: this key redoes them once.

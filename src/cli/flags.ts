@@ -27,6 +27,11 @@ export const FLAGS = {
     type: 'number',
     describe: 'pixels sampled for fitting translucent images (default max(262144, 8k))',
   },
+  'fit-mpx': {
+    type: 'number',
+    describe:
+      'fit on about this many megapixels of a bigger image (whole tiles or bands spread over it, picked by --seed); pass 1 reads only those (default: every pixel)',
+  },
   'n-init': {
     type: 'number',
     describe:
@@ -139,6 +144,7 @@ export const FITTING = [
   'k',
   'seed',
   'sample',
+  'fit-mpx',
   'n-init',
   'batch-size',
   'max-iter',
@@ -173,6 +179,7 @@ export interface FlagArgs {
   k?: number;
   seed?: number;
   sample?: number;
+  'fit-mpx'?: number;
   'n-init'?: number;
   'batch-size'?: number;
   'max-iter'?: number;
@@ -227,6 +234,7 @@ export function toQuantizeOptions(args: Partial<FlagArgs>): QuantizeOptions {
     k: args.k,
     seed: args.seed,
     sample: args.sample,
+    fitMpx: args['fit-mpx'],
     nInit: args['n-init'],
     batchSize: args['batch-size'],
     maxIter: args['max-iter'],

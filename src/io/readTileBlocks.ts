@@ -1,6 +1,7 @@
 import { GigaquantError, throwIfAborted } from '../errors.js';
 import type { RowBand } from '../types.js';
-import { tileRowJob, type TileRowJob } from './tiff/decodeTileRow.js';
+import { counted, forUnits, type FitSample } from '../model/fitSample.js';
+import { scatteredTilesJob, tileRowJob, type TileRowJob } from './tiff/decodeTileRow.js';
 import { THREADED_PIXELS, tileDecodeThreads } from './tiff/tileDecodeThreads.js';
 import type { TiledLayout } from './tiff/tiledLayout.js';
 import type { ImageSource } from './openImage.js';
@@ -22,8 +23,10 @@ export const BLOCK_BYTES = 4 * 1024 * 1024;
 const AHEAD_BYTES = 16 * 1024 * 1024;
 
 /**
- * A block of decoded tiles: its rows at its width (`band`), from image column `left`.
- * `rowsDone` counts the image rows it finishes: its rows when it is the last block across.
+ * A block of decoded tiles: its rows at its width (`band`), from image column `left` (a sample's
+ * tiles are put side by side wherever they are in the image: `left` is 0).
+ * `rowsDone` counts the image rows it finishes: its rows when it is the last block across, and
+ * with a sample, the rows above it whose blocks were left out.
  */
 export interface TileBlock {
   band: RowBand;
@@ -43,6 +46,8 @@ export interface ReadTileBlocksOptions {
   rows?: { from: number; to: number };
   /** Default: one row of tiles, by as many tiles as make BLOCK_BYTES. */
   region?: RegionShape;
+  /** Only the tiles this picks (numbered over the whole image, row by row), side by side. */
+  sample?: FitSample;
 }
 
 /**
@@ -59,31 +64,41 @@ export async function* readTileBlocks(
   const { from, to } = options.rows ?? { from: 0, to: layout.height };
   const threaded = layout.width * layout.height >= THREADED_PIXELS;
   const shape = options.region ?? blockRegion(layout);
-  const blocks = blocksOf(layout, from, to, shape);
+  const blocks = options.sample
+    ? sampledBlocksOf(layout, from, to, shape.columns, options.sample)
+    : blocksOf(layout, from, to, shape);
   const blockBytes = shape.columns * layout.tileWidth * layout.tileHeight * CHANNELS;
   // Decoding ahead on the calling thread (small images, batch workers) would only hold memory.
   const threads = threaded ? tileDecodeThreads.count : 1;
   const ahead = threads > 1 ? Math.max(threads + 1, Math.floor(AHEAD_BYTES / blockBytes)) : 1;
   const spare: Uint8Array[] = [];
-  const pending: { job: TileRowJob; pixels: Promise<Uint8Array> }[] = [];
+  const pending: { job: TileRowJob; last: boolean; pixels: Promise<Uint8Array> }[] = [];
   let next = 0;
   const start = (): void => {
-    const { tileRow, first, columns } = blocks[next++] as Block;
-    const job = tileRowJob(layout, tileRow, first, columns);
-    const fits = spare.findIndex((p) => p.length === job.rows * job.width * CHANNELS);
-    const into = fits >= 0 ? spare.splice(fits, 1)[0] : undefined;
+    const { tileRow, first, columns, tiles, last } = blocks[next++] as Block;
+    const job = tiles
+      ? scatteredTilesJob(layout, tileRow, tiles)
+      : tileRowJob(layout, tileRow, first, columns);
+    // Every buffer is a whole block's, so that a spare fits every block: a sample's blocks
+    // differ in size row by row, and buffers of their sizes would be made and dropped all
+    // through the pass.
+    const size = job.rows * job.width * CHANNELS;
+    const into = takeSpare(spare, size) ?? new Uint8Array(Math.max(size, blockBytes));
     const pixels = tileDecodeThreads.decode(job, into, threaded);
     // Seen here too: a block decoded ahead and never read must leave no unheard rejection.
     pixels.catch(() => {});
-    pending.push({ job, pixels });
+    pending.push({ job, last, pixels });
   };
   let previous: Uint8Array | undefined;
+  let reported = from;
   try {
     for (let i = 0; i < blocks.length; i++) {
       throwIfAborted(options.signal);
-      if (previous) spare.push(previous);
+      // A block is decoded into the start of its buffer: the spare is the whole buffer.
+      if (previous) spare.push(new Uint8Array(previous.buffer));
+      if (spare.length > ahead) spare.splice(smallest(spare), 1);
       while (next < blocks.length && pending.length < ahead) start();
-      const { job, pixels: decoding } = pending.shift() as (typeof pending)[number];
+      const { job, last, pixels: decoding } = pending.shift() as (typeof pending)[number];
       let pixels: Uint8Array;
       try {
         pixels = await decoding;
@@ -99,11 +114,12 @@ export async function* readTileBlocks(
       const end = Math.min(to, job.top + job.rows);
       const rowBytes = job.width * CHANNELS;
       const data = pixels.subarray((top - job.top) * rowBytes, (end - job.top) * rowBytes);
-      const lastOfRow = job.left + job.width === layout.width;
+      const rowsDone = Math.max(0, (last ? end : top) - reported);
+      reported += rowsDone;
       yield {
         band: { y: top, height: end - top, width: job.width, channels: CHANNELS, data },
         left: job.left,
-        rowsDone: lastOfRow ? end - top : 0,
+        rowsDone,
       };
     }
   } finally {
@@ -115,25 +131,78 @@ export async function* readTileBlocks(
 /**
  * Every pixel of the image (or of `rows`) once, in row bands, or with `anyOrder` (for a caller
  * whose results do not depend on the order, like counting colours) in blocks of tiles where the
- * image is a tiled TIFF decoded here: then no row of tiles across the image is held.
+ * image is a tiled TIFF decoded here: then no row of tiles across the image is held. With
+ * `sample`, only the blocks, or the bands of `bandHeight` rows counted from the image's top, it
+ * picks; `rowsDone` then counts the rows left out too.
  */
 export async function* readPixels(
   source: ImageSource,
-  options: ReadBandsOptions & { anyOrder: boolean },
+  options: ReadBandsOptions & { anyOrder: boolean; sample?: FitSample },
 ): AsyncGenerator<TileBlock> {
-  const { signal, rows } = options;
+  const { signal, rows, sample } = options;
   if (options.anyOrder && source.tiles) {
-    yield* readTileBlocks(source.tiles, { signal, rows });
+    yield* readTileBlocks(source.tiles, { signal, rows, sample });
     return;
   }
-  for await (const band of readBands(source, { ...options, reuseBuffers: true }))
-    yield { band, left: 0, rowsDone: band.height };
+  const { from, to } = rows ?? { from: 0, to: source.info.height };
+  let reported = from;
+  const height = source.info.height;
+  for (const run of sampledRuns(from, to, height, options.bandHeight, sample))
+    for await (const band of readBands(source, { ...options, rows: run, reuseBuffers: true })) {
+      const rowsDone = band.y + band.height - reported;
+      reported += rowsDone;
+      yield { band, left: 0, rowsDone };
+    }
+}
+
+/** The runs of rows [from, to) whose bands of `bandHeight` rows (from row 0) `sample` picks. */
+function sampledRuns(
+  from: number,
+  to: number,
+  imageHeight: number,
+  bandHeight: number,
+  sample: FitSample | undefined,
+): { from: number; to: number }[] {
+  const height = Math.max(1, Math.floor(bandHeight));
+  const picks = forUnits(sample, Math.ceil(imageHeight / height));
+  if (!picks || from >= to) return [{ from, to }];
+  const runs: { from: number; to: number }[] = [];
+  for (let unit = Math.floor(from / height); unit * height < to; unit++) {
+    if (!counted(picks, unit)) continue;
+    const top = Math.max(from, unit * height);
+    const bottom = Math.min(to, (unit + 1) * height);
+    const last = runs[runs.length - 1];
+    if (last && last.to === top) last.to = bottom;
+    else runs.push({ from: top, to: bottom });
+  }
+  return runs;
+}
+
+/** The smallest spare of at least `size` bytes, taken out of `spare`. */
+function takeSpare(spare: Uint8Array[], size: number): Uint8Array | undefined {
+  let best = -1;
+  spare.forEach((p, i) => {
+    if (p.length >= size && (best < 0 || p.length < (spare[best] as Uint8Array).length)) best = i;
+  });
+  return best >= 0 ? spare.splice(best, 1)[0] : undefined;
+}
+
+function smallest(spare: Uint8Array[]): number {
+  let at = 0;
+  spare.forEach((p, i) => {
+    if (p.length < (spare[at] as Uint8Array).length) at = i;
+  });
+  return at;
 }
 
 interface Block {
   tileRow: number;
   first: number;
   columns: number;
+  /** A sample's tiles of the tile row (their columns), in place of `first` and `columns`. */
+  tiles?: number[];
+  /** Whether it ends its rows: the last block across. */
+  last: boolean;
 }
 
 /** One row of tiles by as many tiles as make about BLOCK_BYTES, cut evenly across. */
@@ -153,6 +222,38 @@ function blocksOf(layout: TiledLayout, from: number, to: number, region: RegionS
   for (let top = firstRow; top <= lastRow; top += region.tileRows)
     for (let first = 0; first < tilesAcross; first += region.columns)
       for (let t = top; t <= Math.min(lastRow, top + region.tileRows - 1); t++)
-        blocks.push({ tileRow: t, first, columns: Math.min(region.columns, tilesAcross - first) });
+        blocks.push({
+          tileRow: t,
+          first,
+          columns: Math.min(region.columns, tilesAcross - first),
+          last: first + region.columns >= tilesAcross,
+        });
+  return blocks;
+}
+
+/**
+ * A sample's blocks of rows [from, to): the tiles it picks (tiles numbered over the whole image,
+ * row by row), at most `columns` a block. Tiles, not blocks, are the units: a photo's colours
+ * change across the image, and a few hundred blocks of 10000 x 128 px picked from a 2 Gpx
+ * image fitted a palette 0.2 dB worse than every pixel's.
+ */
+function sampledBlocksOf(
+  layout: TiledLayout,
+  from: number,
+  to: number,
+  columns: number,
+  wanted: FitSample,
+): Block[] {
+  const { tileHeight, tilesAcross } = layout;
+  const sample = forUnits(wanted, tilesAcross * Math.ceil(layout.height / tileHeight));
+  const blocks: Block[] = [];
+  for (let t = Math.floor(from / tileHeight); t * tileHeight < to; t++) {
+    const picked: number[] = [];
+    for (let c = 0; c < tilesAcross; c++) if (counted(sample, t * tilesAcross + c)) picked.push(c);
+    for (let i = 0; i < picked.length; i += columns) {
+      const tiles = picked.slice(i, i + columns);
+      blocks.push({ tileRow: t, first: 0, columns: 0, tiles, last: i + columns >= picked.length });
+    }
+  }
   return blocks;
 }

@@ -175,3 +175,15 @@ export function withoutAlpha(palette: Palette): Palette {
   );
   return { size: palette.size, channels, colors: band.data };
 }
+
+/** Grey + alpha points without their (all opaque) alpha. */
+export function dropAlphaOfPoints(
+  points: Float64Array,
+  count: number,
+  channels: number,
+): Float64Array {
+  const out = new Float64Array(count * (channels - 1));
+  for (let i = 0, o = 0; i < count; i++)
+    for (let ch = 0; ch < channels - 1; ch++) out[o++] = points[i * channels + ch] as number;
+  return out;
+}

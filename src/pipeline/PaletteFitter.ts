@@ -4,19 +4,22 @@ import { lloydKMeans } from '../cluster/lloydKMeans.js';
 import { WARM_UP_PARTNER_K, warmUpLloydPartner } from '../cluster/kernels/LloydPartner.js';
 import { GigaquantError } from '../errors.js';
 import { histogramPsnr } from './histogramPsnr.js';
+import { fitOnSample } from './fitOnSample.js';
 import { type FitResult, type PixelCounts } from './fitReport.js';
 import { pointsFromOklab, pointsToOklab } from '../cluster/oklab.js';
 import { paletteFromColors } from '../model/palette.js';
 import { ReservoirSampler } from '../cluster/ReservoirSampler.js';
 import type { ImageSource } from '../io/openImage.js';
 import { readPixels } from '../io/readTileBlocks.js';
-import { kmeansOptions, startsFor, type ResolvedOptions } from './quantizeOptions.js';
+import { startsFor, type ResolvedOptions } from './quantizeOptions.js';
 import type { Palette, RowBand } from '../types.js';
 import { markNodata, validPixels, type NodataRule } from '../model/nodata.js';
 import { chooseBandHeight } from './bandHeight.js';
 import { exactWithKept, keptCentres } from './keptColors.js';
+import { fitSampleFor } from '../model/fitSample.js';
 import {
   ConversionBuffer,
+  dropAlphaOfPoints,
   hasAlphaChannel,
   isOpaque,
   layout,
@@ -37,6 +40,8 @@ export class PaletteFitter {
   private translucent = false;
   /** Pixels left out as nodata so far. */
   nodataPixels = 0;
+  /** Pixels counted, when a sample of the image was (`fitMpx`). */
+  private sampledPixels: number | undefined;
   private mask = new Uint8Array(0);
   private readonly conversion = new ConversionBuffer();
   private cachedPoints:
@@ -73,6 +78,12 @@ export class PaletteFitter {
     const { width, height, chunkRows } = source.info;
     const bandHeight =
       options.bandHeight ?? chooseBandHeight(width, height, options.memoryBudget, chunkRows);
+    // Translucent and transparent pixels decide the output's layout: those images count them all.
+    const sample =
+      this.sampler || nodata?.transparent
+        ? undefined
+        : fitSampleFor(width * height, options.fitMpx, options.seed);
+    let done = 0;
     // A colour image's counts do not depend on the order of its pixels (the entries come out
     // sorted by colour); the layouts that are sampled keep the image's row order.
     for await (const { band: read, rowsDone } of readPixels(source, {
@@ -80,6 +91,7 @@ export class PaletteFitter {
       signal: options.signal,
       rows,
       anyOrder: this.channels === 3,
+      sample,
     })) {
       const raw = nodata ? this.withoutNodata(read, nodata) : read;
       if (!this.translucent && !isOpaque(raw)) this.translucent = true;
@@ -92,8 +104,13 @@ export class PaletteFitter {
       this.histogram.add(band);
       this.sampler?.offer(band);
       this.counter?.offer(band);
+      if (sample) this.sampledPixels = (this.sampledPixels ?? 0) + band.width * band.height;
+      done += rowsDone;
       if (rowsDone > 0) onRows?.(rowsDone);
     }
+    // Rows under a sample's last unit were left out, not read.
+    const left = (rows ? rows.to - rows.from : height) - done;
+    if (left > 0) onRows?.(left);
   }
 
   private withoutNodata(band: RowBand, rule: NodataRule): RowBand {
@@ -132,7 +149,13 @@ export class PaletteFitter {
   /** The palette of `k` colours (default: the options' k). `last`: its counts go to the fit. */
   async finish(k = this.options.k, last = false): Promise<FitResult> {
     const { options, channels } = this;
-    if (channels === 4 && this.translucent) return this.finishFromSample(k);
+    if (channels === 4 && this.translucent)
+      return fitOnSample(
+        this.sampler as ReservoirSampler,
+        this.counter as DistinctColorCounter,
+        options,
+        k,
+      );
     const { points, weights, count, fitChannels } = this.pointsToFit();
     if (last) this.histogram.releaseTable();
     const fixed = options.keepColors && keptCentres(options.keepColors, fitChannels);
@@ -148,6 +171,7 @@ export class PaletteFitter {
           steps: 0,
           stopReason: 'exact-colors',
           sampleSize: count,
+          sampledPixels: this.sampledPixels,
         },
       };
     }
@@ -178,6 +202,7 @@ export class PaletteFitter {
         steps: fit.steps,
         stopReason: fit.stopReason,
         sampleSize: count,
+        sampledPixels: this.sampledPixels,
       },
     };
   }
@@ -244,57 +269,4 @@ export class PaletteFitter {
     })();
     return this.cachedPoints;
   }
-
-  /** Translucent RGBA: exact colours when few enough, else mini-batch k-means (k centres) on the sample. */
-  private async finishFromSample(k: number): Promise<FitResult> {
-    const { options, channels } = this;
-    const sampler = this.sampler as ReservoirSampler;
-    const counter = this.counter as DistinctColorCounter;
-    const fixed = options.keepColors && keptCentres(options.keepColors, channels);
-    const colors = counter.exceeded ? undefined : counter.colors(channels);
-    const count = colors ? colors.length / channels : 0;
-    const exact =
-      colors &&
-      (fixed ? exactWithKept(colors, count, fixed, channels, k) : count <= k ? colors : undefined);
-    if (exact) {
-      return {
-        palette: paletteFromColors(exact, channels),
-        report: {
-          method: 'exact',
-          inertia: 0,
-          steps: 0,
-          stopReason: 'exact-colors',
-          sampleSize: sampler.count,
-        },
-      };
-    }
-    options.onProgress?.({ phase: 'cluster', rowsDone: 0, rows: 0 });
-    const samples = sampler.samples.subarray(0, sampler.count * channels);
-    // ml-matrix is loaded only for this rare path.
-    const { miniBatchKMeans } = await import('../cluster/miniBatchKMeans.js');
-    const fit = miniBatchKMeans(samples, sampler.count, channels, {
-      ...kmeansOptions(options),
-      k,
-      nInit: options.nInitGiven ? options.nInit : startsFor(k),
-      fixed,
-    });
-    return {
-      palette: paletteFromColors(fit.centers, channels),
-      report: {
-        method: 'mini-batch-kmeans',
-        inertia: fit.inertia,
-        steps: fit.steps,
-        stopReason: fit.stopReason,
-        sampleSize: sampler.count,
-      },
-    };
-  }
-}
-
-/** Grey + alpha points without their (all opaque) alpha. */
-function dropAlphaOfPoints(points: Float64Array, count: number, channels: number): Float64Array {
-  const out = new Float64Array(count * (channels - 1));
-  for (let i = 0, o = 0; i < count; i++)
-    for (let ch = 0; ch < channels - 1; ch++) out[o++] = points[i * channels + ch] as number;
-  return out;
 }

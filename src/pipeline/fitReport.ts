@@ -12,6 +12,8 @@ export interface FitReport {
   steps: number;
   stopReason: StopReason | 'converged' | 'exact-colors' | 'given-palette';
   sampleSize: number;
+  /** With `fitMpx` on an image big enough: the pixels counted for the fit (nodata included). */
+  sampledPixels?: number;
 }
 
 /** The fit report when a palette was given rather than fitted. */

@@ -55,6 +55,12 @@ export interface QuantizeOptions extends OutputRuleOptions {
   seed?: number;
   /** Pixels kept by the reservoir sampler for fitting. Default 262144 (and at least 8k). */
   sample?: number;
+  /**
+   * Fit on about this many megapixels of an image that has at least twice as many: whole blocks
+   * of tiles (tiled TIFFs gigaquant decodes) or bands of rows, spread over the image and picked
+   * from the seed. Pass 1 then reads only those. Default: every pixel.
+   */
+  fitMpx?: number;
   /** k-means++ initialisations tried. Default 1. */
   nInit?: number;
   /** Mini-batch size. Default 1024. */
@@ -108,6 +114,7 @@ export interface ResolvedOptions {
   quality: number | undefined;
   seed: number;
   sample: number;
+  fitMpx: number | undefined;
   /** Runs at `k`; startsFor(k) unless given (`nInitGiven`), and then at any k fitted. */
   nInit: number;
   nInitGiven: boolean;
@@ -230,6 +237,8 @@ export function resolveOptions(
     quality,
     seed: integer('seed', options.seed ?? DEFAULTS.seed, 0, 2 ** 32 - 1),
     sample,
+    fitMpx:
+      options.fitMpx === undefined ? undefined : number('fitMpx', options.fitMpx, 1e-6, Infinity),
     nInit: integer('nInit', options.nInit ?? startsFor(k), 1, 100),
     nInitGiven: options.nInit !== undefined,
     batchSize: integer('batchSize', options.batchSize ?? DEFAULTS.batchSize, 1, 2 ** 20),

@@ -15,6 +15,7 @@ import {
 } from '../pipeline/quantizeOptions.js';
 import { keyOf } from '../batch/fingerprint.js';
 import { optionsKey } from '../batch/optionsKey.js';
+import { fitSampleFor } from '../model/fitSample.js';
 
 /** What every stage of one split image knows: the input, the options, and the work folder's keys. */
 export interface SplitJob {
@@ -90,6 +91,8 @@ export async function openSplitJob(
     mtime: file.mtimeMs,
     channels,
     nodata,
+    // Absent where every pixel is counted, so that such counts stay valid.
+    fitSample: fitSampleFor(info.width * info.height, opts.fitMpx, opts.seed),
   });
   const jobKey = keyOf({ countsKey, options: optionsKey(opts, '', opts.palette) });
   await mkdir(workDir, { recursive: true });

@@ -250,6 +250,8 @@ const OPTION_SETS = [
   ['--nodata', 'none'],
   ['--nodata', '0'],
   ['--keep-colors', '#ff0000,#00ff00'],
+  // A fit on a sample: of tiles where gigaquant decodes them, else of bands of 8 rows.
+  ['--fit-mpx', '0.001', '--band-height', '8'],
 ];
 
 /**

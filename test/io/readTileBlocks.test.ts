@@ -7,6 +7,7 @@ import { GigaquantError } from '../../src/errors.js';
 import { flipSegment } from '../helpers/damage.js';
 import { readTileBlocks, type ReadTileBlocksOptions } from '../../src/io/readTileBlocks.js';
 import { readTiledLayout, type TiledLayout } from '../../src/io/tiff/tiledLayout.js';
+import { counted, forUnits, type FitSample } from '../../src/model/fitSample.js';
 
 let dir: string;
 
@@ -149,4 +150,105 @@ test('a damaged tile fails the block that holds it, naming the file, the rows an
   expect((err as Error).message).toContain('the tile at x 640, y 128');
   // Two rows of tiles in 4 blocks, and the blocks at x 0 and 256 of the third.
   expect(seen).toEqual([0, 256, 512, 768, 640000, 640256, 640512, 640768, 1280000, 1280256]);
+});
+
+/**
+ * A sampled fit's blocks are the tiles the sample picks (numbered over the whole image), side by
+ * side in image order, at most a block's worth each; the edge tile keeps only its pixels.
+ */
+describe('readTileBlocks with a sample gives the picked tiles, side by side', () => {
+  async function expectPickedTiles(
+    { layout, pixels }: { layout: TiledLayout; pixels: Buffer },
+    options: ReadTileBlocksOptions & { sample: FitSample },
+  ): Promise<number> {
+    const { tileWidth, tileHeight, tilesAcross, width } = layout;
+    const { from, to } = options.rows ?? { from: 0, to: layout.height };
+    const tileRows = Math.ceil(layout.height / tileHeight);
+    const picks = forUnits(options.sample, tilesAcross * tileRows);
+    // The pixels each tile row's picked tiles give, side by side, rows [from, to) of them.
+    const expected: Buffer[] = [];
+    let pickedTiles = 0;
+    for (let t = Math.floor(from / tileHeight); t * tileHeight < to; t++) {
+      const top = Math.max(from, t * tileHeight);
+      const bottom = Math.min(to, (t + 1) * tileHeight, layout.height);
+      const rows: Buffer[][] = Array.from({ length: bottom - top }, () => []);
+      for (let c = 0; c < tilesAcross; c++) {
+        if (!counted(picks, t * tilesAcross + c)) continue;
+        pickedTiles++;
+        const keep = Math.min(tileWidth, width - c * tileWidth) * 3;
+        for (let y = top; y < bottom; y++) {
+          const at = (y * width + c * tileWidth) * 3;
+          rows[y - top]!.push(pixels.subarray(at, at + keep));
+        }
+      }
+      expected.push(Buffer.concat(rows.flat()));
+    }
+    const got: Buffer[] = [];
+    let rowsDone = 0;
+    let blockRow = -1;
+    for await (const { band, left, rowsDone: done } of readTileBlocks(layout, options)) {
+      expect(left).toBe(0);
+      // Blocks of one tile row come one after the other: joined, row by row, they are its picks.
+      const t = Math.floor(band.y / tileHeight);
+      if (t !== blockRow) got.push(Buffer.alloc(0));
+      blockRow = t;
+      got[got.length - 1] = joinAcross(got[got.length - 1]!, band.data, band.width, band.height);
+      rowsDone += done;
+    }
+    expect(got.map((b) => b.length)).toEqual(expected.filter((b) => b.length).map((b) => b.length));
+    expect(Buffer.concat(got).equals(Buffer.concat(expected))).toBe(true);
+    expect(rowsDone).toBeLessThanOrEqual(to - from);
+    return pickedTiles;
+  }
+
+  /** `block` set to the right of `joined` (both `rows` rows tall). */
+  function joinAcross(joined: Buffer, block: Uint8Array, width: number, rows: number): Buffer {
+    if (joined.length === 0) return Buffer.from(block);
+    const left = joined.length / rows;
+    const out = Buffer.alloc(joined.length + block.length);
+    for (let r = 0; r < rows; r++) {
+      joined.copy(out, r * (left + width * 3), r * left, (r + 1) * left);
+      out.set(block.subarray(r * width * 3, (r + 1) * width * 3), r * (left + width * 3) + left);
+    }
+    return out;
+  }
+
+  test('one tile in three, edge tiles included, several blocks a row', async () => {
+    const image = await tiled('sampled.tif', 1000, 700, { width: 64, height: 32 });
+    const picked = await expectPickedTiles(image, {
+      sample: { every: 3, seed: 4 },
+      region: { tileRows: 1, columns: 2 },
+    });
+    const tiles = image.layout.tilesAcross * Math.ceil(700 / 32);
+    expect(picked).toBeGreaterThanOrEqual(Math.floor(tiles / 3));
+    expect(picked).toBeLessThanOrEqual(Math.ceil(tiles / 3));
+  });
+
+  test('a range of rows picks the tiles the whole image picks there', async () => {
+    const image = await tiled('sampled-rows.tif', 1000, 700, { width: 64, height: 32 });
+    await expectPickedTiles(image, { sample: { every: 5, seed: 9 }, rows: { from: 45, to: 333 } });
+  });
+
+  test('on the decode threads, into the buffers of blocks of other sizes', async () => {
+    const image = await tiled('sampled-threaded.tif', 2900, 1450, { width: 64, height: 64 });
+    await expectPickedTiles(image, { sample: { every: 4, seed: 1 } });
+  });
+
+  test('a damaged tile the sample picked is named where it is in the image', async () => {
+    const { layout } = await tiled('sampled-damage.tif', 1000, 700, { width: 128, height: 64 });
+    const sample = { every: 3, seed: 2 };
+    const picks = forUnits(sample, layout.tilesAcross * Math.ceil(700 / 64));
+    const tile = Array.from({ length: 40 }, (_, i) => i).find((i) => i > 20 && counted(picks, i));
+    const column = tile! % layout.tilesAcross;
+    const row = Math.floor(tile! / layout.tilesAcross);
+    const damaged = join(dir, 'sampled-damaged.tif');
+    await flipSegment(layout.path, damaged, tile!);
+    const reading = (async () => {
+      for await (const block of readTileBlocks({ ...layout, path: damaged }, { sample }))
+        void block;
+    })();
+    const err = await reading.catch((e: unknown) => e);
+    expect((err as GigaquantError).code).toBe('E_INPUT_CORRUPT');
+    expect((err as Error).message).toContain(`the tile at x ${column * 128}, y ${row * 64}`);
+  });
 });

@@ -19,6 +19,11 @@ export interface TileRowJob {
   /** Where the tiles are stored, left to right. */
   offsets: Float64Array;
   byteCounts: Float64Array;
+  /**
+   * The image's tile columns of the tiles, where they are not side by side in the image (a
+   * sampled fit's): they are decoded side by side all the same. Names a damaged tile.
+   */
+  tileColumns?: number[];
   /** The tile row's first row in the image, and its rows to keep (past the bottom is padding). */
   top: number;
   rows: number;
@@ -50,6 +55,29 @@ export function tileRowJob(
   };
 }
 
+/**
+ * The job for the tiles of tile row `tileRow` in image tile columns `tileColumns` (ascending),
+ * decoded side by side: for a caller to whom where a pixel is does not matter.
+ */
+export function scatteredTilesJob(
+  layout: TiledLayout,
+  tileRow: number,
+  tileColumns: number[],
+): TileRowJob {
+  const { tileWidth, tilesAcross } = layout;
+  const last = tileColumns[tileColumns.length - 1] as number;
+  // Only the image's last tile across holds padding on its right, and it comes last here too.
+  const lastWidth = Math.min(tileWidth, layout.width - last * tileWidth);
+  const at = tileRow * tilesAcross;
+  return {
+    ...tileRowJob(layout, tileRow, 0, 0),
+    width: (tileColumns.length - 1) * tileWidth + lastWidth,
+    offsets: Float64Array.from(tileColumns, (c) => layout.offsets[at + c] as number),
+    byteCounts: Float64Array.from(tileColumns, (c) => layout.byteCounts[at + c] as number),
+    tileColumns,
+  };
+}
+
 const CHANNELS = 3;
 
 /**
@@ -67,15 +95,15 @@ const MOST_RUN_BYTES = 8 * 1024 * 1024;
 const INFLATE_SPARE_BYTES = 64;
 
 /**
- * The tiles' pixels, `rows` rows of `width` RGB pixels, written over `into` when it has that
- * size (every byte is written). Throws an Error naming the tile when it cannot be read or does not
- * inflate to its size.
+ * The tiles' pixels, `rows` rows of `width` RGB pixels, written over the start of `into` when
+ * it is big enough (every byte of that view is written). Throws an Error naming the tile when it
+ * cannot be read or does not inflate to its size.
  */
 export function decodeTileRow(job: TileRowJob, into?: Uint8Array): Uint8Array {
   const { tileWidth, tileHeight, width, offsets, byteCounts } = job;
   const tileBytes = tileWidth * tileHeight * CHANNELS;
   const size = job.rows * width * CHANNELS;
-  const out = into?.length === size ? into : new Uint8Array(size);
+  const out = into && into.length >= size ? into.subarray(0, size) : new Uint8Array(size);
   const fd = openSync(job.path, 'r');
   try {
     let stored: Buffer | undefined;
@@ -160,19 +188,25 @@ function storedRun(
 
 /** A tile, as a person would look for it: by its top-left pixel. */
 function where(job: TileRowJob, column: number): string {
-  return `the tile at x ${job.left + column * job.tileWidth}, y ${job.top}`;
+  const x = job.tileColumns
+    ? (job.tileColumns[column] as number) * job.tileWidth
+    : job.left + column * job.tileWidth;
+  return `the tile at x ${x}, y ${job.top}`;
 }
 
 /**
  * Where this thread reads stored tiles, kept from row to row: a fresh buffer for each run of a few
  * MiB is a fresh mapping whose pages are all first-touched again, and those under malloc's mapping
  * threshold left holes in its arenas (the 2 Gpx run's peak: 351 MiB with them, 310 MiB without).
+ * It grows by doubling: grown to each longer run in turn, it left as many holes (a sample's runs
+ * span whole rows of tiles, of every length: 46 MiB more over a 2 Gpx image).
  */
 let readBuffer = Buffer.alloc(0);
 
 /** `length` bytes from `position`, in this thread's read buffer (valid until the next read). */
 function readExactly(fd: number, position: number, length: number, tile: () => string): Buffer {
-  if (readBuffer.length < length) readBuffer = Buffer.allocUnsafe(length);
+  if (readBuffer.length < length)
+    readBuffer = Buffer.allocUnsafe(Math.max(length, 2 * readBuffer.length));
   const buf = readBuffer.subarray(0, length);
   let got = 0;
   while (got < length) {

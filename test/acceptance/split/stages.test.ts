@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, runCli, tool } from '../../helpers/cli.js';
 import { noisyPixels, syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
@@ -14,6 +15,8 @@ let tiled: string;
 let greyPng: string;
 let big: string;
 let geo: string;
+/** Deflate tiles, which gigaquant decodes itself (LZW goes to libvips). */
+let ownTiles: string;
 beforeAll(async () => {
   folder = tempFolder('gq-split-');
   tiled = await writeImage(
@@ -40,6 +43,12 @@ beforeAll(async () => {
     3,
     'tiff-strip',
   );
+  ownTiles = join(folder.dir, 'deflate-tiled.tif');
+  await sharp(Buffer.from(syntheticPixels(700, 530, 3, 7)), {
+    raw: { width: 700, height: 530, channels: 3 },
+  })
+    .tiff({ compression: 'deflate', tile: true, tileWidth: 64, tileHeight: 64 })
+    .toFile(ownTiles);
   // GDAL, not gigaquant, makes a georeferenced input (with nodata): its tags go into the stitch.
   geo = georeference(tiled, join(folder.dir, 'geo.tif'), { width: 700, height: 530 }, 0);
 });
@@ -129,6 +138,18 @@ describe('an image split over tasks gives the bytes of one machine', () => {
       flags: ['-k', '24', '--pyramid', '--tile', '64'],
     },
     {
+      name: '--fit-mpx: the tiles one machine picks for the fit',
+      input: () => ownTiles,
+      flags: ['-k', '48', '--tile', '64', '--fit-mpx', '0.1'],
+      shares: [1, 3, 7],
+    },
+    {
+      name: '--fit-mpx: the bands one machine picks, labels',
+      input: () => greyPng,
+      flags: ['-k', '12', '--labels', '--fit-mpx', '0.1', '--band-height', '16'],
+      shares: [2, 5],
+    },
+    {
       name: 'OKLab with a PSNR target',
       input: () => tiled,
       flags: ['-k', '64', '--space', 'oklab', '--target-psnr', '24', '--tile', '128'],
@@ -149,6 +170,17 @@ describe('an image split over tasks gives the bytes of one machine', () => {
         }
       }
       expect(tool('tiffinfo', [one]).code).toBe(0);
+      const fitMpx = c.flags.indexOf('--fit-mpx');
+      if (fitMpx >= 0) {
+        // The sample was taken: every pixel's fit gives other bytes.
+        const whole = join(dir, 'whole.tif');
+        single(
+          c.input(),
+          whole,
+          c.flags.filter((_, i) => i !== fitMpx && i !== fitMpx + 1),
+        );
+        expect(readFileSync(whole).equals(readFileSync(one))).toBe(false);
+      }
       if (c.input() === geo) expect(tool('gdalinfo', [one]).out).toMatch(/UTM zone 33N/);
       if (c.flags.includes('--pyramid')) {
         expect(tool('gdalinfo', [one]).out).toMatch(/Overviews: /);

@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { quantizeFile } from '../../../src/index.js';
+import { runCli } from '../../helpers/cli.js';
+import { expectCleanFailure, runIsolated } from '../../helpers/cleanRun.js';
+import { flipSegment } from '../../helpers/damage.js';
+import { syntheticPixels, tempFolder, writeImage } from '../../helpers/images.js';
+import { counted, fitSampleFor, forUnits } from '../../../src/model/fitSample.js';
+
+/**
+ * `--fit-mpx`: pass 1 counts about that many megapixels of a bigger image (whole tiles of a tiled
+ * TIFF, or bands of rows), picked by the seed; pass 2 still maps, and reads, every pixel.
+ */
+const WIDTH = 2400;
+const HEIGHT = 1800;
+const TILE = 128;
+const folder = tempFolder('gq-fitsample-');
+const at = (name: string): string => join(folder.dir, name);
+afterAll(() => folder.remove());
+
+beforeAll(async () => {
+  const pixels = syntheticPixels(WIDTH, HEIGHT, 3, 8);
+  await writeImage(at('photo.png'), pixels, WIDTH, HEIGHT, 3, 'png');
+  await sharp(Buffer.from(pixels), { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+    .tiff({ compression: 'deflate', tile: true, tileWidth: TILE, tileHeight: TILE })
+    .toFile(at('tiled.tif'));
+});
+
+interface Result {
+  psnr: number;
+  fit: { sampledPixels?: number };
+}
+
+function compress(input: string, output: string, ...more: string[]): Result {
+  const r = runCli(['compress', input, '-k', '32', '-o', output, '--json', ...more]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Result;
+}
+
+/** PSNR of `output` against `input`, both decoded by libvips. */
+async function measuredPsnr(input: string, output: string): Promise<number> {
+  const [a, b] = await Promise.all(
+    [input, output].map((p) => sharp(p).removeAlpha().toColourspace('srgb').raw().toBuffer()),
+  );
+  let sse = 0;
+  for (let i = 0; i < a!.length; i++) sse += ((a![i] as number) - (b![i] as number)) ** 2;
+  return 10 * Math.log10((255 * 255 * a!.length) / sse);
+}
+
+/**
+ * The fit sees only what the sample picks, so how near its palette comes to the full fit's
+ * depends on the image: on this smooth image, whose colour follows its position, whole tiles
+ * miss colours the full fit sees. What must hold is that the PSNR reported is that of every
+ * pixel, as an independent decoder measures it.
+ */
+test.each([
+  ['a tiled TIFF, by tiles', 'tiled.tif', 'tif', []],
+  ['a PNG, by bands of rows', 'photo.png', 'png', ['--band-height', '32']],
+] as const)(
+  '%s: about a quarter counted, the same bytes each time, the PSNR of every pixel',
+  async (name, input, format, more) => {
+    const tag = name.replace(/\W+/g, '-');
+    const full = compress(at(input), at(`full-${tag}.${format}`), ...more);
+    const once = compress(at(input), at(`once-${tag}.${format}`), '--fit-mpx', '1', ...more);
+    compress(at(input), at(`again-${tag}.${format}`), '--fit-mpx', '1', ...more);
+    const share = (once.fit.sampledPixels ?? 0) / (WIDTH * HEIGHT);
+    // 4.32 Mpx for 1: one unit in four.
+    expect(share).toBeGreaterThan(0.2);
+    expect(share).toBeLessThan(0.3);
+    expect(full.fit.sampledPixels).toBeUndefined();
+    expect(readFileSync(at(`again-${tag}.${format}`))).toEqual(
+      readFileSync(at(`once-${tag}.${format}`)),
+    );
+    expect(once.psnr).not.toBe(full.psnr);
+    const measured = await measuredPsnr(at(input), at(`once-${tag}.${format}`));
+    expect(Math.abs(measured - once.psnr)).toBeLessThan(0.001);
+  },
+);
+
+test('an image under twice --fit-mpx is counted whole: the bytes of no --fit-mpx', () => {
+  const full = compress(at('tiled.tif'), at('whole-a.tif'));
+  const under = compress(at('tiled.tif'), at('whole-b.tif'), '--fit-mpx', '3');
+  expect(under.fit.sampledPixels).toBeUndefined();
+  expect(under.psnr).toBe(full.psnr);
+  expect(readFileSync(at('whole-b.tif')).equals(readFileSync(at('whole-a.tif')))).toBe(true);
+});
+
+test('a damaged tile the sample leaves out still fails the file: pass 2 reads every tile', async () => {
+  const across = Math.ceil(WIDTH / TILE);
+  const tiles = across * Math.ceil(HEIGHT / TILE);
+  // The seed is the default (1); the picks are those of readTileBlocks.
+  const picks = forUnits(fitSampleFor(WIDTH * HEIGHT, 1, 1), tiles);
+  const skipped = Array.from({ length: tiles }, (_, i) => i).find(
+    (i) => i > 3 * across && !counted(picks, i),
+  ) as number;
+  const bad = at('bad.tif');
+  await flipSegment(at('tiled.tif'), bad, skipped);
+  const r = runIsolated(folder.dir, (out, tmp) => [
+    'compress',
+    bad,
+    '-k',
+    '8',
+    '--fit-mpx',
+    '1',
+    '-o',
+    join(out, 'x.png'),
+    '--tmp-dir',
+    tmp,
+  ]);
+  expectCleanFailure(r, 3, /bad\.tif: cannot read rows /);
+  const x = (skipped % across) * TILE;
+  const y = Math.floor(skipped / across) * TILE;
+  expect(r.stderr).toContain(`the tile at x ${x}, y ${y}`);
+});
+
+test.each([
+  ['tiled.tif', {}],
+  ['photo.png', { bandHeight: 32 }],
+] as const)("%s: the fit's progress reaches every row, those left out too", async (input, more) => {
+  const done: number[] = [];
+  await quantizeFile(at(input), at(`progress-${input}.png`), {
+    k: 8,
+    fitMpx: 1,
+    ...more,
+    onProgress: (e) => {
+      if (e.phase === 'fit') done.push(e.rowsDone);
+    },
+  });
+  expect(done.at(-1)).toBe(HEIGHT);
+  expect(done.every((rows, i) => i === 0 || rows >= (done[i - 1] as number))).toBe(true);
+});
