@@ -37,10 +37,15 @@ export async function* readBands(
     source.tiles && TileRowReader.suits(source.tiles, bandHeight)
       ? new TileRowReader(source.tiles, options.reuseBuffers === true)
       : undefined;
-  const readBand = (y: number, rows: number): Promise<RowBand> =>
-    tiles
+  const readBand = (y: number, rows: number): Promise<RowBand> => {
+    const band = tiles
       ? tiles.read(y, rows)
       : readRegion(source, { left: 0, top: y, width: source.info.width, height: rows });
+    // Read ahead while the caller awaits something else: a failure must wait for the loop to
+    // reach it, not end the process as an unheard rejection (the loop still throws it).
+    band.catch(() => {});
+    return band;
+  };
   let pending: Promise<RowBand> | undefined =
     from < height ? readBand(from, Math.min(bandHeight, height - from)) : undefined;
   try {

@@ -52,6 +52,46 @@ describe('a damaged TIFF (pixel data hurt, directory intact) fails the file', ()
     },
   );
 
+  test.each([
+    ['PNG', 'x.png', []],
+    ['a tiled TIFF', 'x.tif', ['--tile', '16']],
+  ])(
+    'found by the read ahead of small bands, into %s: exit 3, nothing left',
+    async (_, name, more) => {
+      // With a palette given, pass 2 is the first to read. With bands of 8 rows, the band that
+      // holds the damage is read while the one before is written: its failure must wait for
+      // the loop, not end the process (exit 1, a temp file left).
+      const palette = at('ahead-palette.json');
+      const fit = runCli([
+        'compress',
+        at('tiled.tif'),
+        '-k',
+        '8',
+        '-o',
+        at('ahead.png'),
+        '--palette-out',
+        palette,
+      ]);
+      expect(fit.code, fit.stderr).toBe(0);
+      const bad = at(`bad-ahead-${name}.tif`);
+      await shortenSegment(at('tiled.tif'), bad, 5);
+      const r = runIsolated(root, (out, tmp) => [
+        'compress',
+        bad,
+        '--palette',
+        palette,
+        '--band-height',
+        '8',
+        ...more,
+        '-o',
+        join(out, name),
+        '--tmp-dir',
+        tmp,
+      ]);
+      expectCleanFailure(r, 3, new RegExp(`${bad.replace(/[.]/g, '\\.')}: cannot read rows`));
+    },
+  );
+
   test('sweep fails on it too', async () => {
     const bad = at('bad-sweep.tif');
     await flipSegment(at('tiled.tif'), bad, 7);
