@@ -132,8 +132,8 @@ export async function* readTileBlocks(
  * Every pixel of the image (or of `rows`) once, in row bands, or with `anyOrder` (for a caller
  * whose results do not depend on the order, like counting colours) in blocks of tiles where the
  * image is a tiled TIFF decoded here: then no row of tiles across the image is held. With
- * `sample`, only the blocks, or the bands of `bandHeight` rows counted from the image's top, it
- * picks; `rowsDone` then counts the rows left out too.
+ * `sample`, only the tiles, or the units of rows (see SAMPLE_ROWS) counted from the image's top,
+ * it picks; `rowsDone` then counts the rows left out too.
  */
 export async function* readPixels(
   source: ImageSource,
@@ -147,7 +147,8 @@ export async function* readPixels(
   const { from, to } = rows ?? { from: 0, to: source.info.height };
   let reported = from;
   const height = source.info.height;
-  for (const run of sampledRuns(from, to, height, options.bandHeight, sample))
+  const unitRows = source.info.chunkRows ?? 1;
+  for (const run of sampledRuns(from, to, height, unitRows, sample))
     for await (const band of readBands(source, { ...options, rows: run, reuseBuffers: true })) {
       const rowsDone = band.y + band.height - reported;
       reported += rowsDone;
@@ -155,15 +156,23 @@ export async function* readPixels(
     }
 }
 
-/** The runs of rows [from, to) whose bands of `bandHeight` rows (from row 0) `sample` picks. */
+/**
+ * Rows in a unit of a sample of rows, at least: the file's, not the band height, so that the
+ * sample (and the output) does not depend on the band height; small, so that it spreads down
+ * the image. A unit is the TIFF's tile or strip height where that is more: libvips decodes
+ * those whole.
+ */
+export const SAMPLE_ROWS = 32;
+
+/** The runs of rows [from, to) whose units of `unitRows` rows (from row 0) `sample` picks. */
 function sampledRuns(
   from: number,
   to: number,
   imageHeight: number,
-  bandHeight: number,
+  unitRows: number,
   sample: FitSample | undefined,
 ): { from: number; to: number }[] {
-  const height = Math.max(1, Math.floor(bandHeight));
+  const height = Math.max(SAMPLE_ROWS, unitRows);
   const picks = forUnits(sample, Math.ceil(imageHeight / height));
   if (!picks || from >= to) return [{ from, to }];
   const runs: { from: number; to: number }[] = [];
