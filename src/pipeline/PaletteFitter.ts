@@ -136,6 +136,7 @@ export class PaletteFitter {
       ...this.histogram.entries(),
       translucent: this.translucent,
       nodataPixels: this.nodataPixels,
+      sampledPixels: this.sampledPixels,
     };
   }
 
@@ -144,6 +145,8 @@ export class PaletteFitter {
     this.histogram.addCounts(counts.colors, counts.weights, counts.count);
     if (counts.translucent) this.translucent = true;
     this.nodataPixels += counts.nodataPixels ?? 0;
+    if (counts.sampledPixels !== undefined)
+      this.sampledPixels = (this.sampledPixels ?? 0) + counts.sampledPixels;
   }
 
   /** The palette of `k` colours (default: the options' k). `last`: its counts go to the fit. */

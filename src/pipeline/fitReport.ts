@@ -35,6 +35,8 @@ export interface PixelCounts {
   translucent: boolean;
   /** Pixels left out as nodata. */
   nodataPixels?: number;
+  /** Pixels counted, when a sample was (`fitMpx`). */
+  sampledPixels?: number;
 }
 
 export interface FitResult {

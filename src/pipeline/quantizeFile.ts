@@ -222,6 +222,8 @@ export async function quantizeFile(
         palette: fit.palette,
         target: fit.target,
         droppedTranslucency: applied.droppedTranslucency,
+        fit: fit.report,
+        mse,
       }),
     ];
     return {

@@ -20,9 +20,17 @@ export function resultWarnings(p: {
   palette: Palette;
   target: FitResult['target'];
   droppedTranslucency: boolean;
+  /** The fit's report and the error pass 2 measured over every pixel. */
+  fit: FitResult['report'];
+  mse: number;
 }): string[] {
   const { inputPath, outputPath, opts, askedKind, info, palette, target, droppedTranslucency } = p;
   const warnings: string[] = [];
+  if (p.fit.method === 'exact' && p.fit.sampledPixels !== undefined && p.mse > 0) {
+    warnings.push(
+      `${inputPath}: the pixels --fit-mpx counted hold ${palette.size} colours, no more than k, but the image has others, which were matched to the nearest of them; without --fit-mpx the palette would hold the image's colours exactly, up to k`,
+    );
+  }
   if (target && !target.reached) {
     warnings.push(
       `${inputPath}: no k up to ${opts.k} reaches ${target.psnr} dB; used k=${palette.size} (${target.predictedPsnr.toFixed(2)} dB)`,

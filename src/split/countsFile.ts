@@ -16,6 +16,8 @@ export interface CountsHeader {
   translucent: boolean;
   /** Pixels of these rows left out as nodata. */
   nodataPixels?: number;
+  /** Pixels of these rows counted, when a sample was (`--fit-mpx`). */
+  sampledPixels?: number;
 }
 
 /**
@@ -25,7 +27,10 @@ export interface CountsHeader {
 export async function writeCounts(
   path: string,
   counts: PixelCounts,
-  header: Omit<CountsHeader, 'channels' | 'count' | 'translucent' | 'nodataPixels'>,
+  header: Omit<
+    CountsHeader,
+    'channels' | 'count' | 'translucent' | 'nodataPixels' | 'sampledPixels'
+  >,
 ): Promise<void> {
   const channels = counts.count === 0 ? 0 : counts.colors.length / counts.count;
   const head: CountsHeader = {
@@ -34,6 +39,7 @@ export async function writeCounts(
     count: counts.count,
     translucent: counts.translucent,
     nodataPixels: counts.nodataPixels,
+    sampledPixels: counts.sampledPixels,
   };
   const output = atomicOutput(path);
   const file = await open(output.tempPath, 'wx');
@@ -99,6 +105,7 @@ export async function readCounts(
         translucent: header.translucent,
         // Counted once per file, with its first entries.
         nodataPixels: i === 0 ? header.nodataPixels : 0,
+        sampledPixels: i === 0 ? header.sampledPixels : undefined,
       });
     }
     if (count === 0)
@@ -108,6 +115,7 @@ export async function readCounts(
         count: 0,
         translucent: header.translucent,
         nodataPixels: header.nodataPixels,
+        sampledPixels: header.sampledPixels,
       });
     return header;
   } finally {

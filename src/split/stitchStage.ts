@@ -95,6 +95,8 @@ export async function stitchStage(job: SplitJob): Promise<QuantizeResult> {
     palette,
     target: fit.target,
     droppedTranslucency: records.some((r) => r.droppedTranslucency),
+    fit: fit.fit,
+    mse,
   });
   const result: QuantizeResult = {
     input: job.input,

@@ -144,3 +144,44 @@ test.each([
   expect(done.at(-1)).toBe(HEIGHT);
   expect(done.every((rows, i) => i === 0 || rows >= (done[i - 1] as number))).toBe(true);
 });
+
+test('a colour only in tiles the sample skipped: the output says so, and PSNR is not lossless', async () => {
+  // 8 x 8 tiles of 64 px, each one flat colour of 8; one tile the sample skips is red alone.
+  const side = 512;
+  const tile = 64;
+  const across = side / tile;
+  const fitMpx = 0.06; // 262144 px: one tile in 4
+  const picks = forUnits(fitSampleFor(side * side, fitMpx, 1), across * across);
+  const red = Array.from({ length: across * across }, (_, i) => i).find(
+    (i) => i > across && !counted(picks, i),
+  ) as number;
+  const pixels = Buffer.alloc(side * side * 3);
+  for (let y = 0; y < side; y++)
+    for (let x = 0; x < side; x++) {
+      const t = Math.floor(y / tile) * across + Math.floor(x / tile);
+      const o = (y * side + x) * 3;
+      if (t === red) pixels.set([255, 0, 0], o);
+      else pixels.set([(t % 8) * 30, (t % 8) * 30, 200], o);
+    }
+  const input = at('flat.tif');
+  await sharp(pixels, { raw: { width: side, height: side, channels: 3 } })
+    .tiff({ compression: 'deflate', tile: true, tileWidth: tile, tileHeight: tile })
+    .toFile(input);
+  const run = (...more: string[]) => {
+    const r = runCli(['compress', input, '-k', '16', '-o', at('flat.png'), '--json', ...more]);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { psnr: number | null; warnings: string[]; colors: number };
+  };
+  const whole = run();
+  expect(whole.psnr).toBeNull();
+  expect(whole.colors).toBe(9);
+  // The colours of the tiles the sample picks (red is not among them).
+  const seen = new Set<number>();
+  for (let t = 0; t < across * across; t++) if (counted(picks, t)) seen.add(t % 8);
+  const sampled = run('--fit-mpx', String(fitMpx));
+  expect(sampled.colors).toBe(seen.size);
+  expect(sampled.psnr).not.toBeNull();
+  expect(sampled.warnings.join('\n')).toMatch(
+    new RegExp(`--fit-mpx counted hold ${seen.size} colours.*exactly`),
+  );
+});

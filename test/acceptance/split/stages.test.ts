@@ -192,22 +192,30 @@ describe('an image split over tasks gives the bytes of one machine', () => {
     });
   }
 
-  test('the summary of the stitch is the one compress prints (PSNR from the summed errors)', () => {
-    const dir = subfolder('json');
-    const flags = ['-k', '40', '--tile', '64', '--json'];
-    const one = JSON.parse(
-      runCli(['compress', tiled, '-o', join(dir, 'one.tif'), ...flags]).stdout,
-    ) as Record<string, unknown>;
-    const work = join(dir, 'w');
-    const out = join(dir, 'split.tif');
-    runStages(tiled, out, work, 2, flags.slice(0, -1));
-    const stitched = JSON.parse(
-      runCli(['compress', tiled, '-o', out, ...flags, '--stage', 'stitch', '--work-dir', work])
-        .stdout,
-    ) as Record<string, unknown>;
-    for (const key of ['psnr', 'mse', 'colors', 'palette', 'outputBytes', 'fit', 'bigtiff'])
-      expect(stitched[key], key).toEqual(one[key]);
-  });
+  test.each([
+    ['', () => tiled, []],
+    [', with the pixels a sample counted', () => ownTiles, ['--fit-mpx', '0.1']],
+  ])(
+    'the summary of the stitch is the one compress prints (PSNR from the summed errors)%s',
+    (name, input, more) => {
+      const dir = subfolder(`json${name}`);
+      const flags = ['-k', '40', '--tile', '64', ...more, '--json'];
+      const one = JSON.parse(
+        runCli(['compress', input(), '-o', join(dir, 'one.tif'), ...flags]).stdout,
+      ) as Record<string, unknown>;
+      const work = join(dir, 'w');
+      const out = join(dir, 'split.tif');
+      runStages(input(), out, work, 2, flags.slice(0, -1));
+      const stitched = JSON.parse(
+        runCli(['compress', input(), '-o', out, ...flags, '--stage', 'stitch', '--work-dir', work])
+          .stdout,
+      ) as Record<string, unknown>;
+      for (const key of ['psnr', 'mse', 'colors', 'palette', 'outputBytes', 'fit', 'bigtiff'])
+        expect(stitched[key], key).toEqual(one[key]);
+      if (more.length > 0)
+        expect((one.fit as { sampledPixels?: number }).sampledPixels).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('stages are restartable', () => {
