@@ -30,7 +30,7 @@ export const FLAGS = {
   'fit-mpx': {
     type: 'number',
     describe:
-      'fit on about this many megapixels of a bigger image (whole tiles or bands spread over it, picked by --seed); pass 1 reads only those (default: every pixel)',
+      'fit on about this many megapixels of a bigger image (whole tiles or runs of rows spread over it, picked by --seed); pass 1 reads only those (default: every pixel)',
   },
   'n-init': {
     type: 'number',

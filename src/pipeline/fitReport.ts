@@ -12,7 +12,7 @@ export interface FitReport {
   steps: number;
   stopReason: StopReason | 'converged' | 'exact-colors' | 'given-palette';
   sampleSize: number;
-  /** With `fitMpx` on an image big enough: the pixels counted for the fit (nodata included). */
+  /** With `fitMpx` on an image big enough: the pixels counted for the fit (nodata left out). */
   sampledPixels?: number;
 }
 

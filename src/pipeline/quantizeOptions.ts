@@ -56,9 +56,9 @@ export interface QuantizeOptions extends OutputRuleOptions {
   /** Pixels kept by the reservoir sampler for fitting. Default 262144 (and at least 8k). */
   sample?: number;
   /**
-   * Fit on about this many megapixels of an image that has at least twice as many: whole blocks
-   * of tiles (tiled TIFFs gigaquant decodes) or bands of rows, spread over the image and picked
-   * from the seed. Pass 1 then reads only those. Default: every pixel.
+   * Fit on about this many megapixels of an image that has at least twice as many: whole tiles
+   * (tiled TIFFs gigaquant decodes) or units of rows, spread over the image and picked from the
+   * seed (see model/fitSample). Pass 1 then reads only those. Default: every pixel.
    */
   fitMpx?: number;
   /** k-means++ initialisations tried. Default 1. */
