@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { MAX_PAGES, nativeModule, PAGE, WebAssembly, type WasmMemory } from './nativeModules.js';
 
 /**
  * The k-means kernels for colours (3-channel points), in WebAssembly built from native/*.c
@@ -33,34 +33,12 @@ export interface KernelExports {
   ): number;
 }
 
-/** 64 KiB, WebAssembly's page. */
-const PAGE = 65536;
-
-/** The part of the WebAssembly API used here (its types come with the DOM library only). */
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => KernelMemory;
-}
-
-export interface KernelMemory {
-  buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-const { WebAssembly } = globalThis as unknown as { WebAssembly: WebAssemblyApi };
-
-let compiled: object | undefined;
+export type KernelMemory = WasmMemory;
 
 /** The compiled kernels (native/kernels.wasm), shared by every instance in the thread. */
 export function kernelModule(): object {
-  compiled ??= new WebAssembly.Module(
-    readFileSync(new URL('../../native/kernels.wasm', import.meta.url)),
-  );
-  return compiled;
+  return nativeModule('kernels');
 }
-
-/** Pages of 64 KiB the kernels' memory may grow to (4 GiB, all that 32-bit addresses reach). */
-const MAX_PAGES = 65536;
 
 /**
  * An instance of the kernels and its memory, used by one kernel object at a time and handed back

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
+import { TilePlacer } from './TilePlacer.js';
 import { NONE, type TiledLayout } from './tiledLayout.js';
 
 /**
@@ -93,6 +94,11 @@ const MOST_RUN_BYTES = 8 * 1024 * 1024;
  * makes zlib allocate another to look for more.
  */
 const INFLATE_SPARE_BYTES = 64;
+/**
+ * Tiles are placed side by side into a window this big at most, then copied out (see
+ * TilePlacer): a block's tiles at once, a whole row of tiles in a few goes.
+ */
+const WINDOW_BYTES = 4 * 1024 * 1024;
 
 /**
  * The tiles' pixels, `rows` rows of `width` RGB pixels, written over the start of `into` when
@@ -100,57 +106,46 @@ const INFLATE_SPARE_BYTES = 64;
  * cannot be read or does not inflate to its size.
  */
 export function decodeTileRow(job: TileRowJob, into?: Uint8Array): Uint8Array {
-  const { tileWidth, tileHeight, width, offsets, byteCounts } = job;
+  const { tileWidth, tileHeight, width, rows, offsets, byteCounts } = job;
   const tileBytes = tileWidth * tileHeight * CHANNELS;
-  const size = job.rows * width * CHANNELS;
+  const rowBytes = width * CHANNELS;
+  const size = rows * rowBytes;
   const out = into && into.length >= size ? into.subarray(0, size) : new Uint8Array(size);
+  const tileRowBytes = tileWidth * CHANNELS;
+  const groupColumns = Math.max(1, Math.floor(WINDOW_BYTES / (tileRowBytes * rows)));
+  placer ??= new TilePlacer();
+  placer.reserve(tileBytes, Math.min(groupColumns * tileRowBytes, rowBytes) * rows);
   const fd = openSync(job.path, 'r');
   try {
     let stored: Buffer | undefined;
     let storedAt = 0;
-    for (let column = 0; column < offsets.length; column++) {
-      const at = offsets[column] as number;
-      const n = byteCounts[column] as number;
-      if (!stored || at < storedAt || at + n > storedAt + stored.length) {
-        const run = storedRun(offsets, byteCounts, column);
-        stored = readExactly(fd, run.from, run.to - run.from, () => where(job, column));
-        storedAt = run.from;
-      }
-      const bytes = stored.subarray(at - storedAt, at - storedAt + n);
-      let tile: Uint8Array;
-      if (job.compression === NONE) tile = bytes;
-      else {
-        try {
-          // A tile inflates to tileBytes; a stream that would give far more is damage, and
-          // must not size the allocation (deflate's ratio reaches 1000:1). One output buffer
-          // with room to spare: with the default 16 KiB chunks, a tile took four allocations and
-          // a copy to join them, and decoding a row of tiles was 1.4x slower.
-          tile = inflateSync(bytes, {
-            maxOutputLength: 2 * tileBytes,
-            chunkSize: tileBytes + INFLATE_SPARE_BYTES,
-          });
-        } catch (err) {
-          throw new Error(`${where(job, column)} does not inflate (${(err as Error).message})`, {
-            cause: err,
-          });
+    for (let group = 0; group < offsets.length; group += groupColumns) {
+      const end = Math.min(offsets.length, group + groupColumns);
+      const groupBytes = Math.min(rowBytes, end * tileRowBytes) - group * tileRowBytes;
+      for (let column = group; column < end; column++) {
+        const at = offsets[column] as number;
+        const n = byteCounts[column] as number;
+        if (!stored || at < storedAt || at + n > storedAt + stored.length) {
+          const run = storedRun(offsets, byteCounts, column);
+          stored = readExactly(fd, run.from, run.to - run.from, () => where(job, column));
+          storedAt = run.from;
         }
-      }
-      if (tile.length < tileBytes)
-        throw new Error(
-          `${where(job, column)} holds ${tile.length} bytes of pixels, not ${tileBytes}`,
-        );
-      // A plain view: Buffer's subarray makes a Buffer, twice the cost of a Uint8Array's.
-      tile = new Uint8Array(tile.buffer, tile.byteOffset, tile.length);
-      const keepBytes = Math.min(tileWidth, width - column * tileWidth) * CHANNELS;
-      const rowBytes = tileWidth * CHANNELS;
-      for (let r = 0; r < job.rows; r++) {
-        const rowAt = r * rowBytes;
-        if (job.differenced) undoDifferencing(tile, rowAt, rowAt + keepBytes);
-        out.set(
-          tile.subarray(rowAt, rowAt + keepBytes),
-          (r * width + column * tileWidth) * CHANNELS,
+        const tile = pixelsOf(job, column, stored.subarray(at - storedAt, at - storedAt + n));
+        if (tile.length < tileBytes)
+          throw new Error(
+            `${where(job, column)} holds ${tile.length} bytes of pixels, not ${tileBytes}`,
+          );
+        placer.place(
+          tile,
+          tileRowBytes,
+          rows,
+          Math.min(tileRowBytes, rowBytes - column * tileRowBytes),
+          (column - group) * tileRowBytes,
+          groupBytes,
+          job.differenced,
         );
       }
+      placer.copyOut(out, group * tileRowBytes, rowBytes, rows, groupBytes);
     }
   } finally {
     closeSync(fd);
@@ -158,16 +153,31 @@ export function decodeTileRow(job: TileRowJob, into?: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Horizontal differencing undone in place over one row's bytes [from, to). */
-function undoDifferencing(tile: Uint8Array, from: number, to: number): void {
-  let r = tile[from] as number;
-  let g = tile[from + 1] as number;
-  let b = tile[from + 2] as number;
-  for (let i = from + 3; i < to; i += 3) {
-    r = tile[i] = r + (tile[i] as number);
-    g = tile[i + 1] = g + (tile[i + 1] as number);
-    b = tile[i + 2] = b + (tile[i + 2] as number);
+/** This thread's placer, made on first use. */
+let placer: TilePlacer | undefined;
+
+/** A stored tile's pixels, inflated where it is compressed. */
+function pixelsOf(job: TileRowJob, column: number, bytes: Buffer): Uint8Array {
+  let tile: Uint8Array = bytes;
+  if (job.compression !== NONE) {
+    const tileBytes = job.tileWidth * job.tileHeight * CHANNELS;
+    try {
+      // A tile inflates to tileBytes; a stream that would give far more is damage, and
+      // must not size the allocation (deflate's ratio reaches 1000:1). One output buffer
+      // with room to spare: with the default 16 KiB chunks, a tile took four allocations and
+      // a copy to join them, and decoding a row of tiles was 1.4x slower.
+      tile = inflateSync(bytes, {
+        maxOutputLength: 2 * tileBytes,
+        chunkSize: tileBytes + INFLATE_SPARE_BYTES,
+      });
+    } catch (err) {
+      throw new Error(`${where(job, column)} does not inflate (${(err as Error).message})`, {
+        cause: err,
+      });
+    }
   }
+  // A plain view: Buffer's subarray makes a Buffer, twice the cost of a Uint8Array's.
+  return new Uint8Array(tile.buffer, tile.byteOffset, tile.length);
 }
 
 /** The byte range of tiles i.. stored in order, with small gaps at most (see MOST_GAP_BYTES). */

@@ -9,11 +9,12 @@ import { decodeTileRow, type TileRowJob } from './decodeTileRow.js';
 if (!parentPort) throw new Error('tileDecodeWorker must run as a worker thread');
 const port = parentPort;
 /**
- * Decoded bytes between collections (see collectYoung), about a millisecond each: after every
- * block of 1-4 MB they cost a 2 Gpx run's decode threads 6 CPU-seconds, against 1 after every
- * row of tiles.
+ * Decoded bytes between collections (see collectYoung), about a millisecond each. Every 16 MB,
+ * the inflated tiles piled up to 30 MiB more in the thread's arena once placing them no longer
+ * made garbage of its own (TilePlacer), which had brought collections on; every 1 MB, decoding
+ * was 10% slower.
  */
-const COLLECT_BYTES = 16 * 1024 * 1024;
+const COLLECT_BYTES = 4 * 1024 * 1024;
 let sinceCollection = 0;
 
 port.on('message', ({ id, job, into }: { id: number; job: TileRowJob; into?: Uint8Array }) => {

@@ -7,9 +7,12 @@ import { tempFolder } from '../../helpers/images.js';
 const folder = tempFolder('gq-kernels-');
 afterAll(() => folder.remove());
 
-test('native/kernels.wasm is what native/build.sh makes of native/*.c', () => {
-  const out = join(folder.dir, 'kernels.wasm');
-  const built = tool('bash', ['native/build.sh', out]);
+test('native/*.wasm are what native/build.sh makes of native/*.c', () => {
+  const built = tool('bash', ['native/build.sh', folder.dir]);
   expect(built.code, built.out).toBe(0);
-  expect(readFileSync(out).equals(readFileSync('native/kernels.wasm'))).toBe(true);
+  for (const name of ['kernels.wasm', 'tiles.wasm'])
+    expect(
+      readFileSync(join(folder.dir, name)).equals(readFileSync(join('native', name))),
+      name,
+    ).toBe(true);
 });
