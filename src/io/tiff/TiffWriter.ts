@@ -1,25 +1,25 @@
+import { writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { deflate } from 'node:zlib';
 import type { IndexBand, IndexWriter, KeepOutput } from '../../types.js';
 import { bandBytes, bytesPerPixel } from '../sampleLayout.js';
 import { atomicOutput, type AtomicOutput } from '../tempFiles.js';
+import { DeflateQueue } from './DeflateQueue.js';
 import { headerBytes } from './ifd.js';
 import { packRow, packRows } from './packIndices.js';
 import { isBigTiff, tiffChunkRows, tiffDirectory, type TiffImageOptions } from './tiffDirectory.js';
-
-const deflateAsync = promisify(deflate);
 
 export interface TiffWriterOptions extends TiffImageOptions {
   /** zlib level 0-9. */
   compressionLevel: number;
 }
 
-/** Strips or tiles being compressed at once on libuv's thread pool while JavaScript goes on. */
-const CHUNKS_IN_FLIGHT = 4;
-/** Bounds of deflate's output buffers: zlib's least, and a strip's whole rows need not be one. */
-const LEAST_CHUNK_BYTES = 64;
-const MOST_CHUNK_BYTES = 1024 * 1024;
+/**
+ * Bytes of strips or tiles queued for deflating while JavaScript goes on (at least
+ * LEAST_QUEUED chunks): a region of 512-px tiles is 21 of them, and with 4 the main thread
+ * waited for a region's deflates before it could map the next.
+ */
+const QUEUED_BYTES = 8 * 1024 * 1024;
+const LEAST_QUEUED = 4;
 
 /** The chunks of a part: their compressed sizes in file order (see TiffWriter.createPart). */
 export interface TiffPart {
@@ -53,7 +53,7 @@ export class TiffWriter implements IndexWriter {
   /** The chunk the next gathered rows start: chunks from rows come in file order. */
   private nextChunk = 0;
   private offset: number;
-  private readonly inFlight: { raw: Buffer; compressed: Promise<Buffer>; chunk: number }[] = [];
+  private readonly deflates: DeflateQueue;
   /** Tile buffers whose deflate is done, to be filled again (see cutTiles). */
   private readonly freeTiles: Buffer[] = [];
   /** By chunk index (tiles row-major), whatever order they were written in. */
@@ -76,6 +76,7 @@ export class TiffWriter implements IndexWriter {
     this.packedBits = options.packedBits;
     this.bigtiff = isBigTiff(options);
     this.offset = isPart ? 0 : headerBytes(this.bigtiff);
+    this.deflates = new DeflateQueue(options.compressionLevel);
   }
 
   /** The side of the tiles, when the file is tiled: `writeRegion` then takes regions of them. */
@@ -150,7 +151,7 @@ export class TiffWriter implements IndexWriter {
   async close(keep?: KeepOutput): Promise<boolean> {
     try {
       if (this.rowsFilled > 0) await this.flushRows();
-      while (this.inFlight.length > 0) await this.writeNextChunk();
+      while (this.deflates.length > 0) await this.writeNextChunk();
       if (!this.isPart) await this.writeDirectory();
       await this.file.close();
     } catch (err) {
@@ -166,7 +167,7 @@ export class TiffWriter implements IndexWriter {
   }
 
   async abort(_err: Error): Promise<void> {
-    await Promise.allSettled(this.inFlight.splice(0).map((c) => c.compressed));
+    await this.deflates.drop();
     await this.file.close().catch(() => {});
     await this.output.discard();
   }
@@ -190,17 +191,9 @@ export class TiffWriter implements IndexWriter {
   private async compressChunks(chunks: Iterable<Buffer>, first: number): Promise<number> {
     let chunk = first;
     for (const raw of chunks) {
-      this.inFlight.push({
-        raw,
-        chunk: chunk++,
-        // Output buffers the size of the input (up to a bound): with zlib's 16 KiB default, a
-        // tile came back in pieces, each a round trip from the thread pool, joined by a copy.
-        compressed: deflateAsync(raw, {
-          level: this.options.compressionLevel,
-          chunkSize: Math.min(MOST_CHUNK_BYTES, Math.max(LEAST_CHUNK_BYTES, raw.length)),
-        }),
-      });
-      while (this.inFlight.length >= CHUNKS_IN_FLIGHT) await this.writeNextChunk();
+      this.deflates.push(raw, chunk++);
+      const most = Math.max(LEAST_QUEUED, Math.floor(QUEUED_BYTES / raw.length));
+      while (this.deflates.length >= most) await this.writeNextChunk();
     }
     return chunk;
   }
@@ -246,12 +239,12 @@ export class TiffWriter implements IndexWriter {
   }
 
   private async writeNextChunk(): Promise<void> {
-    const chunk = this.inFlight.shift() as (typeof this.inFlight)[number];
-    const data = await chunk.compressed;
-    if (this.options.tile !== undefined) this.freeTiles.push(chunk.raw);
-    await this.file.write(data, 0, data.length, this.offset);
-    this.chunkOffsets[chunk.chunk] = this.offset;
-    this.chunkByteCounts[chunk.chunk] = data.length;
+    const { raw, chunk, data } = await this.deflates.next();
+    if (this.options.tile !== undefined) this.freeTiles.push(raw);
+    // At once: an asynchronous write waits on the thread pool behind the deflates queued there.
+    writeFully(this.file.fd, data, this.offset);
+    this.chunkOffsets[chunk] = this.offset;
+    this.chunkByteCounts[chunk] = data.length;
     this.offset += data.length;
   }
 
@@ -269,5 +262,14 @@ export class TiffWriter implements IndexWriter {
     });
     await this.file.write(ifd.bytes, 0, ifd.bytes.length, ifd.at);
     await this.file.write(head, 0, head.length, 0);
+  }
+}
+
+/** All of `data` at `position`: a write may take fewer bytes than it is given. */
+function writeFully(fd: number, data: Buffer, position: number): void {
+  for (let done = 0; done < data.length;) {
+    const n = writeSync(fd, data, done, data.length - done, position + done);
+    if (n === 0) throw new Error('the output file took no more bytes');
+    done += n;
   }
 }
