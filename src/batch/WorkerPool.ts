@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { GigaquantError } from '../errors.js';
 import { builtScript } from '../runtime/builtScript.js';
+import { threadExecArgv } from '../runtime/threadExecArgv.js';
 import type { QuantizeOptions } from '../pipeline/quantizeOptions.js';
 import type { QuantizeResult } from '../pipeline/quantizeFile.js';
 import type { ProgressEvent } from '../types.js';
@@ -100,7 +101,7 @@ export class WorkerPool {
         'E_INTERNAL',
         'batch runs from the build (npm run build), not from sources',
       );
-    const worker = new Worker(SCRIPT);
+    const worker = new Worker(SCRIPT, { execArgv: threadExecArgv() });
     this.all.add(worker);
     worker.on('message', (reply: WorkerReply) => {
       const job = this.jobs.get(worker);

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { isMainThread, Worker } from 'node:worker_threads';
+import { threadExecArgv } from './threadExecArgv.js';
 
 /**
  * The process's one helper thread for k-means (cluster/kernels/LloydPartner speaks to it). It is
@@ -24,7 +25,7 @@ class PartnerThread {
   start(script: URL | undefined): Worker | undefined {
     if (!this.wanted || !script) return undefined;
     if (this.worker) return this.worker;
-    const worker = new Worker(script);
+    const worker = new Worker(script, { execArgv: threadExecArgv() });
     worker.unref();
     // A partner that cannot start or dies must not take the process with it (an unheard 'error'
     // event would); whoever waits on it gives up after a timeout instead.

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { isMainThread, Worker } from 'node:worker_threads';
 import { builtScript } from '../../runtime/builtScript.js';
+import { threadExecArgv } from '../../runtime/threadExecArgv.js';
 import { decodeTileRow, type TileRowJob } from './decodeTileRow.js';
 
 const SCRIPT = builtScript(new URL('./tileDecodeWorker.js', import.meta.url));
@@ -94,7 +95,7 @@ class TileDecodeThreads {
   private spawn(): void {
     let thread: Worker;
     try {
-      thread = new Worker(SCRIPT as URL);
+      thread = new Worker(SCRIPT as URL, { execArgv: threadExecArgv() });
     } catch {
       this.broken = true;
       return;
