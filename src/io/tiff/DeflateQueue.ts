@@ -22,7 +22,7 @@ interface Entry {
  * A TIFF's chunks (strips or tiles), deflated a few at a time in the order they came, and handed
  * back in that order. The chunks wait here, not on the thread pool: a file write queued behind
  * a region's twenty-odd deflates there held the main thread up for each of them (20 of a 2 Gpx
- * run's 44 s waiting on its writes, against 10 with this queue).
+ * run's 44 s waiting on its writes; the run takes 0.89x the time with this queue).
  */
 export class DeflateQueue {
   private readonly entries: Entry[] = [];
