@@ -41,3 +41,16 @@ test('dropping waits for the deflates under way and forgets the rest', async () 
   expect(n).toBe(7);
   expect(inflateSync(data).length).toBe(100);
 });
+
+test('the oldest chunk is ready once its deflate is over, and not before', async () => {
+  const queue = new DeflateQueue(6);
+  expect(queue.nextReady).toBe(false);
+  queue.push(chunk(1 << 20, 1, true), 0);
+  expect(queue.nextReady).toBe(false);
+  for (let waited = 0; !queue.nextReady && waited < 10_000; waited += 5)
+    await new Promise((r) => setTimeout(r, 5));
+  expect(queue.nextReady).toBe(true);
+  const { chunk: n } = await queue.next();
+  expect(n).toBe(0);
+  expect(queue.nextReady).toBe(false);
+});

@@ -16,6 +16,7 @@ interface Entry {
   raw: Buffer;
   chunk: number;
   compressed?: Promise<Buffer>;
+  settled?: boolean;
 }
 
 /**
@@ -33,6 +34,11 @@ export class DeflateQueue {
   /** Chunks queued, deflated or not, not yet taken. */
   get length(): number {
     return this.entries.length;
+  }
+
+  /** Whether the oldest chunk's deflate is over: `next` would not wait. */
+  get nextReady(): boolean {
+    return this.entries[0]?.settled === true;
   }
 
   push(raw: Buffer, chunk: number): void {
@@ -70,6 +76,7 @@ export class DeflateQueue {
     });
     entry.compressed = compressed;
     const done = (): void => {
+      entry.settled = true;
       this.running--;
       this.pump();
     };

@@ -192,6 +192,8 @@ export class TiffWriter implements IndexWriter {
     let chunk = first;
     for (const raw of chunks) {
       this.deflates.push(raw, chunk++);
+      // What is deflated is written at once, so that the file grows as the work goes on.
+      while (this.deflates.nextReady) await this.writeNextChunk();
       const most = Math.max(LEAST_QUEUED, Math.floor(QUEUED_BYTES / raw.length));
       while (this.deflates.length >= most) await this.writeNextChunk();
     }
