@@ -1,8 +1,9 @@
 /**
  * A fit that counts part of a big image (`fitMpx`): one unit in every `every` (a tile, or a few
- * rows), picked at random from the seed within each run of `every` units in the image's order. So the units counted spread evenly over the image, the same seed picks the same
- * ones, and a task that counts some rows of the image (a split job) counts the units among them
- * that the whole image's count does.
+ * rows), picked at random from the seed within each run of `every` units in the image's order.
+ * So the units counted spread evenly over the image, the same seed picks the same ones, and a
+ * task that counts some rows of the image (a split job) counts the units among them that the
+ * whole image's count does.
  */
 export interface FitSample {
   every: number;
