@@ -1,12 +1,22 @@
 import type { RowBand } from '../types.js';
 import { ColorCountKernel } from './kernels/ColorCountKernel.js';
-import { ColorTableKernel, HIGH, TABLE_PAGE } from './kernels/ColorTableKernel.js';
+import { ColorTableKernel } from './kernels/ColorTableKernel.js';
 
 /** RGB images up to this many pixels are counted in a hash rather than the 2^24 table. */
 export const SPARSE_PIXELS = 1 << 22;
 
 /** Above this many distinct colours, the fit works on 6-bit bins (each at its exact mean colour). */
 export const MAX_FIT_POINTS = 1 << 18;
+
+/**
+ * Every RGB colour of an image counted, kept past the fit for pass 2 (NearestKernel.learn). Once
+ * released, holding it keeps no memory.
+ */
+export interface CountedColours {
+  /** Calls `visit` for every colour counted (packed, channel 0 lowest), in colour order. */
+  forEachCount(visit: (key: number, count: number) => void): void;
+  release(): void;
+}
 
 /**
  * Exact count of every colour of a stream, for 1-3 channel images (at most 2^24 entries, 64 MiB
@@ -159,6 +169,29 @@ export class ColorHistogram {
     this.released = true;
   }
 
+  /**
+   * Hands the 2^24 table over to the caller, where the counts are in it (an RGB image past the
+   * hash, not yet listed by `entries`), instead of letting it go as `releaseTable` does; the caller
+   * releases it. Nothing may be asked of the histogram afterwards.
+   */
+  takeTable(): CountedColours | undefined {
+    let table = this.dense;
+    if (!table) return undefined;
+    this.dense = undefined;
+    this.counts = new Uint32Array(0);
+    this.released = true;
+    return {
+      forEachCount: (visit) => {
+        if (!table) throw new Error('the colour counts were let go');
+        table.forEachCount(visit);
+      },
+      release: () => {
+        table?.release();
+        table = undefined;
+      },
+    };
+  }
+
   /** How many distinct colours were seen. */
   distinct(): number {
     if (this.released) throw new Error('the colour counts were let go');
@@ -169,27 +202,16 @@ export class ColorHistogram {
     return n;
   }
 
-  /** Calls `visit` for every colour counted, in colour order; blocks never written are skipped. */
+  /** Calls `visit` for every colour counted, in colour order. */
   private forEachCount(visit: (key: number, count: number) => void): void {
+    if (this.dense) {
+      this.dense.forEachCount(visit);
+      return;
+    }
     const { counts } = this;
-    const pages = this.dense?.pages;
-    const blocks = pages ? pages.length : 1;
-    const block = pages ? TABLE_PAGE : counts.length;
-    // The colours with a part of their count moved aside, in colour order, met as the scan
-    // reaches them (a count of exactly 2^31 reads 0 in the table and must still be visited).
-    const highs = [...(this.dense?.highs ?? [])].sort((a, b) => a[0] - b[0]);
-    let next = 0;
-    let nextKey = highs.length > 0 ? (highs[0] as [number, number])[0] : -1;
-    for (let b = 0; b < blocks; b++) {
-      if (pages && pages[b] === 0) continue;
-      for (let key = b * block, end = key + block; key < end; key++) {
-        let w = counts[key] as number;
-        if (key === nextKey) {
-          w += (highs[next] as [number, number])[1] * HIGH;
-          nextKey = ++next < highs.length ? (highs[next] as [number, number])[0] : -1;
-        }
-        if (w !== 0) visit(key, w);
-      }
+    for (let key = 0; key < counts.length; key++) {
+      const w = counts[key] as number;
+      if (w !== 0) visit(key, w);
     }
   }
 

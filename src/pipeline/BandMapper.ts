@@ -1,4 +1,5 @@
 import { NearestColorMatcher } from '../cluster/nearest/NearestColorMatcher.js';
+import type { CountedColours } from '../cluster/ColorHistogram.js';
 import { ConversionBuffer, type Channels } from '../model/channels.js';
 import { markNodata, type NodataRule } from '../model/nodata.js';
 import type { ColorSpace, Palette, RowBand } from '../types.js';
@@ -52,6 +53,15 @@ export class BandMapper {
         ? new FloydSteinbergDitherer(palette, dither.width, dither.strength, this.matcher)
         : undefined;
     this.index = palette.size <= 256 ? new Uint8Array(0) : new Uint16Array(0);
+  }
+
+  /**
+   * Learns the answers of pass 1's counted colours at once (see NearestColorMatcher.learn), where
+   * each pixel gets its nearest entry: returns the error of all those pixels, which `map` then
+   * leaves out of each band's. Undefined where nothing was learned.
+   */
+  learn(counted: CountedColours): number | undefined {
+    return this.ditherer || this.options.nodata ? undefined : this.matcher.learn(counted);
   }
 
   map(raw: RowBand): MappedBand {

@@ -1,4 +1,4 @@
-import { ColorHistogram } from '../cluster/ColorHistogram.js';
+import { ColorHistogram, type CountedColours } from '../cluster/ColorHistogram.js';
 import { DistinctColorCounter } from '../cluster/DistinctColorCounter.js';
 import { lloydKMeans } from '../cluster/lloydKMeans.js';
 import { WARM_UP_PARTNER_K, warmUpLloydPartner } from '../cluster/kernels/LloydPartner.js';
@@ -149,8 +149,16 @@ export class PaletteFitter {
       this.sampledPixels = (this.sampledPixels ?? 0) + counts.sampledPixels;
   }
 
-  /** The palette of `k` colours (default: the options' k). `last`: its counts go to the fit. */
-  async finish(k = this.options.k, last = false): Promise<FitResult> {
+  /**
+   * The palette of `k` colours (default: the options' k). `last`: its counts go to the fit; with
+   * `keepCounts`, where every pixel of an RGB image was counted (not a sample), they go on to
+   * pass 2 as `counts` instead (see NearestKernel.learn), for the caller to release.
+   */
+  async finish(
+    k = this.options.k,
+    last = false,
+    keepCounts = false,
+  ): Promise<FitResult & { counts?: CountedColours }> {
     const { options, channels } = this;
     if (channels === 4 && this.translucent)
       return fitOnSample(
@@ -160,6 +168,10 @@ export class PaletteFitter {
         k,
       );
     const { points, weights, count, fitChannels } = this.pointsToFit();
+    const counts =
+      last && keepCounts && this.sampledPixels === undefined
+        ? this.histogram.takeTable()
+        : undefined;
     if (last) this.histogram.releaseTable();
     const fixed = options.keepColors && keptCentres(options.keepColors, fitChannels);
     const exact = fixed
@@ -176,6 +188,7 @@ export class PaletteFitter {
           sampleSize: count,
           sampledPixels: this.sampledPixels,
         },
+        counts,
       };
     }
     options.onProgress?.({ phase: 'cluster', rowsDone: 0, rows: 0 });
@@ -207,6 +220,7 @@ export class PaletteFitter {
         sampleSize: count,
         sampledPixels: this.sampledPixels,
       },
+      counts,
     };
   }
 

@@ -7,6 +7,8 @@ import { hasPartialAlpha, type NodataRule } from '../model/nodata.js';
 import { fittedEntries } from './nodataPlan.js';
 import { hasAlphaChannel, isOpaque } from '../model/channels.js';
 import { BandMapper } from './BandMapper.js';
+import type { CountedColours } from '../cluster/ColorHistogram.js';
+import { releaseFitMemory } from '../runtime/releaseFitMemory.js';
 import { applyByRegions, regionsFor, type Regions } from './applyByRegions.js';
 import { regionsIntoRows } from './regionsIntoRows.js';
 import { blockRegion } from '../io/readTileBlocks.js';
@@ -38,6 +40,8 @@ export async function applyPalette(
     /** Only these rows (a split image's part): `writer` gets them alone. */
     rows?: { from: number; to: number };
     nodata?: { rule: NodataRule; index: number };
+    /** Pass 1's counts of every pixel's colour: learned at once, then released. */
+    counts?: CountedColours;
   } = {},
 ): Promise<ApplyResult> {
   const { digest, rows, nodata } = extra;
@@ -52,7 +56,13 @@ export async function applyPalette(
   const paletteAlpha = nodata
     ? hasTranslucentEntry(fittedEntries(palette))
     : hasAlphaChannel(palette.channels);
-  let sse = 0;
+  const learned = extra.counts && mapper.learn(extra.counts);
+  if (extra.counts) {
+    extra.counts.release();
+    // The 64 MiB of counts, gone before pass 2 allocates.
+    releaseFitMemory();
+  }
+  let sse = learned ?? 0;
   let nodataPixels = 0;
   let droppedTranslucency = false;
   let rowsDone = 0;
@@ -67,7 +77,7 @@ export async function applyPalette(
       const { regions, into } = byRegions;
       const applied = await applyByRegions(regions, mapper, into, { signal, onRows });
       // A tiled TIFF decoded here is RGB: no translucency to drop.
-      return { ...applied, droppedTranslucency };
+      return { ...applied, sse: sse + applied.sse, droppedTranslucency };
     }
     for await (const raw of readBands(source, {
       bandHeight,

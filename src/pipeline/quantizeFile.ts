@@ -23,6 +23,7 @@ import { applyPalette } from './applyPalette.js';
 import { chooseBandHeight } from './bandHeight.js';
 import { clusterChannels, paletteForImage } from '../model/channels.js';
 import { fitPalette } from './fitPalette.js';
+import type { CountedColours } from '../cluster/ColorHistogram.js';
 import { GIVEN_PALETTE, type FitReport, type FitResult } from './fitReport.js';
 import { bitsPerPixel, peakRssBytes, psnrFromMse } from './stats.js';
 import { resultWarnings } from './resultWarnings.js';
@@ -116,6 +117,7 @@ export async function quantizeFile(
     tmpDir: opts.tmpDir,
     signal: opts.signal,
   });
+  let counts: CountedColours | undefined;
   try {
     const { info } = source;
     if (opts.rules.copyOriginal && info.format !== opts.format)
@@ -134,16 +136,21 @@ export async function quantizeFile(
       carriesAlpha: carriesAlpha(opts.format, opts.kind),
       maxColors: maxColors(opts.format, opts.kind),
     };
-    const fitted: FitResult & { nodataPixels?: number } = opts.palette
+    // Pass 2 can take every colour's answer from pass 1's counts where each pixel gets its
+    // nearest entry (see NearestKernel.learn).
+    const keepCounts = opts.dither === 0 && rule === undefined;
+    const fitted: FitResult & { nodataPixels?: number; counts?: CountedColours } = opts.palette
       ? { palette: paletteForImage(opts.palette, info.channels), report: GIVEN_PALETTE }
       : await fitPalette(
           source,
           opts,
           clusterChannels([info], outputHolds.carriesAlpha, opts.keepColors),
           rule && { rule, maxColors: outputHolds.maxColors },
+          keepCounts,
         );
+    counts = fitted.counts;
     const planned = nodataOutput(fitted.palette, rule, fitted.nodataPixels, outputHolds, metadata);
-    const fit = { ...fitted, palette: planned.palette };
+    const fit = { palette: planned.palette, report: fitted.report, target: fitted.target };
     const { nodata } = planned;
 
     // A big image's fit leaves big tables behind: gone before pass 2 starts allocating.
@@ -169,7 +176,8 @@ export async function quantizeFile(
       info,
       fit.palette,
       planned.metadata,
-      (writer) => applyPalette(source, fit.palette, writer, opts, bandHeight, { digest, nodata }),
+      (writer) =>
+        applyPalette(source, fit.palette, writer, opts, bandHeight, { digest, nodata, counts }),
       async (value, tempPath) => {
         outputBytes = (await stat(tempPath)).size;
         const errors = digest?.errors();
@@ -264,6 +272,7 @@ export async function quantizeFile(
       digest: digest && { ...digest.finish(), loupe },
     };
   } finally {
+    counts?.release();
     await source.close();
   }
 }

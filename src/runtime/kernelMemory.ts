@@ -24,6 +24,7 @@ export interface KernelExports {
   countEntries(counts: number, colors: number, weights: number, scratch: number): void;
   countTable(table: number, pages: number, data: number, pixels: number, stride: number): void;
   nearestInit(nearest: number): void;
+  nearestLearn(nearest: number, keys: number, counts: number, n: number): number;
   nearestBand(
     nearest: number,
     data: number,

@@ -175,3 +175,33 @@ test('a table let go goes to the next kernel, and its counts can no longer be re
   expect(() => histogram.add(randomBand(rng, 10, 1, 3))).toThrow(/after their entries/);
   next.release();
 });
+
+test('the table handed over for pass 2 visits every count, past 2^32 too, and keeps nothing once released', () => {
+  const rng = new Rng(23);
+  const bands = [randomBand(rng, 1000, 30, 3), randomBand(rng, 500, 3, 4)];
+  const histogram = new ColorHistogram(3, SPARSE_PIXELS + 1);
+  for (const band of bands) histogram.add(band);
+  const expected = oracle(bands);
+  // A colour counted past 2^32 elsewhere (a part of its count sits beside the table).
+  histogram.addCounts(Uint8Array.of(1, 2, 3), Float64Array.of(2 ** 32 + 3), 1);
+  const big = 1 | (2 << 8) | (3 << 16);
+  expected.set(big, (expected.get(big) ?? 0) + 2 ** 32 + 3);
+  const counts = histogram.takeTable();
+  expect(counts).toBeDefined();
+  const visited = new Map<number, number>();
+  let previous = -1;
+  counts!.forEachCount((key, count) => {
+    expect(key).toBeGreaterThan(previous);
+    previous = key;
+    visited.set(key, count);
+  });
+  expect(visited).toEqual(expected);
+  // The histogram has nothing left to count with or read.
+  expect(() => histogram.entries()).toThrow(/let go/);
+  counts!.release();
+  expect(() => counts!.forEachCount(() => undefined)).toThrow(/let go/);
+  // A small image's hash is not the table: nothing to hand over.
+  const small = new ColorHistogram(3, 1000);
+  small.add(randomBand(rng, 10, 10, 3));
+  expect(small.takeTable()).toBeUndefined();
+});

@@ -69,6 +69,27 @@ export class ColorTableKernel extends KernelUser {
     if (sum >= HIGH) this.moveHigh(key, Math.floor(sum / HIGH));
   }
 
+  /** Calls `visit` for every colour counted, in colour order; blocks never written are skipped. */
+  forEachCount(visit: (key: number, count: number) => void): void {
+    const { counts, pages } = this;
+    // The colours with a part of their count moved aside, in colour order, met as the scan
+    // reaches them (a count of exactly 2^31 reads 0 in the table and must still be visited).
+    const highs = [...this.highs].sort((a, b) => a[0] - b[0]);
+    let next = 0;
+    let nextKey = highs.length > 0 ? (highs[0] as [number, number])[0] : -1;
+    for (let b = 0; b < pages.length; b++) {
+      if (pages[b] === 0) continue;
+      for (let key = b * TABLE_PAGE, end = key + TABLE_PAGE; key < end; key++) {
+        let w = counts[key] as number;
+        if (key === nextKey) {
+          w += (highs[next] as [number, number])[1] * HIGH;
+          nextKey = ++next < highs.length ? (highs[next] as [number, number])[0] : -1;
+        }
+        if (w !== 0) visit(key, w);
+      }
+    }
+  }
+
   private moveHighs(): void {
     const { counts, pages } = this;
     for (let b = 0; b < pages.length; b++) {

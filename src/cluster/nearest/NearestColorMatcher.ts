@@ -1,5 +1,6 @@
 import type { ColorSpace, Palette } from '../../types.js';
 import { NearestKernel } from './NearestKernel.js';
+import type { CountedColours } from '../ColorHistogram.js';
 import { srgbToOklab } from '../oklab.js';
 import { ProjectedSearch, type Nearest } from './ProjectedSearch.js';
 
@@ -88,11 +89,11 @@ export class NearestColorMatcher {
    * sum of squared errors, so that exact MSE comes for free.
    */
   assign(data: Uint8Array, pixelCount: number, out: Uint8Array | Uint16Array): number {
-    if (this.channels === 3 && !this.labSearch) {
+    if (this.inKernel()) {
       this.kernel ??= new NearestKernel(
         this.colors,
         this.colors.length / 3,
-        this.pixels >= EVERY_COLOUR_FROM_PIXELS,
+        this.pixels >= EVERY_COLOUR_FROM_PIXELS ? 'table' : 'cache',
       );
       return this.kernel.assign(data, pixelCount, out);
     }
@@ -114,6 +115,22 @@ export class NearestColorMatcher {
       sse += cache.dist[slot] as number;
     }
     return sse;
+  }
+
+  /**
+   * Before the first `assign`, where the kernel keeps every colour's answer: learns the answers of
+   * every colour counted, and returns the error of all the pixels counted, which `assign` then
+   * leaves out of its sums. Undefined where nothing was learned.
+   */
+  learn(counted: CountedColours): number | undefined {
+    if (!this.inKernel() || this.pixels < EVERY_COLOUR_FROM_PIXELS || this.kernel) return undefined;
+    this.kernel = new NearestKernel(this.colors, this.colors.length / 3, 'learned');
+    return this.kernel.learn(counted);
+  }
+
+  /** RGB pixels in RGB space are matched in WebAssembly. */
+  private inKernel(): boolean {
+    return this.channels === 3 && !this.labSearch;
   }
 
   /** Hands the WebAssembly kernel's memory back, when done with `assign`. */

@@ -1,4 +1,5 @@
 import { KernelUser } from '../../runtime/kernelMemory.js';
+import type { CountedColours } from '../ColorHistogram.js';
 
 /**
  * Must match NEIGHBOURS (native/kernels.h), CACHE_BITS, GUESS_CELLS and LIST_SHIFT
@@ -14,30 +15,37 @@ const POOL_ENTRIES = 1 << 18;
 const CHUNK_PIXELS = 1 << 16;
 /** RGB colours: entries of the table of every colour's answer. */
 const COLOURS = 1 << 24;
+/** Colours per call of nearestLearn. */
+const LEARN_CHUNK = 1 << 16;
+
+/** Where answers are kept: see NearestKernel. */
+export type NearestAnswers = 'cache' | 'table' | 'learned';
 
 /**
  * Pass 2's nearest palette entry for RGB pixels: exact (lowest index on ties), through a cache of
  * answers, else a scan of the few entries that can be nearest in the pixel's cell of a 32^3 grid
  * (listed on first need), else a search through the nearest neighbours of the entry nearest the
  * pixel's cell in a 16^3 grid.
- * With `everyColour`, the cache is a table of every RGB colour's answer instead (16 MiB for k <=
- * 256, 32 MiB above, and 2 MiB of bits saying which are known; see nearest.c): each colour is
- * searched once. For images from a few megapixels (NearestColorMatcher says which): a small one
- * gains nothing from it, and would hold up to 18 MiB more.
+ * With answers in a 'table', the cache is a table of every RGB colour's answer instead (16 MiB for
+ * k <= 256, 32 MiB above, and 2 MiB of bits saying which are known; see nearest.c): each colour
+ * is searched once. For images from a few megapixels (NearestColorMatcher says which): a small one
+ * gains nothing from it, and would hold up to 18 MiB more. 'learned': the table, filled at once
+ * by `learn` from pass 1's counts, and the cache for colours that were not counted.
  */
 export class NearestKernel extends KernelUser {
   private readonly state: number;
   private chunk: { data: number; out: number } | undefined;
 
   /** `colors`: the palette, k x 3 bytes. */
-  constructor(colors: Uint8Array, k: number, everyColour = false) {
+  constructor(colors: Uint8Array, k: number, answers: NearestAnswers = 'cache') {
     super();
     const { heap } = this;
     // Both the cache and the table start empty (see nearest.c), as the lists' cells do: zeroed
     // at once where an earlier user wrote.
     // The table's entries are as wide as nearest.c reads them: 1 byte up to k = 256.
-    const tableBytes = COLOURS * (k <= 256 ? 1 : 2);
-    const answerBytes = everyColour ? tableBytes + COLOURS / 8 : CACHE_SLOTS * 8;
+    const tableBytes = answers === 'cache' ? 0 : COLOURS * (k <= 256 ? 1 : 2) + COLOURS / 8;
+    const cacheBytes = answers === 'table' ? 0 : CACHE_SLOTS * 8;
+    const answerBytes = tableBytes + cacheBytes;
     const at = {
       state: heap.alloc(64),
       bytes: heap.alloc(k * 3),
@@ -54,8 +62,8 @@ export class NearestKernel extends KernelUser {
     const buffer = heap.commitZeroed(at.answers, answerBytes + LIST_CELLS * 8);
     new Float64Array(buffer, at.palette, k * 3).set(colors.subarray(0, k * 3));
     new Uint8Array(buffer, at.bytes, k * 3).set(colors.subarray(0, k * 3));
-    const table = everyColour ? at.answers : 0;
-    const cache = everyColour ? 0 : at.answers;
+    const table = tableBytes > 0 ? at.answers : 0;
+    const cache = cacheBytes > 0 ? at.answers + tableBytes : 0;
     new Int32Array(buffer, at.state, 16).set([
       at.palette,
       k,
@@ -71,14 +79,45 @@ export class NearestKernel extends KernelUser {
       POOL_ENTRIES,
       0,
       table,
-      table && table + tableBytes,
+      table && table + tableBytes - COLOURS / 8,
       at.bytes,
     ]);
     this.exports.nearestInit(at.state);
     this.state = at.state;
   }
 
-  /** Nearest index of each of `pixels` RGB pixels of `data` into `out`; returns the SSE. */
+  /**
+   * Puts every counted colour's answer in the table ('learned' answers only, before `assign`),
+   * and returns the error of all the pixels counted: `assign` leaves those colours' error out of
+   * what it returns, so that the matching loop costs a load and a store a pixel.
+   */
+  learn(counted: CountedColours): number {
+    this.current();
+    const { heap } = this;
+    const keysAt = heap.alloc(LEARN_CHUNK * 4);
+    const countsAt = heap.alloc(LEARN_CHUNK * 8);
+    const buffer = heap.commit();
+    const keys = new Uint32Array(buffer, keysAt, LEARN_CHUNK);
+    const counts = new Float64Array(buffer, countsAt, LEARN_CHUNK);
+    let sse = 0;
+    let n = 0;
+    const flush = (): void => {
+      sse += this.exports.nearestLearn(this.state, keysAt, countsAt, n);
+      n = 0;
+    };
+    counted.forEachCount((key, count) => {
+      keys[n] = key;
+      counts[n++] = count;
+      if (n === LEARN_CHUNK) flush();
+    });
+    flush();
+    return sse;
+  }
+
+  /**
+   * Nearest index of each of `pixels` RGB pixels of `data` into `out`; returns the SSE (of the
+   * colours not learned).
+   */
   assign(data: Uint8Array, pixels: number, out: Uint8Array | Uint16Array): number {
     this.current();
     if (!this.chunk) {

@@ -70,6 +70,24 @@ describe('NearestColorMatcher agrees with brute force', () => {
     },
   );
 
+  test('counts are learned only where the kernel keeps every colour, and before any pixel', () => {
+    const rng = new Rng(73);
+    const counted = { forEachCount: () => undefined, release: () => undefined };
+    const rgb = randomPalette(16, 3, rng);
+    // A small image's cache, OKLab, grey: nothing learned, and `assign` counts every pixel.
+    expect(new NearestColorMatcher(rgb, 'rgb', 1000).learn(counted)).toBeUndefined();
+    expect(new NearestColorMatcher(rgb, 'oklab', BIG_IMAGE).learn(counted)).toBeUndefined();
+    const grey = randomPalette(16, 1, rng);
+    expect(new NearestColorMatcher(grey, 'rgb', BIG_IMAGE).learn(counted)).toBeUndefined();
+    const started = new NearestColorMatcher(rgb, 'rgb', BIG_IMAGE);
+    started.assign(Uint8Array.of(1, 2, 3), 1, new Uint8Array(1));
+    expect(started.learn(counted)).toBeUndefined();
+    started.release();
+    const fresh = new NearestColorMatcher(rgb, 'rgb', BIG_IMAGE);
+    expect(fresh.learn(counted)).toBe(0);
+    fresh.release();
+  });
+
   test("RGB, a big image's matcher: indices written 2 bytes wide for a palette of 100", () => {
     const rng = new Rng(71);
     const palette = randomPalette(100, 3, rng);
@@ -155,6 +173,39 @@ describe('NearestColorMatcher agrees with brute force', () => {
    */
   function expectBruteForce(palette: Palette, pixels: Uint8Array): void {
     for (const imagePixels of [0, BIG_IMAGE]) expectBruteForceAs(palette, pixels, imagePixels);
+    expectBruteForceLearned(palette, pixels);
+  }
+
+  /**
+   * As a big image's whose pass 1 counted its colours: every other colour's count learned first
+   * (for both rounds), so that colours not counted are matched too. The error learned and the
+   * error of the rounds add up to every pixel's.
+   */
+  function expectBruteForceLearned(palette: Palette, pixels: Uint8Array): void {
+    const n = pixels.length / 3;
+    const counts = new Map<number, number>();
+    for (let p = 0; p < n; p++) {
+      const key =
+        (pixels[p * 3] as number) |
+        ((pixels[p * 3 + 1] as number) << 8) |
+        ((pixels[p * 3 + 2] as number) << 16);
+      if (key % 2 === 0) counts.set(key, (counts.get(key) ?? 0) + 2);
+    }
+    const sorted = [...counts].sort((a, b) => a[0] - b[0]);
+    const matcher = new NearestColorMatcher(palette, 'rgb', BIG_IMAGE);
+    let sse = matcher.learn({
+      forEachCount: (visit) => sorted.forEach(([key, count]) => visit(key, count)),
+      release: () => undefined,
+    });
+    expect(sse).toBeDefined();
+    let expectedSse = 0;
+    for (let round = 0; round < 2; round++) {
+      const out = palette.size <= 256 ? new Uint8Array(n) : new Uint16Array(n);
+      sse! += matcher.assign(pixels, n, out);
+      expectedSse += expectIndices(palette, pixels, out);
+    }
+    expect(sse).toBe(expectedSse);
+    matcher.release();
   }
 
   function expectBruteForceAs(palette: Palette, pixels: Uint8Array, imagePixels: number): void {
@@ -163,15 +214,24 @@ describe('NearestColorMatcher agrees with brute force', () => {
     for (let round = 0; round < 2; round++) {
       const out = palette.size <= 256 ? new Uint8Array(n) : new Uint16Array(n);
       const sse = matcher.assign(pixels, n, out);
-      let expectedSse = 0;
-      for (let p = 0; p < n; p++) {
-        const { index, distance } = bruteForceNearest(palette, pixels, p * 3);
-        if (out[p] !== index) expect({ pixel: p, index: out[p] }).toEqual({ pixel: p, index });
-        expectedSse += distance;
-      }
-      expect(sse).toBe(expectedSse);
+      expect(sse).toBe(expectIndices(palette, pixels, out));
     }
     matcher.release();
+  }
+
+  /** Checks each RGB pixel's index against brute force; returns brute force's error. */
+  function expectIndices(
+    palette: Palette,
+    pixels: Uint8Array,
+    out: Uint8Array | Uint16Array,
+  ): number {
+    let sse = 0;
+    for (let p = 0; p < out.length; p++) {
+      const { index, distance } = bruteForceNearest(palette, pixels, p * 3);
+      if (out[p] !== index) expect({ pixel: p, index: out[p] }).toEqual({ pixel: p, index });
+      sse += distance;
+    }
+    return sse;
   }
 
   function randomPixels(count: number, rng: Rng, top = 256): Uint8Array {
