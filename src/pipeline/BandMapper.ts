@@ -11,7 +11,7 @@ export interface MappedBand {
   band: RowBand;
   /** Its palette indices (valid until the next `map`). */
   indices: Uint8Array | Uint16Array;
-  /** Squared error over the pixels that are not nodata. */
+  /** Squared error over the pixels that are not nodata (and whose colour was not learned). */
   sse: number;
   /** Pixels given the nodata index. */
   nodataPixels: number;

@@ -40,7 +40,7 @@ export async function applyPalette(
     /** Only these rows (a split image's part): `writer` gets them alone. */
     rows?: { from: number; to: number };
     nodata?: { rule: NodataRule; index: number };
-    /** Pass 1's counts of every pixel's colour: learned at once, then released. */
+    /** Pass 1's counts of the colour of every pixel mapped here: learned at once, then released. */
     counts?: CountedColours;
   } = {},
 ): Promise<ApplyResult> {
@@ -56,13 +56,7 @@ export async function applyPalette(
   const paletteAlpha = nodata
     ? hasTranslucentEntry(fittedEntries(palette))
     : hasAlphaChannel(palette.channels);
-  const learned = extra.counts && mapper.learn(extra.counts);
-  if (extra.counts) {
-    extra.counts.release();
-    // The 64 MiB of counts, gone before pass 2 allocates.
-    releaseFitMemory();
-  }
-  let sse = learned ?? 0;
+  let sse = learnCounts(mapper, extra.counts);
   let nodataPixels = 0;
   let droppedTranslucency = false;
   let rowsDone = 0;
@@ -123,6 +117,21 @@ function regionsToMap(
     regions: { layout, shape: blockRegion(layout) },
     into: regionsIntoRows(writer, layout.width),
   };
+}
+
+/**
+ * Pass 1's counts learned by the mapper, where it can: the error of every pixel they counted (0
+ * when it learned nothing). The counts are let go either way, their 64 MiB collected before pass 2
+ * allocates.
+ */
+function learnCounts(mapper: BandMapper, counts: CountedColours | undefined): number {
+  if (!counts) return 0;
+  try {
+    return mapper.learn(counts) ?? 0;
+  } finally {
+    counts.release();
+    releaseFitMemory();
+  }
 }
 
 function hasTranslucentEntry(palette: Palette): boolean {
