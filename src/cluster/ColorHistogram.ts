@@ -162,11 +162,7 @@ export class ColorHistogram {
    * before it). Nothing may be asked of the counts afterwards.
    */
   releaseTable(): void {
-    if (!this.dense) return;
-    this.dense.release();
-    this.dense = undefined;
-    this.counts = new Uint32Array(0);
-    this.released = true;
+    this.takeTable()?.release();
   }
 
   /**
