@@ -12,7 +12,7 @@ common=(--target=wasm32 -O3 -nostdlib -mbulk-memory -Wl,--no-entry -Wl,--export=
 # stack pointer exported, so that the partner can have its own stack in it.
 clang "${common[@]}" -matomics -mmutable-globals -Wl,--shared-memory \
   -Wl,--export=__stack_pointer -o "$out/kernels.wasm" \
-  "$here"/count.c "$here"/lloyd.c "$here"/nearest.c "$here"/neighbours.c "$here"/wu.c
+  "$here"/count.c "$here"/lloyd.c "$here"/lookup.c "$here"/nearest.c "$here"/neighbours.c "$here"/wu.c
 # A decode thread's own memory, not shared (see tiles.c); WebAssembly's 128-bit SIMD, which
 # Node has had since 16.4.
 clang "${common[@]}" -msimd128 -o "$out/tiles.wasm" "$here"/tiles.c

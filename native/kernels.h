@@ -1,7 +1,8 @@
 /*
  * The kernels for 3-channel points (colours), compiled together to WebAssembly by
  * native/build.sh (see src/cluster/kernels/): Wu's boxes (wu.c), the Lloyd step (lloyd.c),
- * pass 2's nearest palette entry (nearest.c), small images' colour counts (count.c).
+ * pass 2's nearest palette entry (nearest.c) and its mapping of decoded tiles on the decode
+ * threads (lookup.c), colour counts (count.c).
  * WebAssembly runs at full speed from its first call, where JavaScript spends a one-off run's
  * first tens of milliseconds in slower tiers. No libc; every array is in linear memory, laid
  * out by the caller, so that two threads can share the memory; the partner thread runs on a

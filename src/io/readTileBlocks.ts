@@ -1,7 +1,14 @@
 import { GigaquantError, throwIfAborted } from '../errors.js';
 import type { RowBand } from '../types.js';
 import { counted, forUnits, type FitSample } from '../model/fitSample.js';
-import { scatteredTilesJob, tileRowJob, type TileRowJob } from './tiff/decodeTileRow.js';
+import {
+  mappedBy,
+  mappingRoom,
+  scatteredTilesJob,
+  tileRowJob,
+  type TileRowJob,
+} from './tiff/decodeTileRow.js';
+import type { ColourLookup } from '../model/colourLookup.js';
 import { THREADED_PIXELS, tileDecodeThreads } from './tiff/tileDecodeThreads.js';
 import type { TiledLayout } from './tiff/tiledLayout.js';
 import type { ImageSource } from './openImage.js';
@@ -22,6 +29,16 @@ export const BLOCK_BYTES = 4 * 1024 * 1024;
  */
 const AHEAD_BYTES = 16 * 1024 * 1024;
 
+const NO_PIXELS = new Uint8Array(0);
+
+/**
+ * The room a lookup needs beside it for the threads that may map `layout`'s tiles: the decode
+ * threads, and the calling thread, which decodes where one of them fails.
+ */
+export function lookupRoom(layout: TiledLayout): { threads: number; bytesEach: number } {
+  return { threads: tileDecodeThreads.count + 1, bytesEach: mappingRoom(layout) };
+}
+
 /**
  * A block of decoded tiles: its rows at its width (`band`), from image column `left` (a sample's
  * tiles are put side by side wherever they are in the image: `left` is 0).
@@ -32,6 +49,11 @@ export interface TileBlock {
   band: RowBand;
   left: number;
   rowsDone: number;
+  /**
+   * The block's palette indices, where a lookup mapped its pixels as they were decoded (see
+   * ReadTileBlocksOptions.lookup): `band.data` is then empty.
+   */
+  indices?: Uint8Array;
 }
 
 /** Regions the blocks come in: `tileRows` rows of tiles by `columns` tiles. */
@@ -48,6 +70,11 @@ export interface ReadTileBlocksOptions {
   region?: RegionShape;
   /** Only the tiles this picks (numbered over the whole image, row by row), side by side. */
   sample?: FitSample;
+  /**
+   * Pass 2's learned answers: each block then comes as its pixels' indices, unless it holds a
+   * colour the lookup does not know.
+   */
+  lookup?: ColourLookup;
 }
 
 /**
@@ -67,7 +94,10 @@ export async function* readTileBlocks(
   const blocks = options.sample
     ? sampledBlocksOf(layout, from, to, shape.columns, options.sample)
     : blocksOf(layout, from, to, shape);
-  const blockBytes = shape.columns * layout.tileWidth * layout.tileHeight * CHANNELS;
+  const { lookup } = options;
+  // A block decoded as indices is a third of the bytes (one that falls back makes its own).
+  const pixelBytes = lookup ? 1 : CHANNELS;
+  const blockBytes = shape.columns * layout.tileWidth * layout.tileHeight * pixelBytes;
   // Decoding ahead on the calling thread (small images, batch workers) would only hold memory.
   const threads = threaded ? tileDecodeThreads.count : 1;
   const ahead = threads > 1 ? Math.max(threads + 1, Math.floor(AHEAD_BYTES / blockBytes)) : 1;
@@ -76,13 +106,16 @@ export async function* readTileBlocks(
   let next = 0;
   const start = (): void => {
     const { tileRow, first, columns, tiles, last } = blocks[next++] as Block;
-    const job = tiles
-      ? scatteredTilesJob(layout, tileRow, tiles)
-      : tileRowJob(layout, tileRow, first, columns);
+    const job: TileRowJob = {
+      ...(tiles
+        ? scatteredTilesJob(layout, tileRow, tiles)
+        : tileRowJob(layout, tileRow, first, columns)),
+      lookup,
+    };
     // Every buffer is a whole block's, so that a spare fits every block: a sample's blocks
     // differ in size row by row, and buffers of their sizes would be made and dropped all
     // through the pass.
-    const size = job.rows * job.width * CHANNELS;
+    const size = job.rows * job.width * pixelBytes;
     const into = takeSpare(spare, size) ?? new Uint8Array(Math.max(size, blockBytes));
     const pixels = tileDecodeThreads.decode(job, into, threaded);
     // Seen here too: a block decoded ahead and never read must leave no unheard rejection.
@@ -112,15 +145,15 @@ export async function* readTileBlocks(
       previous = pixels;
       const top = Math.max(from, job.top);
       const end = Math.min(to, job.top + job.rows);
-      const rowBytes = job.width * CHANNELS;
+      const mapped = mappedBy(job, pixels);
+      const rowBytes = job.width * (mapped ? 1 : CHANNELS);
       const data = pixels.subarray((top - job.top) * rowBytes, (end - job.top) * rowBytes);
       const rowsDone = Math.max(0, (last ? end : top) - reported);
       reported += rowsDone;
-      yield {
-        band: { y: top, height: end - top, width: job.width, channels: CHANNELS, data },
-        left: job.left,
-        rowsDone,
-      };
+      const band = { y: top, height: end - top, width: job.width, channels: CHANNELS };
+      yield mapped
+        ? { band: { ...band, data: NO_PIXELS }, left: job.left, rowsDone, indices: data }
+        : { band: { ...band, data }, left: job.left, rowsDone };
     }
   } finally {
     // A consumer that stops early must not leave a read of the file running.

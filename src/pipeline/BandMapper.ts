@@ -1,5 +1,6 @@
 import { NearestColorMatcher } from '../cluster/nearest/NearestColorMatcher.js';
 import type { CountedColours } from '../cluster/ColorHistogram.js';
+import type { ColourLookup } from '../model/colourLookup.js';
 import { ConversionBuffer, type Channels } from '../model/channels.js';
 import { markNodata, type NodataRule } from '../model/nodata.js';
 import type { ColorSpace, Palette, RowBand } from '../types.js';
@@ -62,6 +63,17 @@ export class BandMapper {
    */
   learn(counted: CountedColours): number | undefined {
     return this.ditherer || this.options.nodata ? undefined : this.matcher.learn(counted);
+  }
+
+  /**
+   * After `learn`, its answers for the decode threads, which may then map pixels themselves (they
+   * are then every pixel's own: no ditherer, no nodata), with `room` for the threads beside them
+   * (see NearestKernel.lookup); valid until `release`.
+   */
+  learnedLookup(room: { threads: number; bytesEach: number }): ColourLookup | undefined {
+    return this.ditherer || this.options.nodata
+      ? undefined
+      : this.matcher.learnedLookup(room.threads, room.bytesEach);
   }
 
   map(raw: RowBand): MappedBand {

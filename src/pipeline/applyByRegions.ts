@@ -1,4 +1,4 @@
-import { BLOCK_BYTES, readTileBlocks, type RegionShape } from '../io/readTileBlocks.js';
+import { BLOCK_BYTES, lookupRoom, readTileBlocks, type RegionShape } from '../io/readTileBlocks.js';
 import type { TiledLayout } from '../io/tiff/tiledLayout.js';
 import type { IndexWriter } from '../types.js';
 import type { BandMapper } from './BandMapper.js';
@@ -50,11 +50,14 @@ export async function applyByRegions(
   let sse = 0;
   let nodataPixels = 0;
   let indices: Uint8Array | Uint16Array | undefined;
-  for await (const { band, left, rowsDone } of readTileBlocks(layout, {
+  for await (const { band, left, rowsDone, indices: decoded } of readTileBlocks(layout, {
     signal: options.signal,
     region: shape,
+    // Learned answers are the decode threads' to use: a block comes as its indices, its pixels'
+    // error already counted by `learn`.
+    lookup: mapper.learnedLookup(lookupRoom(layout)),
   })) {
-    const mapped = mapper.map(band);
+    const mapped = decoded ? { indices: decoded, sse: 0, nodataPixels: 0 } : mapper.map(band);
     sse += mapped.sse;
     nodataPixels += mapped.nodataPixels;
     const top = Math.floor(band.y / regionRows) * regionRows;

@@ -3,8 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp, { type TiffOptions } from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { decodeTileRow, scatteredTilesJob, tileRowJob } from '../../src/io/tiff/decodeTileRow.js';
+import {
+  decodeTileRow,
+  mappedBy,
+  mappingRoom,
+  scatteredTilesJob,
+  tileRowJob,
+} from '../../src/io/tiff/decodeTileRow.js';
 import { readTiledLayout, type TiledLayout } from '../../src/io/tiff/tiledLayout.js';
+import { NearestColorMatcher } from '../../src/cluster/nearest/NearestColorMatcher.js';
+import { Rng } from '../../src/cluster/Rng.js';
+import type { Palette } from '../../src/types.js';
+import { bruteForceNearest } from '../helpers/oracle.js';
 
 let dir: string;
 
@@ -79,4 +89,102 @@ test('tiles decoded side by side, the edge tile last, into a bigger buffer', asy
         `row ${r}, tile ${column}`,
       ).toBe(true);
     });
+});
+
+describe('with a lookup, tiles decode to their palette indices', () => {
+  /** As a big image's: pass 2 learns the colours pass 1 counted (see NearestKernel.lookup). */
+  const BIG_IMAGE = 64 * 1024 * 1024;
+  const rng = new Rng(14);
+  const palette: Palette = { size: 200, channels: 3, colors: new Uint8Array(600) };
+  for (let i = 0; i < palette.colors.length; i++) palette.colors[i] = rng.int(256);
+
+  /**
+   * A matcher that learned the colours of `pixels` (but `leaveOut`), and the lookup it gives
+   * with room for `threads` threads.
+   */
+  function learned(pixels: Uint8Array, layout: TiledLayout, threads: number, leaveOut = -1) {
+    const keys = new Set<number>();
+    for (let i = 0; i < pixels.length; i += 3)
+      keys.add(
+        (pixels[i] as number) |
+          ((pixels[i + 1] as number) << 8) |
+          ((pixels[i + 2] as number) << 16),
+      );
+    keys.delete(leaveOut);
+    const matcher = new NearestColorMatcher(palette, 'rgb', BIG_IMAGE);
+    matcher.learn({
+      forEachCount: (visit) => [...keys].sort((a, b) => a - b).forEach((key) => visit(key, 1)),
+      release: () => undefined,
+    });
+    const lookup = matcher.learnedLookup(threads, mappingRoom(layout));
+    if (!lookup) throw new Error('a palette of 200 entries should give a lookup');
+    return { matcher, lookup };
+  }
+
+  describe.each([25000, 133])('%i px wide', (width) => {
+    test.each(KINDS)('%s: every pixel’s nearest entry', async (_kind, tiff) => {
+      const { layout, pixels } = await tiled(width, tiff);
+      const { matcher, lookup } = learned(pixels, layout, 1);
+      try {
+        for (const tileRow of [0, 1]) {
+          const job = tileRowJob(layout, tileRow);
+          const indices = decodeTileRow({ ...job, lookup });
+          expect(mappedBy({ ...job, lookup }, indices)).toBe(true);
+          expect(indices.length).toBe(job.rows * width);
+          const from = job.top * width * 3;
+          const nearest = new Map<number, number>();
+          for (let p = 0; p < indices.length; p++) {
+            const at = from + p * 3;
+            const key = pixels[at]! | (pixels[at + 1]! << 8) | (pixels[at + 2]! << 16);
+            let want = nearest.get(key);
+            if (want === undefined) {
+              want = bruteForceNearest(palette, pixels, at).index;
+              nearest.set(key, want);
+            }
+            if (indices[p] !== want)
+              expect(indices[p], `tile row ${tileRow}, pixel ${p}`).toBe(want);
+          }
+        }
+      } finally {
+        matcher.release();
+      }
+    });
+  });
+
+  test('a colour the lookup does not know: the pixels, for the caller to match', async () => {
+    const { layout, pixels } = await tiled(25000, KINDS[0]![1]);
+    const job = tileRowJob(layout, 1);
+    // The last pixel's colour: the tiles before it are mapped before the mapping gives up.
+    const last = (job.top + job.rows) * 25000 * 3 - 3;
+    const key = pixels[last]! | (pixels[last + 1]! << 8) | (pixels[last + 2]! << 16);
+    const { matcher, lookup } = learned(pixels, layout, 1, key);
+    try {
+      const decoded = decodeTileRow({ ...job, lookup });
+      expect(mappedBy({ ...job, lookup }, decoded)).toBe(false);
+      const rows = pixels.subarray(job.top * 25000 * 3, (job.top + job.rows) * 25000 * 3);
+      expect(Buffer.from(decoded).equals(rows)).toBe(true);
+      // Tile row 0 does not hold it (or would have given pixels too).
+      const first = tileRowJob(layout, 0);
+      const top = pixels.subarray(0, first.rows * 25000 * 3);
+      const hasKey = top.some(
+        (_v, i) => i % 3 === 0 && (top[i]! | (top[i + 1]! << 8) | (top[i + 2]! << 16)) === key,
+      );
+      expect(mappedBy({ ...first, lookup }, decodeTileRow({ ...first, lookup }))).toBe(!hasKey);
+    } finally {
+      matcher.release();
+    }
+  });
+
+  test('a thread beyond those the lookup has room for decodes the pixels', async () => {
+    const { layout, pixels } = await tiled(133, KINDS[1]![1]);
+    const { matcher, lookup } = learned(pixels, layout, 0);
+    try {
+      const job = tileRowJob(layout, 0);
+      const decoded = decodeTileRow({ ...job, lookup });
+      expect(mappedBy({ ...job, lookup }, decoded)).toBe(false);
+      expect(Buffer.from(decoded).equals(pixels.subarray(0, job.rows * 133 * 3))).toBe(true);
+    } finally {
+      matcher.release();
+    }
+  });
 });

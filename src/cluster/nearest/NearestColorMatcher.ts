@@ -1,6 +1,7 @@
 import type { ColorSpace, Palette } from '../../types.js';
 import { NearestKernel } from './NearestKernel.js';
 import type { CountedColours } from '../ColorHistogram.js';
+import type { ColourLookup } from '../../model/colourLookup.js';
 import { srgbToOklab } from '../oklab.js';
 import { ProjectedSearch, type Nearest } from './ProjectedSearch.js';
 
@@ -126,6 +127,14 @@ export class NearestColorMatcher {
     if (!this.inKernel() || this.pixels < EVERY_COLOUR_FROM_PIXELS || this.kernel) return undefined;
     this.kernel = new NearestKernel(this.colors, this.colors.length / 3, 'learned');
     return this.kernel.learn(counted);
+  }
+
+  /**
+   * What `learn` learned, for the decode threads to map pixels with (see NearestKernel.lookup),
+   * where its answers are a byte each; valid until `release`.
+   */
+  learnedLookup(threads: number, bytesEach: number): ColourLookup | undefined {
+    return this.kernel?.lookup(threads, bytesEach);
   }
 
   /** RGB pixels in RGB space are matched in WebAssembly. */

@@ -1,5 +1,6 @@
 import { KernelUser } from '../../runtime/kernelMemory.js';
 import type { CountedColours } from '../ColorHistogram.js';
+import { LOOKUP_COLOURS, type ColourLookup } from '../../model/colourLookup.js';
 
 /**
  * Must match NEIGHBOURS (native/kernels.h), CACHE_BITS, GUESS_CELLS and LIST_SHIFT
@@ -13,10 +14,11 @@ const LIST_CELLS = 32 ** 3;
 const POOL_ENTRIES = 1 << 18;
 /** Pixels per call of nearestBand. */
 const CHUNK_PIXELS = 1 << 16;
-/** RGB colours: entries of the table of every colour's answer. */
-const COLOURS = 1 << 24;
 /** Colours per call of nearestLearn. */
 const LEARN_CHUNK = 1 << 16;
+
+/** Tells the lookups this process hands out apart (see ColourLookup.id). */
+let lookupsMade = 0;
 
 /** Where answers are kept: see NearestKernel. */
 export type NearestAnswers = 'cache' | 'table' | 'learned';
@@ -35,6 +37,9 @@ export type NearestAnswers = 'cache' | 'table' | 'learned';
 export class NearestKernel extends KernelUser {
   private readonly state: number;
   private chunk: { data: number; out: number } | undefined;
+  /** Where learned answers of a byte each are, for the decode threads (see `lookup`). */
+  private readonly learnedTable: number | undefined;
+  private learnedLookup: ColourLookup | undefined;
 
   /** `colors`: the palette, k x 3 bytes. */
   constructor(colors: Uint8Array, k: number, answers: NearestAnswers = 'cache') {
@@ -43,7 +48,8 @@ export class NearestKernel extends KernelUser {
     // Both the cache and the table start empty (see nearest.c), as the lists' cells do: zeroed
     // at once where an earlier user wrote.
     // The table's entries are as wide as nearest.c reads them: 1 byte up to k = 256.
-    const tableBytes = answers === 'cache' ? 0 : COLOURS * (k <= 256 ? 1 : 2) + COLOURS / 8;
+    const tableBytes =
+      answers === 'cache' ? 0 : LOOKUP_COLOURS * (k <= 256 ? 1 : 2) + LOOKUP_COLOURS / 8;
     const cacheBytes = answers === 'table' ? 0 : CACHE_SLOTS * 8;
     const answerBytes = tableBytes + cacheBytes;
     const at = {
@@ -79,11 +85,38 @@ export class NearestKernel extends KernelUser {
       POOL_ENTRIES,
       0,
       table,
-      table && table + tableBytes - COLOURS / 8,
+      table && table + tableBytes - LOOKUP_COLOURS / 8,
       at.bytes,
     ]);
     this.exports.nearestInit(at.state);
     this.state = at.state;
+    if (answers === 'learned' && k <= 256) this.learnedTable = table;
+  }
+
+  /**
+   * After `learn`, the learned answers as the decode threads read them, where they are a byte
+   * each (k <= 256), with room beside them for `threads` threads' own use of `bytesEach` bytes
+   * (asked for once: later calls give the same lookup). The memory stays this kernel's: the
+   * lookup must not be used once the kernel is released.
+   */
+  lookup(threads: number, bytesEach: number): ColourLookup | undefined {
+    this.current();
+    if (this.learnedTable === undefined) return undefined;
+    if (!this.learnedLookup) {
+      const { heap } = this;
+      const taken = heap.alloc(8);
+      const at = heap.alloc(threads * bytesEach);
+      new Int32Array(heap.commit(), taken, 1)[0] = 0;
+      this.learnedLookup = {
+        memory: this.memory,
+        table: this.learnedTable,
+        known: this.learnedTable + LOOKUP_COLOURS,
+        room: { at, bytes: bytesEach, count: threads },
+        taken,
+        id: ++lookupsMade,
+      };
+    }
+    return this.learnedLookup;
   }
 
   /**

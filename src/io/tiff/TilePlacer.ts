@@ -85,17 +85,32 @@ export class TilePlacer {
    * apart: at once where they are whole rows of `out`.
    */
   copyOut(out: Uint8Array, at: number, outRowBytes: number, rows: number, rowBytes: number): void {
-    const { bytes, window } = this;
-    if (rowBytes === outRowBytes) {
-      out.set(bytes.subarray(window, window + rows * rowBytes), at);
-      return;
-    }
-    for (let r = 0; r < rows; r++)
-      out.set(
-        bytes.subarray(window + r * rowBytes, window + (r + 1) * rowBytes),
-        at + r * outRowBytes,
-      );
+    copyWindow(this.bytes, this.window, out, at, outRowBytes, rows, rowBytes);
   }
+}
+
+/**
+ * `rows` rows of `rowBytes` from `bytes` at `window` into `out` from byte `at`, its rows
+ * `outRowBytes` apart: at once where they are whole rows of `out`.
+ */
+export function copyWindow(
+  bytes: Uint8Array,
+  window: number,
+  out: Uint8Array,
+  at: number,
+  outRowBytes: number,
+  rows: number,
+  rowBytes: number,
+): void {
+  if (rowBytes === outRowBytes) {
+    out.set(bytes.subarray(window, window + rows * rowBytes), at);
+    return;
+  }
+  for (let r = 0; r < rows; r++)
+    out.set(
+      bytes.subarray(window + r * rowBytes, window + (r + 1) * rowBytes),
+      at + r * outRowBytes,
+    );
 }
 
 function alignUp(n: number): number {

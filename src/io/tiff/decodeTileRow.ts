@@ -2,6 +2,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { TilePlacer } from './TilePlacer.js';
 import { NONE, type TiledLayout } from './tiledLayout.js';
+import type { ColourLookup } from '../../model/colourLookup.js';
+import { TileMapper } from './TileMapper.js';
 
 /**
  * Tiles of one tile row to decode, side by side: the whole row (TileRowReader) or a block of its
@@ -28,6 +30,8 @@ export interface TileRowJob {
   /** The tile row's first row in the image, and its rows to keep (past the bottom is padding). */
   top: number;
   rows: number;
+  /** Where given, the pixels are decoded as their palette indices (see mappedBy). */
+  lookup?: ColourLookup;
 }
 
 /** The job for tiles [first, first + columns) of tile row `tileRow` of `layout`. */
@@ -102,26 +106,41 @@ const WINDOW_BYTES = 4 * 1024 * 1024;
 
 /**
  * The tiles' pixels, `rows` rows of `width` RGB pixels, written over the start of `into` when
- * it is big enough (every byte of that view is written). Throws an Error naming the tile when it
- * cannot be read or does not inflate to its size.
+ * it is big enough (every byte of that view is written). With the job's lookup, each pixel's
+ * palette index instead, a byte each, unless a colour is not in it (see mappedBy). Throws an
+ * Error naming the tile when it cannot be read or does not inflate to its size.
  */
 export function decodeTileRow(job: TileRowJob, into?: Uint8Array): Uint8Array {
-  const { tileWidth, tileHeight, width, rows, offsets, byteCounts } = job;
+  const { tileWidth, tileHeight, width, rows, offsets, byteCounts, lookup } = job;
   const tileBytes = tileWidth * tileHeight * CHANNELS;
-  const rowBytes = width * CHANNELS;
-  const size = rows * rowBytes;
-  const out = into && into.length >= size ? into.subarray(0, size) : new Uint8Array(size);
   const tileRowBytes = tileWidth * CHANNELS;
+  // What a pixel comes out as: RGB, or an index.
+  const pixelBytes = lookup ? 1 : CHANNELS;
+  const rowBytes = width * pixelBytes;
+  const size = rows * rowBytes;
+  const columnBytes = tileWidth * pixelBytes;
   const groupColumns = Math.max(1, Math.floor(WINDOW_BYTES / (tileRowBytes * rows)));
-  placer ??= new TilePlacer();
-  placer.reserve(tileBytes, Math.min(groupColumns * tileRowBytes, rowBytes) * rows);
+  const windowBytes = Math.min(groupColumns * columnBytes, rowBytes) * rows;
+  let placer: TilePlacer | TileMapper;
+  if (lookup) {
+    const mapper = TileMapper.for(lookup);
+    // A thread beyond those the lookup has room for decodes the pixels.
+    if (!mapper?.reserve(tileBytes, windowBytes))
+      return decodeTileRow({ ...job, lookup: undefined }, into);
+    placer = mapper;
+  } else {
+    pixelPlacer ??= new TilePlacer();
+    pixelPlacer.reserve(tileBytes, windowBytes);
+    placer = pixelPlacer;
+  }
+  const out = into && into.length >= size ? into.subarray(0, size) : new Uint8Array(size);
   const fd = openSync(job.path, 'r');
   try {
     let stored: Buffer | undefined;
     let storedAt = 0;
     for (let group = 0; group < offsets.length; group += groupColumns) {
       const end = Math.min(offsets.length, group + groupColumns);
-      const groupBytes = Math.min(rowBytes, end * tileRowBytes) - group * tileRowBytes;
+      const groupBytes = Math.min(rowBytes, end * columnBytes) - group * columnBytes;
       for (let column = group; column < end; column++) {
         const at = offsets[column] as number;
         const n = byteCounts[column] as number;
@@ -135,17 +154,16 @@ export function decodeTileRow(job: TileRowJob, into?: Uint8Array): Uint8Array {
           throw new Error(
             `${where(job, column)} holds ${tile.length} bytes of pixels, not ${tileBytes}`,
           );
-        placer.place(
-          tile,
-          tileRowBytes,
-          rows,
-          Math.min(tileRowBytes, rowBytes - column * tileRowBytes),
-          (column - group) * tileRowBytes,
-          groupBytes,
-          job.differenced,
-        );
+        // What the tile gives a row of the window: its pixels' bytes, or their indices.
+        const keep = Math.min(columnBytes, rowBytes - column * columnBytes);
+        const x = (column - group) * columnBytes;
+        if (placer instanceof TilePlacer)
+          placer.place(tile, tileRowBytes, rows, keep, x, groupBytes, job.differenced);
+        else if (!placer.map(tile, tileRowBytes, rows, keep, x, groupBytes, job.differenced))
+          // A colour pass 1 did not count: the pixels, for the caller to match.
+          return decodeTileRow({ ...job, lookup: undefined }, into);
       }
-      placer.copyOut(out, group * tileRowBytes, rowBytes, rows, groupBytes);
+      placer.copyOut(out, group * columnBytes, rowBytes, rows, groupBytes);
     }
   } finally {
     closeSync(fd);
@@ -153,8 +171,27 @@ export function decodeTileRow(job: TileRowJob, into?: Uint8Array): Uint8Array {
   return out;
 }
 
-/** This thread's placer, made on first use. */
-let placer: TilePlacer | undefined;
+/**
+ * Room a thread needs beside a lookup to map `layout`'s tiles (see TileMapper): as decodeTileRow
+ * asks of it.
+ */
+export function mappingRoom(layout: TiledLayout): number {
+  const tilePixels = layout.tileWidth * layout.tileHeight;
+  // A window holds as many tiles as make WINDOW_BYTES of pixels, and one tile at least.
+  const windowBytes = Math.max(Math.ceil(WINDOW_BYTES / CHANNELS), tilePixels);
+  return TileMapper.roomFor(tilePixels * CHANNELS, windowBytes);
+}
+
+/**
+ * Whether `decoded`, what decodeTileRow gave for `job`, is the pixels' palette indices rather than
+ * the pixels: where the job has a lookup that knows every colour in its tiles.
+ */
+export function mappedBy(job: TileRowJob, decoded: Uint8Array): boolean {
+  return job.lookup !== undefined && decoded.length === job.rows * job.width;
+}
+
+/** This thread's placer of pixels, made on first use. */
+let pixelPlacer: TilePlacer | undefined;
 
 /** A stored tile's pixels, inflated where it is compressed. */
 function pixelsOf(job: TileRowJob, column: number, bytes: Buffer): Uint8Array {

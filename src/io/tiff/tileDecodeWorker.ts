@@ -9,7 +9,8 @@ import { decodeTileRow, type TileRowJob } from './decodeTileRow.js';
 if (!parentPort) throw new Error('tileDecodeWorker must run as a worker thread');
 const port = parentPort;
 /**
- * Decoded bytes between collections (see collectYoung), about a millisecond each. Every 16 MB,
+ * Inflated bytes between collections (see collectYoung), about a millisecond each: the garbage,
+ * whatever the job gives back (a pixel's index is a third of its bytes). Every 16 MB,
  * the inflated tiles piled up to 30 MiB more in the thread's arena once placing them no longer
  * made garbage of its own (TilePlacer), which had brought collections on; every 1 MB, decoding
  * was 10% slower.
@@ -23,7 +24,7 @@ port.on('message', ({ id, job, into }: { id: number; job: TileRowJob; into?: Uin
   let pixels: Uint8Array;
   try {
     pixels = decodeTileRow(job, into);
-    sinceCollection += pixels.length;
+    sinceCollection += job.offsets.length * job.tileWidth * job.tileHeight * 3;
     if (sinceCollection >= COLLECT_BYTES) {
       sinceCollection = 0;
       collectYoung();
