@@ -24,7 +24,7 @@ const STACK_BYTES = 16 * 1024;
  * Decoded tiles mapped to their palette indices on a decode thread, through a lookup (see
  * ColourLookup): the kernels run on the memory that holds the lookup's table, in the room this
  * thread took there, which holds their stack, the tile, and a window of indices copied out as
- * TilePlacer's is. One a thread, for the last lookup it was given.
+ * TilePlacer's is.
  */
 export class TileMapper {
   private readonly exports: MapperExports;
@@ -52,16 +52,21 @@ export class TileMapper {
   }
 
   /**
-   * This thread's mapper for `lookup`, or undefined where every stretch of its room is taken (by
-   * more threads than it was made for: the thread then decodes pixels).
+   * A mapper for `lookup` on this thread, or undefined where every stretch of its room is taken
+   * (by more threads than it was made for: the thread then decodes pixels). One for each job
+   * (an instance costs 26 us): a thread that held on to one would keep the kernels' memory from
+   * being collected once the image is done.
    */
   static for(lookup: ColourLookup): TileMapper | undefined {
-    if (last?.id === lookup.id) return last.mapper;
-    const taken = Atomics.add(new Int32Array(lookup.memory.buffer, lookup.taken, 1), 0, 1);
+    if (claimed?.id !== lookup.id)
+      claimed = {
+        id: lookup.id,
+        stretch: Atomics.add(new Int32Array(lookup.memory.buffer, lookup.taken, 1), 0, 1),
+      };
     const { at, bytes, count } = lookup.room;
-    const mapper = taken < count ? new TileMapper(lookup, at + taken * bytes) : undefined;
-    last = { id: lookup.id, mapper };
-    return mapper;
+    return claimed.stretch < count
+      ? new TileMapper(lookup, at + claimed.stretch * bytes)
+      : undefined;
   }
 
   /** Whether a tile of `tileBytes` and a window of `windowBytes` fit, and if so, room for them. */
@@ -112,8 +117,8 @@ export class TileMapper {
   }
 }
 
-/** The mapper this thread made for the last lookup it was given (none: no room was left). */
-let last: { id: number; mapper: TileMapper | undefined } | undefined;
+/** The stretch of room this thread took in the last lookup it was given. */
+let claimed: { id: number; stretch: number } | undefined;
 
 function alignUp(n: number): number {
   return Math.ceil(n / 16) * 16;
