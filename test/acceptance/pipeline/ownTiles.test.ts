@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -64,6 +64,34 @@ test('a decode thread that dies costs nothing but time: the same output', async 
   });
   expect(hurt.palette).toEqual(whole.palette);
   expect(hurt.pixels.equals(whole.pixels)).toBe(true);
+});
+
+/**
+ * A library quantizing one big tiled TIFF after another in one process: each image's pass 2 hands
+ * the decode threads a lookup of its own (learned from its counts), and the threads must map each
+ * image with its own, in room of its own, not with the last image's.
+ */
+test('one process, two images: each mapped on the decode threads with its own palette', async () => {
+  const script = at('twice.mjs');
+  const outputs = [32, 24].map((k) => ({ k, path: at(`twice-${k}.png`) }));
+  writeFileSync(
+    script,
+    [
+      `import { quantizeFile } from ${JSON.stringify(new URL('../../../dist/index.js', import.meta.url).href)};`,
+      ...outputs.map(
+        ({ k, path }) =>
+          `await quantizeFile(${JSON.stringify(at('tiled.tif'))}, ${JSON.stringify(path)}, { k: ${k}, seed: 3 });`,
+      ),
+    ].join('\n'),
+  );
+  execFileSync(process.execPath, [script], { stdio: 'pipe' });
+  for (const { k, path } of outputs) {
+    const fromPng = at(`twice-ref-${k}.png`);
+    const r = runCli(['compress', at('photo.png'), '-k', String(k), '--seed', '3', '-o', fromPng]);
+    expect(r.code, r.stderr).toBe(0);
+    const [got, want] = await Promise.all([path, fromPng].map((p) => sharp(p).raw().toBuffer()));
+    expect(got!.equals(want!), `k=${k}`).toBe(true);
+  }
 });
 
 test.each([
