@@ -1,6 +1,7 @@
 // npm run bench [-- --sizes 100,400,100000x2000 --k 256 --inputs tif,png --peers yes|no --fidelity 16,64,256|no
 //                   --batch-count 100 --batch-mpx 2 --split-mpx 400|0 --split-shares 2
-//                   --speed-mpx 184,2040|no --speed-8gpx yes --speed-runs 5 --packed-tiff yes|no
+//                   --speed-mpx 184,2040|no --speed-8gpx yes --speed-runs 5 --speed-pairs 3
+//                   --packed-tiff yes|no
 //                   --pyramid-mpx 400|0 --margin 16,64,256|no]
 //
 // For each size (megapixels) and input format: generates a photo-like image, then times
@@ -256,7 +257,13 @@ if (args['speed-8gpx'] === 'yes') speedMpx.push(8180);
 const speed =
   (args['speed-mpx'] ?? '') === 'no' && speedMpx.length === 0
     ? []
-    : await runSpeed({ root, k, mpxList: speedMpx, runs: Number(args['speed-runs'] ?? 5) });
+    : await runSpeed({
+        root,
+        k,
+        mpxList: speedMpx,
+        runs: Number(args['speed-runs'] ?? 5),
+        pairs: Number(args['speed-pairs'] ?? 3),
+      });
 if (speed.length > 0) printSpeed(speed);
 
 const packedTiff = args['packed-tiff'] === 'no' ? [] : runPackedTiff({ root });

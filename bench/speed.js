@@ -22,8 +22,11 @@ function pairedMedian(a, b, runs) {
     ta.push(measure(a[0], a.slice(1)).seconds);
     tb.push(measure(b[0], b.slice(1)).seconds);
   }
-  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   return { a: median(ta), b: median(tb) };
+}
+
+function median(xs) {
+  return [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 }
 
 /** Megapixels the `--fit-mpx` rows fit on. */
@@ -35,7 +38,7 @@ function sizeOf(mpx) {
   return { width, height: Math.round((mpx * 1e6) / width) };
 }
 
-export async function runSpeed({ root, k, mpxList, runs }) {
+export async function runSpeed({ root, k, mpxList, runs, pairs = 3 }) {
   const cli = join(root, 'dist/bin/bin.js');
   const node = process.execPath;
   const work = mkdtempSync(join(tmpdir(), 'gigaquant-bench-speed-'));
@@ -49,12 +52,23 @@ export async function runSpeed({ root, k, mpxList, runs }) {
       // The file just written may still be being flushed to disk: a 2 Gpx run timed right after
       // its file was made took 67 s, 53 s on an older copy.
       spawnSync('sync');
-      const decode = measure('vips', ['avg', input]);
       const tiffArgs = [cli, 'compress', input, '-k', String(k), '-o', join(work, 'o.tif')];
-      const { stdout, ...gq } = measure(node, [...tiffArgs, '--tile', '512', '--json']);
-      const psnr = JSON.parse(stdout).psnr;
+      // Alternating pairs with one decode: single runs of whole seconds vary by a tenth or more
+      // here, and the ratio to one decode is what the row is for.
+      const decodes = [];
+      const runsHere = [];
+      for (let i = 0; i < pairs; i++) {
+        decodes.push(measure('vips', ['avg', input]));
+        runsHere.push(measure(node, [...tiffArgs, '--tile', '512', '--json']));
+      }
+      const decode = { seconds: median(decodes.map((d) => d.seconds)) };
+      const gq = {
+        seconds: median(runsHere.map((r) => r.seconds)),
+        peakMiB: Math.max(...runsHere.map((r) => r.peakMiB)),
+      };
+      const psnr = JSON.parse(runsHere[0].stdout).psnr;
       rows.push({
-        work: `${mpx} Mpx tiled TIFF -> palette TIFF --tile 512`,
+        work: `${mpx} Mpx tiled TIFF -> palette TIFF --tile 512${pairs > 1 ? ` (median of ${pairs} pairs)` : ''}`,
         tool: 'gigaquant',
         ...gq,
         psnr,
