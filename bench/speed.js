@@ -1,7 +1,7 @@
 // The speed rows of issue 14, each beside its yardstick in the same run (a ratio, never a bare
 // time): big photo-derived tiled TIFFs against sharp's palette PNG and one libvips decode, pure
 // start-up against Node loading sharp, `--version` against `node -e 0`, and whole runs on small
-// photos against pngquant. Used by run.js (--speed-mpx, --speed-8gpx, --speed-runs).
+// photos against pngquant. Used by run.js (--speed-mpx, --speed-8gpx, --speed-runs, --speed-pairs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ function pairedMedian(a, b, runs) {
   return { a: median(ta), b: median(tb) };
 }
 
+/** The middle value (the upper of the two middle ones of an even count). */
 function median(xs) {
   return [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 }
