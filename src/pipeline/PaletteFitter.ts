@@ -10,7 +10,7 @@ import { pointsFromOklab, pointsToOklab } from '../cluster/oklab.js';
 import { paletteFromColors } from '../model/palette.js';
 import { ReservoirSampler } from '../cluster/ReservoirSampler.js';
 import type { ImageSource } from '../io/openImage.js';
-import { readPixels } from '../io/readTileBlocks.js';
+import { readPixels } from '../io/readPixels.js';
 import { startsFor, type ResolvedOptions } from './quantizeOptions.js';
 import type { Palette, RowBand } from '../types.js';
 import { markNodata, validPixels, type NodataRule } from '../model/nodata.js';
