@@ -105,7 +105,8 @@ export class NearestKernel extends KernelUser {
     if (!this.learnedLookup) {
       const { heap } = this;
       const taken = heap.alloc(8);
-      const at = heap.alloc(threads * bytesEach);
+      // On 16 bytes, as clang lays out the stack each stretch starts with (the heap gives 8).
+      const at = Math.ceil(heap.alloc(threads * bytesEach + 8) / 16) * 16;
       new Int32Array(heap.commit(), taken, 1)[0] = 0;
       this.learnedLookup = {
         memory: this.memory,
