@@ -14,5 +14,8 @@ clang "${common[@]}" -matomics -mmutable-globals -Wl,--shared-memory \
   -Wl,--export=__stack_pointer -o "$out/kernels.wasm" \
   "$here"/count.c "$here"/lloyd.c "$here"/lookup.c "$here"/nearest.c "$here"/neighbours.c "$here"/wu.c
 # A decode thread's own memory, not shared (see tiles.c); WebAssembly's 128-bit SIMD, which
-# Node has had since 16.4.
-clang "${common[@]}" -msimd128 -o "$out/tiles.wasm" "$here"/tiles.c
+# Node has had since 16.4; libdeflate's decompressor (native/libdeflate), with no C library, and
+# with our Adler-32 (adler32.c) in place of its own.
+ld="$here/libdeflate/lib"
+clang "${common[@]}" -msimd128 -DFREESTANDING -I"$here/libdeflate" -o "$out/tiles.wasm" \
+  "$here"/tiles.c "$here"/adler32.c "$ld"/deflate_decompress.c "$ld"/zlib_decompress.c "$ld"/utils.c

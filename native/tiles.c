@@ -1,6 +1,7 @@
 /*
- * Decoding our own tiles (src/io/tiff/tilePlacer.ts): a tile's rows placed into a block of
- * rows, with TIFF's horizontal differencing (predictor 2, 8-bit RGB) undone. Built on its own
+ * Decoding our own tiles (src/io/tiff/TilePlacer.ts): a tile inflated (with libdeflate, below),
+ * and its rows placed into a block of rows, with TIFF's horizontal differencing (predictor 2,
+ * 8-bit RGB) undone. Built on its own
  * (tiles.wasm) on memory that is not shared: V8 copies out of shared memory a byte at a time,
  * three times slower, and the block is copied out whole.
  */
@@ -55,4 +56,40 @@ __attribute__((export_name("placeTile"))) void placeTile(const unsigned char *ti
       d[i + 2] = c;
     }
   }
+}
+
+/*
+ * Inflating our tiles with libdeflate (native/libdeflate, its decompressor only, as released):
+ * 1.1-1.3x the speed of Node's zlib on a photo's tiles, and straight into this memory, where
+ * placeTile reads them, with none of the buffers, handles and garbage an inflateSync leaves.
+ */
+#include "libdeflate.h"
+
+/* The memory libdeflate asks for, once: its one decompressor. */
+static unsigned char arena[1 << 16] __attribute__((aligned(16)));
+static unsigned long arenaUsed;
+static struct libdeflate_decompressor *decompressor;
+
+static void *fromArena(size_t bytes) {
+  if (arenaUsed + bytes > sizeof arena) return 0;
+  void *p = arena + arenaUsed;
+  arenaUsed += (bytes + 15) & ~15ul;
+  return p;
+}
+
+static void keepArena(void *p) { (void)p; }
+
+/*
+ * The zlib stream `in` (`inBytes`) inflated into `out`, which it must fill exactly
+ * (`outBytes`): 0, or libdeflate's result (1: not deflate data, or its check fails; 2: it ends
+ * short of `outBytes`; 3: it gives more), or 4 where the decompressor could not be made.
+ */
+__attribute__((export_name("inflateTile"))) int inflateTile(const void *in, int inBytes, void *out,
+                                                            int outBytes) {
+  if (!decompressor) {
+    struct libdeflate_options options = {sizeof options, fromArena, keepArena};
+    decompressor = libdeflate_alloc_decompressor_ex(&options);
+    if (!decompressor) return 4;
+  }
+  return libdeflate_zlib_decompress(decompressor, in, (size_t)inBytes, out, (size_t)outBytes, 0);
 }

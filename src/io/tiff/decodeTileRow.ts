@@ -1,5 +1,4 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { inflateSync } from 'node:zlib';
 import { TilePlacer } from './TilePlacer.js';
 import { NONE, type TiledLayout } from './tiledLayout.js';
 import type { ColourLookup } from '../../model/colourLookup.js';
@@ -94,11 +93,6 @@ const MOST_GAP_BYTES = 1024 * 1024;
 /** A run read at once stops growing here, so that reads stay small beside the decoded block. */
 const MOST_RUN_BYTES = 8 * 1024 * 1024;
 /**
- * Room past a tile's pixels in inflate's output buffer: a stream that fills the buffer exactly
- * makes zlib allocate another to look for more.
- */
-const INFLATE_SPARE_BYTES = 64;
-/**
  * Tiles are placed side by side into a window this big at most, then copied out (see
  * TilePlacer): a block's tiles at once, a whole row of tiles in a few goes.
  */
@@ -121,18 +115,17 @@ export function decodeTileRow(job: TileRowJob, into?: Uint8Array): Uint8Array {
   const columnBytes = tileWidth * pixelBytes;
   const groupColumns = Math.max(1, Math.floor(WINDOW_BYTES / (tileRowBytes * rows)));
   const windowBytes = Math.min(groupColumns * columnBytes, rowBytes) * rows;
-  let placer: TilePlacer | TileMapper;
+  // The thread's placer inflates the tiles, and places them where they are not mapped.
+  const pixelPlacer = (threadPlacer ??= new TilePlacer());
+  let placer: TilePlacer | TileMapper = pixelPlacer;
   if (lookup) {
     const mapper = TileMapper.for(lookup);
     // A thread beyond those the lookup has room for decodes the pixels.
     if (!mapper?.reserve(tileBytes, windowBytes))
       return decodeTileRow({ ...job, lookup: undefined }, into);
     placer = mapper;
-  } else {
-    pixelPlacer ??= new TilePlacer();
-    pixelPlacer.reserve(tileBytes, windowBytes);
-    placer = pixelPlacer;
   }
+  pixelPlacer.reserve(tileBytes, lookup ? 0 : windowBytes);
   const out = into && into.length >= size ? into.subarray(0, size) : new Uint8Array(size);
   const fd = openSync(job.path, 'r');
   try {
@@ -149,7 +142,12 @@ export function decodeTileRow(job: TileRowJob, into?: Uint8Array): Uint8Array {
           stored = readExactly(fd, run.from, run.to - run.from, () => where(job, column));
           storedAt = run.from;
         }
-        const tile = pixelsOf(job, column, stored.subarray(at - storedAt, at - storedAt + n));
+        const tile = pixelsOf(
+          job,
+          column,
+          stored.subarray(at - storedAt, at - storedAt + n),
+          pixelPlacer,
+        );
         if (tile.length < tileBytes)
           throw new Error(
             `${where(job, column)} holds ${tile.length} bytes of pixels, not ${tileBytes}`,
@@ -190,31 +188,27 @@ export function mappedBy(job: TileRowJob, decoded: Uint8Array): boolean {
   return job.lookup !== undefined && decoded.length === job.rows * job.width;
 }
 
-/** This thread's placer of pixels, made on first use. */
-let pixelPlacer: TilePlacer | undefined;
+/** This thread's inflater and placer of tiles, made on first use. */
+let threadPlacer: TilePlacer | undefined;
 
 /** A stored tile's pixels, inflated where it is compressed. */
-function pixelsOf(job: TileRowJob, column: number, bytes: Buffer): Uint8Array {
-  let tile: Uint8Array = bytes;
-  if (job.compression !== NONE) {
-    const tileBytes = job.tileWidth * job.tileHeight * CHANNELS;
-    try {
-      // A tile inflates to tileBytes; a stream that would give far more is damage, and
-      // must not size the allocation (deflate's ratio reaches 1000:1). One output buffer
-      // with room to spare: with the default 16 KiB chunks, a tile took four allocations and
-      // a copy to join them, and decoding a row of tiles was 1.4x slower.
-      tile = inflateSync(bytes, {
-        maxOutputLength: 2 * tileBytes,
-        chunkSize: tileBytes + INFLATE_SPARE_BYTES,
-      });
-    } catch (err) {
-      throw new Error(`${where(job, column)} does not inflate (${(err as Error).message})`, {
-        cause: err,
-      });
-    }
+function pixelsOf(
+  job: TileRowJob,
+  column: number,
+  bytes: Buffer,
+  inflater: TilePlacer,
+): Uint8Array {
+  if (job.compression === NONE)
+    // A plain view: Buffer's subarray makes a Buffer, twice the cost of a Uint8Array's.
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  try {
+    // Exactly the tile's size: a stream that would give more is damage, and sizes nothing.
+    return inflater.inflate(bytes);
+  } catch (err) {
+    throw new Error(`${where(job, column)} does not inflate (${(err as Error).message})`, {
+      cause: err,
+    });
   }
-  // A plain view: Buffer's subarray makes a Buffer, twice the cost of a Uint8Array's.
-  return new Uint8Array(tile.buffer, tile.byteOffset, tile.length);
 }
 
 /** The byte range of tiles i.. stored in order, with small gaps at most (see MOST_GAP_BYTES). */
