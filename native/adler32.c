@@ -22,11 +22,17 @@ static void scalar(uint32_t *s1, uint32_t *s2, const unsigned char *p, size_t n)
   *s2 = b % DIVISOR;
 }
 
+static uint64_t lanesSum(v128_t v) {
+  return (uint64_t)wasm_u32x4_extract_lane(v, 0) + wasm_u32x4_extract_lane(v, 1) +
+         wasm_u32x4_extract_lane(v, 2) + wasm_u32x4_extract_lane(v, 3);
+}
+
+/* As libdeflate.h has it: a NULL buffer gives the initial value. Exported for the tests. */
 __attribute__((export_name("adler32"))) uint32_t libdeflate_adler32(uint32_t adler,
                                                                  const void *buffer, size_t len) {
   const unsigned char *p = buffer;
-  uint32_t s1 = adler & 0xffff, s2 = adler >> 16;
   if (p == NULL) return 1;
+  uint32_t s1 = adler & 0xffff, s2 = adler >> 16;
   /* Each byte's weight in s2 within a 32-byte block: 32 for the first, down to 1. */
   const v128_t w0 = wasm_i16x8_make(32, 31, 30, 29, 28, 27, 26, 25);
   const v128_t w1 = wasm_i16x8_make(24, 23, 22, 21, 20, 19, 18, 17);
@@ -47,22 +53,9 @@ __attribute__((export_name("adler32"))) uint32_t libdeflate_adler32(uint32_t adl
       weighted = wasm_i32x4_add(weighted, wasm_i32x4_dot_i16x8(wasm_u16x8_extend_low_u8x16(b), w2));
       weighted = wasm_i32x4_add(weighted, wasm_i32x4_dot_i16x8(wasm_u16x8_extend_high_u8x16(b), w3));
     }
-    uint64_t bytes = 0, earlier = 0, byWeight = 0;
-    for (int lane = 0; lane < 4; lane++) {
-      const uint32_t lanes[3][4] = {
-          {wasm_u32x4_extract_lane(sum, 0), wasm_u32x4_extract_lane(sum, 1),
-           wasm_u32x4_extract_lane(sum, 2), wasm_u32x4_extract_lane(sum, 3)},
-          {wasm_u32x4_extract_lane(before, 0), wasm_u32x4_extract_lane(before, 1),
-           wasm_u32x4_extract_lane(before, 2), wasm_u32x4_extract_lane(before, 3)},
-          {wasm_u32x4_extract_lane(weighted, 0), wasm_u32x4_extract_lane(weighted, 1),
-           wasm_u32x4_extract_lane(weighted, 2), wasm_u32x4_extract_lane(weighted, 3)}};
-      bytes += lanes[0][lane];
-      earlier += lanes[1][lane];
-      byWeight += lanes[2][lane];
-    }
     /* s1 as it was counts once for every byte; each block's earlier bytes once a byte of it. */
-    const uint64_t s2Sum = s2 + (uint64_t)s1 * n + 32 * earlier + byWeight;
-    s1 = (uint32_t)((s1 + bytes) % DIVISOR);
+    const uint64_t s2Sum = s2 + (uint64_t)s1 * n + 32 * lanesSum(before) + lanesSum(weighted);
+    s1 = (uint32_t)((s1 + lanesSum(sum)) % DIVISOR);
     s2 = (uint32_t)(s2Sum % DIVISOR);
     p += n;
     len -= n;

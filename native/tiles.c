@@ -1,9 +1,8 @@
 /*
  * Decoding our own tiles (src/io/tiff/TilePlacer.ts): a tile inflated (with libdeflate, below),
  * and its rows placed into a block of rows, with TIFF's horizontal differencing (predictor 2,
- * 8-bit RGB) undone. Built on its own
- * (tiles.wasm) on memory that is not shared: V8 copies out of shared memory a byte at a time,
- * three times slower, and the block is copied out whole.
+ * 8-bit RGB) undone. Built on its own (tiles.wasm) on memory that is not shared: V8 copies out
+ * of shared memory a byte at a time, three times slower, and the block is copied out whole.
  */
 #include <wasm_simd128.h>
 
@@ -59,9 +58,10 @@ __attribute__((export_name("placeTile"))) void placeTile(const unsigned char *ti
 }
 
 /*
- * Inflating our tiles with libdeflate (native/libdeflate, its decompressor only, as released):
- * 1.1-1.3x the speed of Node's zlib on a photo's tiles, and straight into this memory, where
- * placeTile reads them, with none of the buffers, handles and garbage an inflateSync leaves.
+ * Inflating our tiles with libdeflate (native/libdeflate, its decompressor only, as released,
+ * with the Adler-32 of adler32.c): 1.9x the speed of Node's zlib on a photo's tiles, and straight
+ * into this memory, where placeTile reads them, with none of the buffers, handles and garbage an
+ * inflateSync leaves.
  */
 #include "libdeflate.h"
 
