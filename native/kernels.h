@@ -20,5 +20,8 @@ static inline double sq3(const double *a, const double *b) {
 }
 void buildNeighbours(const double *centers, int k, double *half, int *nearAll,
                      double *nearDistAll, double *beyondAll);
+void refreshNeighbours(const double *centers, int k, const double *moved, int mostJ,
+                       double most, double secondMost, double *half, int *nearAll,
+                       double *nearDistAll, double *beyondAll);
 
 #endif

@@ -18,7 +18,8 @@ typedef struct {
   double *half;     /* k: half the distance to the nearest other centre */
   int *near;        /* k x NEIGHBOURS: nearest other centres, nearest first */
   double *nearDist; /* k x NEIGHBOURS */
-  double *beyond;   /* k: distance to the first centre not listed (or +inf) */
+  double *beyond;   /* k: distance to the first centre not listed (or +inf), or a lower bound
+                       of it that may be below listed ones (see refreshNeighbours) */
   /* How far each centre moved since the bounds were set, and which moved most. */
   const double *moved;
   int mostJ;
@@ -26,15 +27,33 @@ typedef struct {
   /* Out: weighted sums (k x 3) and masses (k) of the points assigned. */
   double *sums;
   double *mass;
+  /* k: the most any centre now listed as a neighbour moved (set by neighbours() with drift). */
+  double *nearMove;
+  int pad;
   /* The two largest moves. */
   double most;
   double secondMost;
 } Step;
 
-_Static_assert(__builtin_offsetof(Step, most) == 64, "the caller writes Step by offset");
+_Static_assert(__builtin_offsetof(Step, most) == 72, "the caller writes Step by offset");
 
+/* The lists for this step's centres: made afresh at a run's first step, kept up after. */
 __attribute__((export_name("neighbours"))) void neighbours(Step *s) {
-  buildNeighbours(s->centers, s->k, s->half, s->near, s->nearDist, s->beyond);
+  if (!s->hasDrift) {
+    buildNeighbours(s->centers, s->k, s->half, s->near, s->nearDist, s->beyond);
+    return;
+  }
+  refreshNeighbours(s->centers, s->k, s->moved, s->mostJ, s->most, s->secondMost, s->half,
+                    s->near, s->nearDist, s->beyond);
+  const int listed = s->k - 1 < NEIGHBOURS ? s->k - 1 : NEIGHBOURS;
+  for (int a = 0; a < s->k; a++) {
+    double most = 0;
+    for (int t = 0; t < listed; t++) {
+      double m = s->moved[s->near[a * NEIGHBOURS + t]];
+      if (m > most) most = m;
+    }
+    s->nearMove[a] = most;
+  }
 }
 
 /* Exact nearest and second nearest by looking at every centre (lowest index on ties). */
@@ -67,7 +86,16 @@ __attribute__((export_name("step"))) int step(Step *s, int from, int to) {
     double up = s->upper[i], lo = s->lower[i];
     if (s->hasDrift && own >= 0) {
       up += s->moved[own];
-      lo -= own == s->mostJ ? s->secondMost : s->most;
+      /*
+       * Hamerly's lower bound falls by the most any other centre moved, one far mover lowering
+       * every point's. Bounded apart: a centre listed beside the own one is no nearer than the
+       * bound less its move (nearMove: the most of those), an unlisted one no nearer than the
+       * own centre's beyond less the point's distance to it. The larger bound wins.
+       */
+      const double global = lo - (own == s->mostJ ? s->secondMost : s->most);
+      const double viaList = lo - s->nearMove[own], viaBeyond = s->beyond[own] - up;
+      const double local = viaList < viaBeyond ? viaList : viaBeyond;
+      lo = local > global ? local : global;
     }
     int label = own;
     if (own < 0) {
@@ -87,7 +115,7 @@ __attribute__((export_name("step"))) int step(Step *s, int from, int to) {
           const double *nd = s->nearDist + own * NEIGHBOURS;
           for (int t = 0; t < listed; t++) {
             if (nd[t] > ux + best) {
-              edge = nd[t];
+              if (nd[t] < edge) edge = nd[t];
               break;
             }
             int j = near[t];

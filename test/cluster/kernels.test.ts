@@ -75,6 +75,87 @@ describe('LloydKernel (WebAssembly)', () => {
     },
   );
 
+  test.each([30, 256])(
+    'kept neighbour lists stay exact over many small steps with one far mover each (k=%i)',
+    (k) => {
+      // Late steps move every centre a little and the odd one far: the lists are kept from step
+      // to step, and a point's lower bound falls by its own centre's neighbours' moves.
+      const rng = new Rng(100 + k);
+      const n = 3000;
+      const { points, weights } = randomPoints(rng, n);
+      const kernel = new LloydKernel(points, weights, n, k);
+      kernel.labels.fill(-1);
+      let centers = Float64Array.from({ length: k * 3 }, () => rng.int(256));
+      let drift: ReturnType<typeof driftOf> | undefined;
+      for (let step = 0; step < 30; step++) {
+        kernel.prepare(centers, drift);
+        kernel.step(0, 0, 1100);
+        kernel.step(1, 1100, n);
+        for (let i = 0; i < n; i++) expect(kernel.labels[i]).toBe(bruteNearest(points, i, centers));
+        const far = rng.int(k);
+        const next = centers.map((c, at) =>
+          Math.floor(at / 3) === far ? rng.int(256) : c + (rng.next() - 0.5) * 1.2,
+        );
+        drift = driftOf(centers, next, k, 3);
+        centers = next;
+      }
+    },
+  );
+
+  test('a centre not listed that comes nearer than listed ones that moved away is found', () => {
+    // Centre 0 lists the 24 of a ring of radius 20 about it; centre 1, at 30, is not listed.
+    // Then half the ring moves out to 28 and centre 1 comes in to 22.5, past the point at 12
+    // from centre 0 on its way: the list kept reaches past the bound on unlisted centres.
+    const ring = (radius: number, i: number) => [
+      128,
+      128 + radius * Math.cos((2 * Math.PI * i) / 24),
+      128 + radius * Math.sin((2 * Math.PI * i) / 24),
+    ];
+    const before = Float64Array.from(
+      [
+        [128, 128, 128],
+        [158, 128, 128],
+        ...Array.from({ length: 24 }, (_, i) => ring(20, i)),
+      ].flat(),
+    );
+    const after = Float64Array.from(
+      [
+        [128, 128, 128],
+        [150.5, 128, 128],
+        ...Array.from({ length: 24 }, (_, i) => ring(i % 2 ? 28 : 20, i)),
+      ].flat(),
+    );
+    const point = Float64Array.from([140, 128, 128]);
+    const kernel = new LloydKernel(point, Float64Array.of(1), 1, 26);
+    kernel.labels.fill(-1);
+    kernel.prepare(before, undefined);
+    kernel.step(0, 0, 1);
+    expect(kernel.labels[0]).toBe(0);
+    kernel.prepare(after, driftOf(before, after, 26, 3));
+    kernel.step(0, 0, 1);
+    expect(kernel.labels[0]).toBe(1);
+  });
+
+  test("a point's bound falls by a centre not listed that comes near, not by its neighbours' moves alone", () => {
+    // The ring stays put, so the own centre's neighbours did not move; centre 1, not listed,
+    // comes 9.9 nearer and past the point, which must not keep its centre unsearched.
+    const ring = Array.from({ length: 24 }, (_, i) => [
+      128,
+      128 + 20 * Math.cos((2 * Math.PI * i) / 24),
+      128 + 20 * Math.sin((2 * Math.PI * i) / 24),
+    ]);
+    const before = Float64Array.from([[128, 128, 128], [158, 128, 128], ...ring].flat());
+    const after = Float64Array.from([[128, 128, 128], [148.1, 128, 128], ...ring].flat());
+    const kernel = new LloydKernel(Float64Array.of(139, 128, 128), Float64Array.of(1), 1, 26);
+    kernel.labels.fill(-1);
+    kernel.prepare(before, undefined);
+    kernel.step(0, 0, 1);
+    expect(kernel.labels[0]).toBe(0);
+    kernel.prepare(after, driftOf(before, after, 26, 3));
+    kernel.step(0, 0, 1);
+    expect(kernel.labels[0]).toBe(1);
+  });
+
   test("Wu's boxes partition the points, each centre the mean of its box", () => {
     const rng = new Rng(11);
     const n = 5000;

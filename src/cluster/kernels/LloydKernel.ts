@@ -4,8 +4,10 @@ import { kernelModule, KernelUser } from '../../runtime/kernelMemory.js';
 
 /** Must match NEIGHBOURS in native/kernels.h. */
 const NEIGHBOURS = 24;
-/** Bytes of the Step block: 16 four-byte fields, then two doubles (checked in native/lloyd.c). */
-const STEP_BYTES = 80;
+/** Bytes of the Step block: 18 four-byte fields, then two doubles (checked in native/lloyd.c). */
+const STEP_BYTES = 88;
+/** Where the Step block's doubles start. */
+const STEP_DOUBLES = 72;
 /** The partner thread's stack (the kernels use a few hundred bytes). */
 const PARTNER_STACK_BYTES = 64 * 1024;
 
@@ -54,6 +56,7 @@ export class LloydKernel extends KernelUser {
       nearDist: alloc(k * NEIGHBOURS * 8),
       beyond: alloc(k * 8),
       moved: alloc(k * 8),
+      nearMove: alloc(k * 8),
       steps: [alloc(STEP_BYTES), alloc(STEP_BYTES)],
       sums: [alloc(k * 24), alloc(k * 24)],
       mass: [alloc(k * 8), alloc(k * 8)],
@@ -75,7 +78,7 @@ export class LloydKernel extends KernelUser {
     })) as [HalfSums, HalfSums];
     this.steps = at.steps as [number, number];
     for (let h = 0; h < 2; h++) {
-      const fields = new Int32Array(buffer, at.steps[h], 16);
+      const fields = new Int32Array(buffer, at.steps[h], 17);
       fields.set([
         at.points,
         at.weights,
@@ -93,6 +96,7 @@ export class LloydKernel extends KernelUser {
         0,
         at.sums[h] as number,
         at.mass[h] as number,
+        at.nearMove,
       ]);
     }
     this.at = at;
@@ -140,7 +144,7 @@ export class LloydKernel extends KernelUser {
       const fields = new Int32Array(buffer, step, 16);
       fields[12] = drift ? drift.mostJ : -1;
       fields[13] = drift ? 1 : 0;
-      const moves = new Float64Array(buffer, step + 64, 2);
+      const moves = new Float64Array(buffer, step + STEP_DOUBLES, 2);
       moves[0] = drift ? drift.most : 0;
       moves[1] = drift ? drift.secondMost : 0;
     }
