@@ -31,7 +31,7 @@ export interface Steps {
   step(centers: Float64Array, drift: Drift | undefined): number;
   /** Wu's boxes into `centers` (and each point's box into the labels), where available. */
   wuBoxes?: (centers: Float64Array) => boolean;
-  /** 2 when a partner thread does the second half. */
+  /** 2 once a partner thread has done the second half of a step. */
   threads: 1 | 2;
   /** Lets the partner thread and the kernels' memory go (never to be reused when `lost`). */
   end(lost?: boolean): void;
@@ -45,19 +45,23 @@ export function kernelSteps(
 ): Steps {
   const mid = n >> 1;
   const partner = withPartner ? lloydPartnerFor(n, k)?.begin(kernel.partnerJob(mid, n)) : undefined;
+  let shared = false;
   return {
     bounds: kernel,
     halves: kernel.halves,
     step(centers, drift) {
       kernel.prepare(centers, drift);
-      if (!partner) return kernel.step(0, 0, mid) + kernel.step(1, mid, n);
+      if (!partner?.ready()) return kernel.step(0, 0, mid) + kernel.step(1, mid, n);
+      shared = true;
       partner.start();
       const started = performance.now();
       const changed = kernel.step(0, 0, mid);
       return changed + partner.finish(performance.now() - started);
     },
     wuBoxes: (centers) => kernel.wuBoxes(centers),
-    threads: partner ? 2 : 1,
+    get threads() {
+      return shared ? 2 : 1;
+    },
     end: (lost) => {
       if (lost) return kernel.abandon();
       partner?.end();

@@ -5,8 +5,6 @@ import { CTRL, CTRL_SLOTS, type PartnerJob } from './lloydPartnerProtocol.js';
 
 /** From this many centres, k-means on a photo's colours is worth a partner thread. */
 export const WARM_UP_PARTNER_K = 32;
-/** How long a run waits for the partner to take its arrays before going on alone. */
-const READY_TIMEOUT_MS = 3_000;
 /**
  * How long a step waits for the partner's half beyond this many times the main thread's own
  * half (the halves are the same size): past it the partner is taken for lost.
@@ -46,7 +44,12 @@ export function lloydPartnerFor(n: number, k: number): LloydPartner | undefined 
 
 /** One k-means run shared with the partner, a step at a time. */
 export interface PartnerRun {
-  /** Starts the partner on its half of the step the memory now describes. */
+  /**
+   * Whether the partner has taken the job. It boots in tens of milliseconds, which a small
+   * image's whole fit may not last: until then the main thread does both halves itself.
+   */
+  ready(): boolean;
+  /** Starts the partner (ready) on its half of the step the memory now describes. */
   start(): void;
   /**
    * Waits for the partner's half, given how long the main thread's half took; returns the labels
@@ -59,22 +62,17 @@ export interface PartnerRun {
 export class LloydPartner {
   constructor(private readonly worker: { postMessage(message: unknown): void }) {}
 
-  /** Hands the partner the kernels' shared memory and its Step block and points. */
-  begin(job: Omit<PartnerJob, 'ctrl'>): PartnerRun | undefined {
+  /**
+   * Hands the partner the kernels' shared memory and its Step block and points. Nothing waits
+   * for it: a partner still booting, or one that never answers (it could not start), leaves the
+   * steps to the main thread, and `end` marks the job over so that it is dropped if ever read.
+   */
+  begin(job: Omit<PartnerJob, 'ctrl'>): PartnerRun {
     const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * 4));
     this.worker.postMessage({ ...job, ctrl: ctrl.buffer as SharedArrayBuffer });
-    // The partner is idle or finishing a previous run, and answers as soon as it reads this one.
-    // One that never answers (it could not start) is not waited for: the run goes on alone, and
-    // the job is marked over so that the partner drops it if it ever reads it.
-    if (Atomics.wait(ctrl, CTRL.ready, 0, READY_TIMEOUT_MS) === 'timed-out') {
-      Atomics.store(ctrl, CTRL.end, 1);
-      Atomics.store(ctrl, CTRL.request, 1);
-      // Booting takes milliseconds: one that has not answered in seconds is not coming.
-      partnerThread.markBroken();
-      return undefined;
-    }
     let request = 0;
     return {
+      ready: () => Atomics.load(ctrl, CTRL.ready) === 1,
       start() {
         Atomics.store(ctrl, CTRL.request, ++request);
         Atomics.notify(ctrl, CTRL.request);
