@@ -40,6 +40,26 @@ __attribute__((export_name("countBand"))) int countBand(Counts *s, const unsigne
 }
 
 /*
+ * Moves the counts into a table of 2^bits slots at keys and counts (zeroed, bigger than the
+ * one in use), which the count goes on in.
+ */
+__attribute__((export_name("countGrow"))) void countGrow(Counts *s, unsigned *keys,
+                                                        unsigned *counts, int bits) {
+  const unsigned mask = (1u << bits) - 1, shift = 32 - bits;
+  for (unsigned slot = 0; slot < 1u << s->bits; slot++) {
+    const unsigned key = s->keys[slot];
+    if (key == 0) continue;
+    unsigned at = (key * 0x9e3779b1u) >> shift;
+    while (keys[at] != 0) at = (at + 1) & mask;
+    keys[at] = key;
+    counts[at] = s->counts[slot];
+  }
+  s->keys = keys;
+  s->counts = counts;
+  s->bits = bits;
+}
+
+/*
  * The colours counted, in colour order (packed channel 0 first, as the 2^24 table gives them):
  * colours as 3 bytes each, counts as doubles. `scratch`: 4 x size + 4096 unsigned.
  */

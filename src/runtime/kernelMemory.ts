@@ -21,6 +21,7 @@ export interface KernelExports {
   ): number;
   wuScratchBytes(n: number, k: number): number;
   countBand(counts: number, data: number, pixels: number, stride: number): number;
+  countGrow(counts: number, keys: number, slotCounts: number, bits: number): void;
   countEntries(counts: number, colors: number, weights: number, scratch: number): void;
   countTable(table: number, pages: number, data: number, pixels: number, stride: number): void;
   nearestInit(nearest: number): void;

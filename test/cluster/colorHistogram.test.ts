@@ -97,6 +97,27 @@ test('a small image with more colours than its hash holds moves to the table, ex
   expectCounts(histogram, oracle(bands));
 });
 
+test('a hash that fills grows, several times over and in the middle of a band, and stays exact', () => {
+  const rng = new Rng(21);
+  // 70 000 new colours (the hash starts at 2^15 slots, half of them usable), between runs of
+  // colours seen before, in bands that cut across the kernel's chunks.
+  const bands = [randomBand(rng, 300, 100, 3), distinctBand(70_000), randomBand(rng, 700, 100, 4)];
+  const hash = new ColorCountKernel(1 << 20);
+  for (const band of bands) expect(hash.add(band)).toBe(band.width * band.height);
+  const { colors, weights, count } = hash.entries();
+  const expected = oracle(bands);
+  expect(count).toBe(expected.size);
+  const keys = [...expected.keys()].sort((a, b) => a - b);
+  for (let i = 0; i < count; i++) {
+    const key =
+      (colors[i * 3] as number) |
+      ((colors[i * 3 + 1] as number) << 8) |
+      ((colors[i * 3 + 2] as number) << 16);
+    expect(key).toBe(keys[i]);
+    expect(weights[i]).toBe(expected.get(key));
+  }
+});
+
 test('counting ends with the entries: a later band is refused, not silently lost', () => {
   const rng = new Rng(13);
   const band = randomBand(rng, 100, 10, 3);
