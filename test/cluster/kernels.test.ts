@@ -30,6 +30,89 @@ function randomPoints(rng: Rng, n: number): { points: Float64Array; weights: Flo
   return { points, weights };
 }
 
+/**
+ * Wu's boxes the plain way, for reference: 64 cells per channel over the points' range; the
+ * box of greatest squared error cut where its two sides' squared error is least, every cut
+ * tried by summing the points again. The centres are the boxes' means, in the order made.
+ */
+function plainWu(points: Float64Array, weights: Float64Array, n: number, k: number): number[] {
+  const cells = 64;
+  const cellOf = new Uint8Array(n * 3);
+  for (let c = 0; c < 3; c++) {
+    const values = Array.from({ length: n }, (_, i) => points[i * 3 + c] as number);
+    const lo = Math.min(...values);
+    const span = Math.max(...values) - lo;
+    const scale = cells / (span > 0 ? span : 1);
+    for (let i = 0; i < n; i++)
+      cellOf[i * 3 + c] =
+        Math.min(Math.trunc(((points[i * 3 + c] as number) - lo) * scale), 63) + 1;
+  }
+  const sums = (members: number[]) => {
+    const s = [0, 0, 0, 0];
+    for (const i of members) {
+      const w = weights[i] as number;
+      s[0]! += w;
+      for (let c = 0; c < 3; c++) s[c + 1]! += w * (points[i * 3 + c] as number);
+    }
+    return s;
+  };
+  const errorOf = (members: number[]) => {
+    const [w, ...s] = sums(members) as [number, number, number, number];
+    let e = 0;
+    for (const i of members)
+      for (let c = 0; c < 3; c++)
+        e += (weights[i] as number) * ((points[i * 3 + c] as number) - (s[c] as number) / w) ** 2;
+    return e;
+  };
+  const score = (members: number[]) => {
+    const [w, r, g, b] = sums(members) as [number, number, number, number];
+    return (r * r + g * g + b * b) / w;
+  };
+  type Box = { lo: number[]; hi: number[]; members: number[]; error: number };
+  const all = Array.from({ length: n }, (_, i) => i);
+  const boxes: Box[] = [
+    { lo: [0, 0, 0], hi: [cells, cells, cells], members: all, error: errorOf(all) },
+  ];
+  while (boxes.length < k) {
+    let next = -1;
+    boxes.forEach((box, b) => {
+      if (box.error > 0 && (next < 0 || box.error > (boxes[next] as Box).error)) next = b;
+    });
+    if (next < 0) break;
+    const box = boxes[next] as Box;
+    let best = -Infinity;
+    let cut: { axis: number; at: number } | undefined;
+    for (let axis = 0; axis < 3; axis++)
+      for (let at = (box.lo[axis] as number) + 1; at < (box.hi[axis] as number); at++) {
+        const low = box.members.filter((i) => (cellOf[i * 3 + axis] as number) <= at);
+        const high = box.members.filter((i) => (cellOf[i * 3 + axis] as number) > at);
+        if (low.length === 0 || high.length === 0) continue;
+        const value = score(low) + score(high);
+        if (value > best) {
+          best = value;
+          cut = { axis, at };
+        }
+      }
+    if (!cut) {
+      box.error = 0;
+      continue;
+    }
+    const { axis, at } = cut;
+    const low = box.members.filter((i) => (cellOf[i * 3 + axis] as number) <= at);
+    const high = box.members.filter((i) => (cellOf[i * 3 + axis] as number) > at);
+    const fresh = { lo: [...box.lo], hi: [...box.hi], members: high, error: errorOf(high) };
+    fresh.lo[axis] = at;
+    box.hi[axis] = at;
+    box.members = low;
+    box.error = errorOf(low);
+    boxes.push(fresh);
+  }
+  return boxes.flatMap(({ members }) => {
+    const [w, r, g, b] = sums(members) as [number, number, number, number];
+    return [r / w, g / w, b / w];
+  });
+}
+
 describe('LloydKernel (WebAssembly)', () => {
   test.each([3, 17, 40, 256])(
     'every step assigns each point its exact nearest centre and sums it (k=%i), as centres wander',
@@ -154,6 +237,20 @@ describe('LloydKernel (WebAssembly)', () => {
     kernel.prepare(after, driftOf(before, after, 26, 3));
     kernel.step(0, 0, 1);
     expect(kernel.labels[0]).toBe(1);
+  });
+
+  test("Wu's boxes are the ones a plain Wu over the points makes", () => {
+    const rng = new Rng(31);
+    const n = 2500;
+    const { points, weights } = randomPoints(rng, n);
+    for (const k of [2, 9, 48]) {
+      const kernel = new LloydKernel(points, weights, n, k);
+      const centers = new Float64Array(k * 3);
+      expect(kernel.wuBoxes(centers)).toBe(true);
+      kernel.release();
+      const expected = plainWu(points, weights, n, k);
+      for (let i = 0; i < k * 3; i++) expect(centers[i]).toBeCloseTo(expected[i] as number, 9);
+    }
   });
 
   test("Wu's boxes partition the points, each centre the mean of its box", () => {
