@@ -21,7 +21,10 @@ typedef struct {
    */
   unsigned *cacheKey;
   unsigned *cacheValue;
-  /* For each cell of a GUESS_CELLS^3 grid, the entry nearest its centre: where searches start. */
+  /*
+   * For each cell of a GUESS_CELLS^3 grid, the entry nearest its centre + 1, where searches
+   * start (0: not found yet, zeroed by the caller).
+   */
   int *guess;
   /*
    * For each cell of a LIST_CELLS^3 grid, once a pixel in it has been searched: the entries that
@@ -61,16 +64,6 @@ static int nearestFrom(const Nearest *s, const double *x, int from, unsigned *di
 
 __attribute__((export_name("nearestInit"))) void nearestInit(Nearest *s) {
   buildNeighbours(s->palette, s->k, s->half, s->near, s->nearDist, s->beyond);
-  /* Each cell's guess searched from the previous cell's: neighbouring cells share answers. */
-  int from = 0;
-  for (int cell = 0; cell < GUESS_CELLS * GUESS_CELLS * GUESS_CELLS; cell++) {
-    const int size = 256 / GUESS_CELLS;
-    double x[3] = {(cell & (GUESS_CELLS - 1)) * size + size / 2.0,
-                   ((cell >> GUESS_SHIFT) & (GUESS_CELLS - 1)) * size + size / 2.0,
-                   (cell >> (2 * GUESS_SHIFT)) * size + size / 2.0};
-    unsigned dist;
-    from = s->guess[cell] = nearestFrom(s, x, from, &dist);
-  }
 }
 
 /*
@@ -112,6 +105,24 @@ static int nearestFrom(const Nearest *s, const double *x, int from, unsigned *di
   }
   *dist = (unsigned)best2;
   return bestJ;
+}
+
+/*
+ * The entry nearest the centre of a cell of the guess grid, found the first time the cell is
+ * asked for (a photo's searches ask for few: made for all 4096 cells at the start, they were
+ * the better part of its palette's set-up). The answer is exact whatever the search starts
+ * from.
+ */
+static int guessFor(Nearest *s, int cell) {
+  if (s->guess[cell] == 0) {
+    const int size = 256 / GUESS_CELLS;
+    double x[3] = {(cell & (GUESS_CELLS - 1)) * size + size / 2.0,
+                   ((cell >> GUESS_SHIFT) & (GUESS_CELLS - 1)) * size + size / 2.0,
+                   (cell >> (2 * GUESS_SHIFT)) * size + size / 2.0};
+    unsigned dist;
+    s->guess[cell] = nearestFrom(s, x, 0, &dist) + 1;
+  }
+  return s->guess[cell] - 1;
 }
 
 /*
@@ -183,7 +194,7 @@ static int searchPixel(Nearest *s, const unsigned char *px, unsigned *dist) {
   }
   int cell = (px[0] >> (8 - GUESS_SHIFT)) | (px[1] >> (8 - GUESS_SHIFT)) << GUESS_SHIFT |
              (px[2] >> (8 - GUESS_SHIFT)) << (2 * GUESS_SHIFT);
-  return nearestFrom(s, x, s->guess[cell], dist);
+  return nearestFrom(s, x, guessFor(s, cell), dist);
 }
 
 /* Writes entry `index` at `out[p]`, `width` bytes an entry (the output's, or the table's). */

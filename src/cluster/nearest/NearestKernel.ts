@@ -45,8 +45,8 @@ export class NearestKernel extends KernelUser {
   constructor(colors: Uint8Array, k: number, answers: NearestAnswers = 'cache') {
     super();
     const { heap } = this;
-    // Both the cache and the table start empty (see nearest.c), as the lists' cells do: zeroed
-    // at once where an earlier user wrote.
+    // Both the cache and the table start empty (see nearest.c), as the lists' cells and the
+    // guesses do: zeroed at once where an earlier user wrote.
     // The table's entries are as wide as nearest.c reads them: 1 byte up to k = 256.
     const tableBytes =
       answers === 'cache' ? 0 : LOOKUP_COLOURS * (k <= 256 ? 1 : 2) + LOOKUP_COLOURS / 8;
@@ -66,6 +66,7 @@ export class NearestKernel extends KernelUser {
       cells: heap.alloc(LIST_CELLS * 8),
     };
     const buffer = heap.commitZeroed(at.answers, answerBytes + LIST_CELLS * 8);
+    new Int32Array(buffer, at.guess, GUESS_CELLS).fill(0);
     new Float64Array(buffer, at.palette, k * 3).set(colors.subarray(0, k * 3));
     new Uint8Array(buffer, at.bytes, k * 3).set(colors.subarray(0, k * 3));
     const table = tableBytes > 0 ? at.answers : 0;

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { NearestColorMatcher } from '../../../src/cluster/nearest/NearestColorMatcher.js';
 import { paletteFromColors } from '../../../src/model/palette.js';
 import { Rng } from '../../../src/cluster/Rng.js';
+import { ColorCountKernel } from '../../../src/cluster/kernels/ColorCountKernel.js';
 import type { Palette } from '../../../src/types.js';
 import { bruteForceNearest } from '../../helpers/oracle.js';
 
@@ -273,6 +274,17 @@ describe('NearestColorMatcher agrees with brute force', () => {
     }
     const palette: Palette = { size: 120, channels: 3, colors };
     expectBruteForce(palette, probePixels(palette, 2000, rng));
+  });
+
+  test('RGB: a palette searched on memory an earlier kernel filled (guesses start unknown)', () => {
+    // A colour count leaves its hash of colours behind when it hands its memory back; the
+    // next kernel's guesses, found only when a search first asks, must not take them for
+    // entries. 2000 entries: past the lists, every search starts from a guess.
+    const rng = new Rng(23);
+    const earlier = new ColorCountKernel(1 << 20);
+    earlier.add({ data: randomPixels(1 << 17, rng), width: 1 << 17, height: 1, channels: 3 });
+    earlier.entries();
+    expectBruteForce(randomPalette(2000, 3, rng), randomPixels(3000, rng));
   });
 
   test.each([2000, 20000])(
