@@ -1,7 +1,7 @@
 import { LloydKernel } from './kernels/LloydKernel.js';
 import { PartnerLostError } from './kernels/LloydPartner.js';
 import type { Drift } from './lloydStep.js';
-import { driftOf, meansOf, overRelaxed, type Means } from './lloydMeans.js';
+import { driftOf, massOf, meansOf, overRelaxed, type Means } from './lloydMeans.js';
 import { kernelSteps, scriptSteps, type FitData, type Steps, type Sums } from './lloydSteps.js';
 import { sqDist } from './vectors.js';
 import { kmeansPlusPlus } from './kmeansPlusPlus.js';
@@ -130,8 +130,8 @@ function lloyd(
   for (let iter = 0; iter < maxIter; iter++) {
     count++;
     const changed = steps.step(centers, drift);
-    const step = meansOf(steps.halves, data, k, steps.bounds.upper, centers);
-    if (fixed) pinFixed(step, steps.halves, fixed, d);
+    const step = meansOf(steps.parts, data, k, steps.bounds.upper, centers);
+    if (fixed) pinFixed(step, steps.parts, fixed, d);
     let next: Float64Array;
     if (kept && step.inertia > kept.inertia) {
       // A plain step can raise it only by rounding: nothing is left to gain.
@@ -169,14 +169,9 @@ function lloyd(
  * Puts the fixed centres back where they were, and counts their points' inertia about them (the
  * means' inertia plus mass x the squared distance from mean to centre).
  */
-function pinFixed(
-  step: Means,
-  [first, second]: [Sums, Sums],
-  fixed: Float64Array,
-  d: number,
-): void {
+function pinFixed(step: Means, parts: Sums[], fixed: Float64Array, d: number): void {
   for (let j = 0; j < fixed.length / d; j++) {
-    const mass = (first.mass[j] as number) + (second.mass[j] as number);
+    const mass = massOf(parts, j);
     if (mass > 0) step.inertia += mass * sqDist(step.means, j * d, fixed, j * d, d);
     step.relocated[j] = 0;
   }

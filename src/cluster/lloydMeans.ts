@@ -56,12 +56,12 @@ export interface Means {
 }
 
 /**
- * Weighted means of each cluster, from the two halves' sums, and the inertia about them. A centre
+ * Weighted means of each cluster, from the parts' sums added in order, and the inertia about them. A centre
  * left with no points moves to the point that is worst served (by its upper bound), as
  * scikit-learn relocates empty clusters.
  */
 export function meansOf(
-  [first, second]: [Sums, Sums],
+  parts: Sums[],
   data: FitData,
   k: number,
   upper: Float64Array,
@@ -73,12 +73,13 @@ export function meansOf(
   let inertia = data.squaredNorms;
   const taken = new Set<number>();
   for (let j = 0; j < k; j++) {
-    const mass = (first.mass[j] as number) + (second.mass[j] as number);
+    const mass = massOf(parts, j);
     if (mass > 0) {
       let norm = 0;
       for (let ch = 0; ch < d; ch++) {
         const at = j * d + ch;
-        const sum = (first.sums[at] as number) + (second.sums[at] as number);
+        let sum = 0;
+        for (const part of parts) sum += part.sums[at] as number;
         means[at] = sum / mass;
         norm += sum * sum;
       }
@@ -104,4 +105,11 @@ export function meansOf(
   }
   // Rounding can leave a tiny negative remainder when every point sits on its mean.
   return { means, inertia: Math.max(0, inertia), relocated };
+}
+
+/** Cluster j's mass: the parts' added in order. */
+export function massOf(parts: Sums[], j: number): number {
+  let mass = 0;
+  for (const part of parts) mass += part.mass[j] as number;
+  return mass;
 }

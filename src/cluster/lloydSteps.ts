@@ -14,24 +14,24 @@ export interface FitData {
   squaredNorms: number;
 }
 
-/** One half's weighted sums (k x d) and masses (k) per cluster. */
+/** One part's weighted sums (k x d) and masses (k) per cluster. */
 export interface Sums {
   sums: Float64Array;
   mass: Float64Array;
 }
 
 /**
- * How a run's steps are done. Each step sums the points in two halves, added in one order, so
- * that a second thread could take one half and give the same bytes.
+ * How a run's steps are done. Each step sums the points in parts, added in part order, so that
+ * a second thread can take some of the parts and give the same bytes.
  */
 export interface Steps {
   bounds: Bounds;
-  halves: [Sums, Sums];
-  /** Loosens the bounds by `drift`, assigns every point to `centers`, sums both halves. */
+  parts: Sums[];
+  /** Loosens the bounds by `drift`, assigns every point to `centers`, sums every part. */
   step(centers: Float64Array, drift: Drift | undefined): number;
   /** Wu's boxes into `centers` (and each point's box into the labels), where available. */
   wuBoxes?: (centers: Float64Array) => boolean;
-  /** 2 once a partner thread has done the second half of a step. */
+  /** 2 once a partner thread has done parts of a step. */
   threads: 1 | 2;
   /** Lets the partner thread and the kernels' memory go (never to be reused when `lost`). */
   end(lost?: boolean): void;
@@ -43,19 +43,24 @@ export function kernelSteps(
   k: number,
   withPartner: boolean,
 ): Steps {
-  const mid = n >> 1;
-  const partner = withPartner ? lloydPartnerFor(n, k)?.begin(kernel.partnerJob(mid, n)) : undefined;
+  const partner = withPartner ? lloydPartnerFor(n, k)?.begin(kernel.partnerJob()) : undefined;
+  const partStep = (part: number) =>
+    kernel.step(part, ...(kernel.ranges[part] as [number, number]));
   let shared = false;
   return {
     bounds: kernel,
-    halves: kernel.halves,
+    parts: kernel.parts,
     step(centers, drift) {
       kernel.prepare(centers, drift);
-      if (!partner?.ready()) return kernel.step(0, 0, mid) + kernel.step(1, mid, n);
+      let changed = 0;
+      if (!partner?.ready()) {
+        for (let part = 0; part < kernel.parts.length; part++) changed += partStep(part);
+        return changed;
+      }
       shared = true;
       partner.start();
       const started = performance.now();
-      const changed = kernel.step(0, 0, mid);
+      for (let part = partner.take(); part >= 0; part = partner.take()) changed += partStep(part);
       return changed + partner.finish(performance.now() - started);
     },
     wuBoxes: (centers) => kernel.wuBoxes(centers),
@@ -80,10 +85,10 @@ export function scriptSteps(data: FitData, k: number): Steps {
     upper: new Float64Array(n),
     lower: new Float64Array(n),
   };
-  const halves: [Sums, Sums] = [0, 1].map(() => ({
+  const parts: Sums[] = [0, 1].map(() => ({
     sums: new Float64Array(k * d),
     mass: new Float64Array(k),
-  })) as [Sums, Sums];
+  }));
   const half = (from: number, to: number, acc: Sums, centers: Float64Array, drift?: Drift) => {
     if (drift) loosenBounds(bounds, drift, from, to);
     const changed = assignBounded(points, axis, d, centers, bounds, from, to);
@@ -94,9 +99,10 @@ export function scriptSteps(data: FitData, k: number): Steps {
   };
   return {
     bounds,
-    halves,
+    parts,
     step: (centers, drift) =>
-      half(0, mid, halves[0], centers, drift) + half(mid, n, halves[1], centers, drift),
+      half(0, mid, parts[0] as Sums, centers, drift) +
+      half(mid, n, parts[1] as Sums, centers, drift),
     threads: 1,
     end: () => {},
   };

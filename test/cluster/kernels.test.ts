@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { LloydKernel } from '../../src/cluster/kernels/LloydKernel.js';
+import { LloydKernel, type PartSums } from '../../src/cluster/kernels/LloydKernel.js';
 import { driftOf } from '../../src/cluster/lloydMeans.js';
 import { Rng } from '../../src/cluster/Rng.js';
 
@@ -139,7 +139,7 @@ describe('LloydKernel (WebAssembly)', () => {
               (sums[j * 3 + ch] as number) +
               (weights[i] as number) * (points[i * 3 + ch] as number);
         }
-        const [a, b] = kernel.halves;
+        const [a, b] = kernel.parts as [PartSums, PartSums];
         for (let j = 0; j < k; j++) {
           expect((a.mass[j] as number) + (b.mass[j] as number)).toBe(mass[j]);
           for (let ch = 0; ch < 3; ch++)

@@ -11,25 +11,36 @@ const STEP_DOUBLES = 72;
 /** The partner thread's stack (the kernels use a few hundred bytes). */
 const PARTNER_STACK_BYTES = 64 * 1024;
 
-/** The sums (k x 3) and masses (k) one half of a step writes. */
-export interface HalfSums {
+/** The sums (k x 3) and masses (k) one part of a step writes. */
+export interface PartSums {
   sums: Float64Array;
   mass: Float64Array;
 }
 
 /**
+ * Parts a step's points are cut in, each summed apart and the sums added in part order, so that
+ * the threads can take parts as they go and give the bytes one thread gives: enough parts that
+ * the last one taken keeps the other thread waiting little, at most 2 MiB of sums.
+ */
+function partsFor(k: number): number {
+  return Math.max(2, Math.min(16, Math.floor((2 * 1024 * 1024) / (k * 32))));
+}
+
+/**
  * One k-means run's arrays in the kernels' memory: the points and weights (copied in), each
- * point's label and Hamerly bounds, the centres, and two Step blocks, one per half of the points,
+ * point's label and Hamerly bounds, the centres, and a Step block for each part of the points,
  * each summing into its own arrays.
  */
 export class LloydKernel extends KernelUser {
   readonly labels: Int32Array;
   readonly upper: Float64Array;
   readonly lower: Float64Array;
-  readonly halves: [HalfSums, HalfSums];
+  readonly parts: PartSums[];
+  /** Each part's points: from..to-1. */
+  readonly ranges: [number, number][];
   private readonly centers: Float64Array;
   private readonly moved: Float64Array;
-  private readonly steps: [number, number];
+  private readonly steps: number[];
   private readonly at: Record<
     'points' | 'weights' | 'labels' | 'centers' | 'wuScratch' | 'partnerStackTop',
     number
@@ -44,6 +55,8 @@ export class LloydKernel extends KernelUser {
     super();
     const { exports, heap } = this;
     const alloc = (bytes: number) => heap.alloc(bytes);
+    const count = partsFor(k);
+    const each = (bytes: number) => Array.from({ length: count }, () => alloc(bytes));
     const at = {
       points: alloc(n * 24),
       weights: alloc(n * 8),
@@ -57,9 +70,9 @@ export class LloydKernel extends KernelUser {
       beyond: alloc(k * 8),
       moved: alloc(k * 8),
       nearMove: alloc(k * 8),
-      steps: [alloc(STEP_BYTES), alloc(STEP_BYTES)],
-      sums: [alloc(k * 24), alloc(k * 24)],
-      mass: [alloc(k * 8), alloc(k * 8)],
+      steps: each(STEP_BYTES),
+      sums: each(k * 24),
+      mass: each(k * 8),
       wuScratch: alloc(exports.wuScratchBytes(n, k)),
       partnerStackTop: alloc(PARTNER_STACK_BYTES) + PARTNER_STACK_BYTES,
     };
@@ -72,14 +85,17 @@ export class LloydKernel extends KernelUser {
     this.lower = f64(at.lower, n);
     this.centers = f64(at.centers, k * 3);
     this.moved = f64(at.moved, k);
-    this.halves = [0, 1].map((h) => ({
-      sums: f64(at.sums[h] as number, k * 3),
-      mass: f64(at.mass[h] as number, k),
-    })) as [HalfSums, HalfSums];
-    this.steps = at.steps as [number, number];
-    for (let h = 0; h < 2; h++) {
-      const fields = new Int32Array(buffer, at.steps[h], 17);
-      fields.set([
+    this.parts = at.steps.map((_, p) => ({
+      sums: f64(at.sums[p] as number, k * 3),
+      mass: f64(at.mass[p] as number, k),
+    }));
+    this.ranges = at.steps.map((_, p) => [
+      Math.floor((p * n) / count),
+      Math.floor(((p + 1) * n) / count),
+    ]);
+    this.steps = at.steps;
+    at.steps.forEach((step, p) => {
+      new Int32Array(buffer, step, 17).set([
         at.points,
         at.weights,
         at.labels,
@@ -94,11 +110,11 @@ export class LloydKernel extends KernelUser {
         at.moved,
         -1,
         0,
-        at.sums[h] as number,
-        at.mass[h] as number,
+        at.sums[p] as number,
+        at.mass[p] as number,
         at.nearMove,
       ]);
-    }
+    });
     this.at = at;
   }
 
@@ -114,25 +130,25 @@ export class LloydKernel extends KernelUser {
     return made === k;
   }
 
-  /** What a partner thread needs to run `step(1, from, to)` on its own instance. */
-  partnerJob(from: number, to: number): Omit<PartnerJob, 'ctrl'> {
+  /** What a partner thread needs to take parts of the steps on its own instance. */
+  partnerJob(): Omit<PartnerJob, 'ctrl'> {
     this.current();
     return {
       module: kernelModule(),
       memory: this.memory,
-      step: this.steps[1],
-      from,
-      to,
+      steps: this.steps,
+      from: this.ranges.map(([from]) => from),
+      to: this.ranges.map(([, to]) => to),
       stackTop: this.at.partnerStackTop,
     };
   }
 
   /**
    * Loosens the bounds by `drift`, assigns points from..to-1 to `centers` and sums them into
-   * `halves[half]`; returns how many labels changed. `prepare` must have run for these centres.
+   * `parts[part]`; returns how many labels changed. `prepare` must have run for these centres.
    */
-  step(half: 0 | 1, from: number, to: number): number {
-    return this.exports.step(this.steps[half], from, to);
+  step(part: number, from: number, to: number): number {
+    return this.exports.step(this.steps[part] as number, from, to);
   }
 
   /** Takes the step's centres and how far they moved from the last step's (none: first step). */
@@ -149,6 +165,6 @@ export class LloydKernel extends KernelUser {
       moves[1] = drift ? drift.secondMost : 0;
     }
     if (drift) this.moved.set(drift.moved);
-    this.exports.neighbours(this.steps[0]);
+    this.exports.neighbours(this.steps[0] as number);
   }
 }

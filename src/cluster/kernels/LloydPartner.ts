@@ -6,8 +6,8 @@ import { CTRL, CTRL_SLOTS, type PartnerJob } from './lloydPartnerProtocol.js';
 /** From this many centres, k-means on a photo's colours is worth a partner thread. */
 export const WARM_UP_PARTNER_K = 32;
 /**
- * How long a step waits for the partner's half beyond this many times the main thread's own
- * half (the halves are the same size): past it the partner is taken for lost.
+ * How long a step waits for the partner's parts beyond this many times the main thread's own
+ * (the two take parts as they go, so do about as much): past it the partner is taken for lost.
  */
 const STEP_GRACE_MS = 5_000;
 const STEP_SLOWDOWN = 20;
@@ -32,8 +32,8 @@ export class PartnerLostError extends Error {
 }
 
 /**
- * The thread that does half of each Lloyd step (in the WebAssembly kernels, on their shared
- * memory), when one is worth having: on the main thread of a machine with two or more cores (a
+ * The thread that shares each Lloyd step (in the WebAssembly kernels, on their shared memory),
+ * when one is worth having: on the main thread of a machine with two or more cores (a
  * batch already runs one file per core in worker threads), for problems big enough.
  */
 export function lloydPartnerFor(n: number, k: number): LloydPartner | undefined {
@@ -46,16 +46,18 @@ export function lloydPartnerFor(n: number, k: number): LloydPartner | undefined 
 export interface PartnerRun {
   /**
    * Whether the partner has taken the job. It boots in tens of milliseconds, which a small
-   * image's whole fit may not last: until then the main thread does both halves itself.
+   * image's whole fit may not last: until then the main thread does every part itself.
    */
   ready(): boolean;
-  /** Starts the partner (ready) on its half of the step the memory now describes. */
+  /** Starts the partner (ready) taking parts of the step the memory now describes. */
   start(): void;
+  /** The next part of this step for the main thread to do, or -1 when none is left. */
+  take(): number;
   /**
-   * Waits for the partner's half, given how long the main thread's half took; returns the labels
-   * it changed. Throws PartnerLostError when it does not come in time or failed.
+   * Waits for the partner's parts, given how long the main thread's took; returns the labels
+   * they changed. Throws PartnerLostError when they do not come in time or failed.
    */
-  finish(mainHalfMs: number): number;
+  finish(mainMs: number): number;
   end(): void;
 }
 
@@ -71,14 +73,21 @@ export class LloydPartner {
     const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * 4));
     this.worker.postMessage({ ...job, ctrl: ctrl.buffer as SharedArrayBuffer });
     let request = 0;
+    const parts = job.steps.length;
     return {
       ready: () => Atomics.load(ctrl, CTRL.ready) === 1,
       start() {
+        // The partner has finished the last step (finish saw it): nobody takes parts now.
+        Atomics.store(ctrl, CTRL.next, 0);
         Atomics.store(ctrl, CTRL.request, ++request);
         Atomics.notify(ctrl, CTRL.request);
       },
-      finish(mainHalfMs) {
-        const deadline = performance.now() + STEP_GRACE_MS + STEP_SLOWDOWN * mainHalfMs;
+      take() {
+        const part = Atomics.add(ctrl, CTRL.next, 1);
+        return part < parts ? part : -1;
+      },
+      finish(mainMs) {
+        const deadline = performance.now() + STEP_GRACE_MS + STEP_SLOWDOWN * mainMs;
         for (;;) {
           const done = Atomics.load(ctrl, CTRL.done);
           if (done === request) break;

@@ -12,6 +12,8 @@ export const CTRL = {
   end: 3,
   /** 1 once the partner has instantiated the kernels on the job's memory. */
   ready: 4,
+  /** The next part of the step's points to take (both threads take parts until none is left). */
+  next: 5,
 } as const;
 export const CTRL_SLOTS = 8;
 
@@ -21,9 +23,9 @@ export interface PartnerJob {
   /** The compiled kernels (a WebAssembly.Module) and their shared WebAssembly.Memory. */
   module: object;
   memory: object;
-  /** The partner's Step block (its half's sums), its points, and the top of its own stack. */
-  step: number;
-  from: number;
-  to: number;
+  /** Each part's Step block (its own sums) and points from..to-1; the top of its own stack. */
+  steps: number[];
+  from: number[];
+  to: number[];
   stackTop: number;
 }

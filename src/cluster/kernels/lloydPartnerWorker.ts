@@ -1,6 +1,7 @@
 /**
  * The partner thread of a k-means run: for each step the main thread asks for, it runs the
- * kernels' step on the second half of the points, in the memory it shares with the main thread.
+ * kernels' step on parts of the points, taking them as the main thread does until none is left,
+ * in the memory it shares with the main thread.
  */
 import { parentPort } from 'node:worker_threads';
 import { faultInjected } from '../../runtime/faults.js';
@@ -37,9 +38,16 @@ parentPort.on('message', (job: PartnerJob) => {
     if (Atomics.load(ctrl, CTRL.end) === 1) break;
     // Dies without a word, as a thread killed mid-step would.
     if (faultInjected('partner-silent')) process.exit(1);
-    let changed: number;
+    let changed = 0;
     try {
-      changed = kernels.step(job.step, job.from, job.to);
+      for (let part = Atomics.add(ctrl, CTRL.next, 1); part < job.steps.length;) {
+        changed += kernels.step(
+          job.steps[part] as number,
+          job.from[part] as number,
+          job.to[part] as number,
+        );
+        part = Atomics.add(ctrl, CTRL.next, 1);
+      }
     } catch {
       changed = -1;
     }
