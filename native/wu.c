@@ -53,7 +53,8 @@ static double errorOf(const Moments *m) {
 static Moments pointMoments(const double *pts, const double *w, int i) {
   const double *x = pts + i * 3;
   const double wi = w[i];
-  Moments m = {wi, wi * x[0], wi * x[1], wi * x[2], wi * (x[0] * x[0] + x[1] * x[1] + x[2] * x[2])};
+  const double norm = x[0] * x[0] + x[1] * x[1] + x[2] * x[2];
+  Moments m = {wi, wi * x[0], wi * x[1], wi * x[2], wi * norm};
   return m;
 }
 
@@ -109,10 +110,10 @@ __attribute__((export_name("wu"))) int wu(const double *pts, const double *w, in
       const double *x = pts + i * 3;
       const double wi = w[i], r = wi * x[0], g = wi * x[1], b = wi * x[2];
       const unsigned char *at = cell + i * 3;
-      Sums *h0 = hist + at[0], *h1 = hist + (CELLS + 1) + at[1], *h2 = hist + 2 * (CELLS + 1) + at[2];
-      h0->w += wi, h0->r += r, h0->g += g, h0->b += b;
-      h1->w += wi, h1->r += r, h1->g += g, h1->b += b;
-      h2->w += wi, h2->r += r, h2->g += g, h2->b += b;
+      for (int axis = 0; axis < 3; axis++) {
+        Sums *h = hist + axis * (CELLS + 1) + at[axis];
+        h->w += wi, h->r += r, h->g += g, h->b += b;
+      }
     }
     double best = -__builtin_inf();
     int bestAxis = -1, bestAt = 0;

@@ -41,8 +41,8 @@ export class ColorHistogram {
    * `pixels` estimates the pixels that will be added: up to SPARSE_PIXELS an RGB image is
    * counted in a hash that grows with its colours up to a size for that many pixels, which
    * spares a small photo the allocation and the scans of the 64 MiB table. More colours than
-   * the largest hash holds move the count to the table. Past 2^32 - 1 pixels the table's counts stay 32 bits (the kernel
-   * moves what passes 2^31 aside); a grey image's counts become doubles.
+   * the largest hash holds move the count to the table. Past 2^32 - 1 pixels the table's counts
+   * stay 32 bits (the kernel moves what passes 2^31 aside); a grey image's counts become doubles.
    */
   constructor(channels: 1 | 2 | 3, pixels: number) {
     this.channels = channels;

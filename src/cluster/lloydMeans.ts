@@ -56,9 +56,9 @@ export interface Means {
 }
 
 /**
- * Weighted means of each cluster, from the parts' sums added in order, and the inertia about them. A centre
- * left with no points moves to the point that is worst served (by its upper bound), as
- * scikit-learn relocates empty clusters.
+ * Weighted means of each cluster, from the parts' sums added in order, and the inertia about
+ * them. A centre left with no points moves to the point that is worst served (by its upper
+ * bound), as scikit-learn relocates empty clusters.
  */
 export function meansOf(
   parts: Sums[],

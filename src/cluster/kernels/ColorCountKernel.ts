@@ -10,7 +10,7 @@ const CHUNK_PIXELS = 1 << 16;
 const START_BITS = 15;
 
 /**
- * The colours of a small image counted in a hash (sized for its pixels) in the kernels' memory:
+ * The colours of a small image counted in a hash (grown with its colours) in the kernels' memory:
  * RGB bands are copied in and counted, the entries come out sorted by colour.
  */
 export class ColorCountKernel extends KernelUser {
