@@ -1,5 +1,16 @@
 #include "kernels.h"
 
+/* Puts centre b at distance v into the sorted list's first t + 1 places (the first t sorted). */
+static inline void insertSorted(double *dist, int *near, int t, double v, int b) {
+  while (t > 0 && dist[t - 1] > v) {
+    dist[t] = dist[t - 1];
+    near[t] = near[t - 1];
+    t--;
+  }
+  dist[t] = v;
+  near[t] = b;
+}
+
 /* Centre a's listed neighbours, their distances and its beyond, found among all k centres. */
 static void listNeighbours(const double *centers, int k, int a, int *near, double *dist,
                            double *beyondOut) {
@@ -18,15 +29,7 @@ static void listNeighbours(const double *centers, int k, int a, int *near, doubl
       if (last < beyond) beyond = last;
       kept--;
     }
-    int t = kept;
-    while (t > 0 && dist[t - 1] > v) {
-      dist[t] = dist[t - 1];
-      near[t] = near[t - 1];
-      t--;
-    }
-    dist[t] = v;
-    near[t] = b;
-    kept++;
+    insertSorted(dist, near, kept++, v, b);
   }
   for (int t = 0; t < listed; t++) dist[t] = __builtin_sqrt(dist[t]);
   *beyondOut = __builtin_sqrt(beyond);
@@ -64,14 +67,7 @@ void refreshNeighbours(const double *centers, int k, const double *moved, int mo
     for (int t = 0; t < listed; t++) {
       const int b = near[t];
       const double v = __builtin_sqrt(sq3(centers + a * 3, centers + b * 3));
-      int u = t;
-      while (u > 0 && dist[u - 1] > v) {
-        dist[u] = dist[u - 1];
-        near[u] = near[u - 1];
-        u--;
-      }
-      dist[u] = v;
-      near[u] = b;
+      insertSorted(dist, near, t, v, b);
       nearer += v < beyond;
     }
     if (2 * nearer < listed) {

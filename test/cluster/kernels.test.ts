@@ -113,21 +113,80 @@ function plainWu(points: Float64Array, weights: Float64Array, n: number, k: numb
   });
 }
 
+/**
+ * A kernel over `n` random points, stepped `steps` times from k random centres (its points cut
+ * in two parts at `split`): `check` sees each step's result, and `move` gives the next centres.
+ */
+function wander(
+  plan: {
+    seed: number;
+    n: number;
+    k: number;
+    steps: number;
+    split: number;
+    move: (centers: Float64Array, rng: Rng) => Float64Array;
+  },
+  check: (
+    kernel: LloydKernel,
+    centers: Float64Array,
+    data: { points: Float64Array; weights: Float64Array; n: number },
+  ) => void,
+): void {
+  const { n, k, split } = plan;
+  const rng = new Rng(plan.seed);
+  const { points, weights } = randomPoints(rng, n);
+  const kernel = new LloydKernel(points, weights, n, k);
+  kernel.labels.fill(-1);
+  let centers = Float64Array.from({ length: k * 3 }, () => rng.int(256));
+  let drift: ReturnType<typeof driftOf> | undefined;
+  for (let step = 0; step < plan.steps; step++) {
+    kernel.prepare(centers, drift);
+    kernel.step(0, 0, split);
+    kernel.step(1, split, n);
+    check(kernel, centers, { points, weights, n });
+    const next = plan.move(centers, rng);
+    drift = driftOf(centers, next, k, 3);
+    centers = next;
+  }
+}
+
+/**
+ * 26 centres: centre 0 at (128, 128, 128), centre 1 at `second`, and 24 on a ring about centre
+ * 0, across the first channel's axis, the i-th at radius(i).
+ */
+function ringAbout(second: number[], radius: (i: number) => number): Float64Array {
+  const ring = Array.from({ length: 24 }, (_, i) => [
+    128,
+    128 + radius(i) * Math.cos((2 * Math.PI * i) / 24),
+    128 + radius(i) * Math.sin((2 * Math.PI * i) / 24),
+  ]);
+  return Float64Array.from([[128, 128, 128], second, ...ring].flat());
+}
+
+/** The label of one point after a step to `before`, then one to `after`. */
+function labelsOfTwoSteps(point: number[], before: Float64Array, after: Float64Array): number[] {
+  const k = before.length / 3;
+  const kernel = new LloydKernel(Float64Array.from(point), Float64Array.of(1), 1, k);
+  kernel.labels.fill(-1);
+  kernel.prepare(before, undefined);
+  kernel.step(0, 0, 1);
+  const first = kernel.labels[0] as number;
+  kernel.prepare(after, driftOf(before, after, k, 3));
+  kernel.step(0, 0, 1);
+  return [first, kernel.labels[0] as number];
+}
+
 describe('LloydKernel (WebAssembly)', () => {
   test.each([3, 17, 40, 256])(
     'every step assigns each point its exact nearest centre and sums it (k=%i), as centres wander',
     (k) => {
-      const rng = new Rng(k);
-      const n = 4000;
-      const { points, weights } = randomPoints(rng, n);
-      const kernel = new LloydKernel(points, weights, n, k);
-      kernel.labels.fill(-1);
-      let centers = Float64Array.from({ length: k * 3 }, () => rng.int(256));
-      let drift: ReturnType<typeof driftOf> | undefined;
-      for (let step = 0; step < 8; step++) {
-        kernel.prepare(centers, drift);
-        kernel.step(0, 0, 1500);
-        kernel.step(1, 1500, n);
+      // Move the centres: most a little, some far (a relocated one), some not at all.
+      const move = (centers: Float64Array, rng: Rng) =>
+        centers.map((c, at) =>
+          at % 7 === 0 ? c : at % 29 === 0 ? rng.int(256) : c + (rng.next() - 0.5) * 8,
+        );
+      wander({ seed: k, n: 4000, k, steps: 8, split: 1500, move }, (kernel, centers, data) => {
+        const { points, weights, n } = data;
         const sums = new Float64Array(k * 3);
         const mass = new Float64Array(k);
         for (let i = 0; i < n; i++) {
@@ -148,13 +207,7 @@ describe('LloydKernel (WebAssembly)', () => {
               6,
             );
         }
-        // Move the centres: most a little, some far (a relocated one), some not at all.
-        const next = centers.map((c, at) =>
-          at % 7 === 0 ? c : at % 29 === 0 ? rng.int(256) : c + (rng.next() - 0.5) * 8,
-        );
-        drift = driftOf(centers, next, k, 3);
-        centers = next;
-      }
+      });
     },
   );
 
@@ -163,25 +216,19 @@ describe('LloydKernel (WebAssembly)', () => {
     (k) => {
       // Late steps move every centre a little and the odd one far: the lists are kept from step
       // to step, and a point's lower bound falls by its own centre's neighbours' moves.
-      const rng = new Rng(100 + k);
-      const n = 3000;
-      const { points, weights } = randomPoints(rng, n);
-      const kernel = new LloydKernel(points, weights, n, k);
-      kernel.labels.fill(-1);
-      let centers = Float64Array.from({ length: k * 3 }, () => rng.int(256));
-      let drift: ReturnType<typeof driftOf> | undefined;
-      for (let step = 0; step < 30; step++) {
-        kernel.prepare(centers, drift);
-        kernel.step(0, 0, 1100);
-        kernel.step(1, 1100, n);
-        for (let i = 0; i < n; i++) expect(kernel.labels[i]).toBe(bruteNearest(points, i, centers));
+      const move = (centers: Float64Array, rng: Rng) => {
         const far = rng.int(k);
-        const next = centers.map((c, at) =>
+        return centers.map((c, at) =>
           Math.floor(at / 3) === far ? rng.int(256) : c + (rng.next() - 0.5) * 1.2,
         );
-        drift = driftOf(centers, next, k, 3);
-        centers = next;
-      }
+      };
+      wander(
+        { seed: 100 + k, n: 3000, k, steps: 30, split: 1100, move },
+        (kernel, centers, data) => {
+          for (let i = 0; i < data.n; i++)
+            expect(kernel.labels[i]).toBe(bruteNearest(data.points, i, centers));
+        },
+      );
     },
   );
 
@@ -189,54 +236,17 @@ describe('LloydKernel (WebAssembly)', () => {
     // Centre 0 lists the 24 of a ring of radius 20 about it; centre 1, at 30, is not listed.
     // Then half the ring moves out to 28 and centre 1 comes in to 22.5, past the point at 12
     // from centre 0 on its way: the list kept reaches past the bound on unlisted centres.
-    const ring = (radius: number, i: number) => [
-      128,
-      128 + radius * Math.cos((2 * Math.PI * i) / 24),
-      128 + radius * Math.sin((2 * Math.PI * i) / 24),
-    ];
-    const before = Float64Array.from(
-      [
-        [128, 128, 128],
-        [158, 128, 128],
-        ...Array.from({ length: 24 }, (_, i) => ring(20, i)),
-      ].flat(),
-    );
-    const after = Float64Array.from(
-      [
-        [128, 128, 128],
-        [150.5, 128, 128],
-        ...Array.from({ length: 24 }, (_, i) => ring(i % 2 ? 28 : 20, i)),
-      ].flat(),
-    );
-    const point = Float64Array.from([140, 128, 128]);
-    const kernel = new LloydKernel(point, Float64Array.of(1), 1, 26);
-    kernel.labels.fill(-1);
-    kernel.prepare(before, undefined);
-    kernel.step(0, 0, 1);
-    expect(kernel.labels[0]).toBe(0);
-    kernel.prepare(after, driftOf(before, after, 26, 3));
-    kernel.step(0, 0, 1);
-    expect(kernel.labels[0]).toBe(1);
+    const before = ringAbout([158, 128, 128], () => 20);
+    const after = ringAbout([150.5, 128, 128], (i) => (i % 2 ? 28 : 20));
+    expect(labelsOfTwoSteps([140, 128, 128], before, after)).toEqual([0, 1]);
   });
 
   test("a point's bound falls by a centre not listed that comes near, not by its neighbours' moves alone", () => {
     // The ring stays put, so the own centre's neighbours did not move; centre 1, not listed,
     // comes 9.9 nearer and past the point, which must not keep its centre unsearched.
-    const ring = Array.from({ length: 24 }, (_, i) => [
-      128,
-      128 + 20 * Math.cos((2 * Math.PI * i) / 24),
-      128 + 20 * Math.sin((2 * Math.PI * i) / 24),
-    ]);
-    const before = Float64Array.from([[128, 128, 128], [158, 128, 128], ...ring].flat());
-    const after = Float64Array.from([[128, 128, 128], [148.1, 128, 128], ...ring].flat());
-    const kernel = new LloydKernel(Float64Array.of(139, 128, 128), Float64Array.of(1), 1, 26);
-    kernel.labels.fill(-1);
-    kernel.prepare(before, undefined);
-    kernel.step(0, 0, 1);
-    expect(kernel.labels[0]).toBe(0);
-    kernel.prepare(after, driftOf(before, after, 26, 3));
-    kernel.step(0, 0, 1);
-    expect(kernel.labels[0]).toBe(1);
+    const before = ringAbout([158, 128, 128], () => 20);
+    const after = ringAbout([148.1, 128, 128], () => 20);
+    expect(labelsOfTwoSteps([139, 128, 128], before, after)).toEqual([0, 1]);
   });
 
   test("Wu's boxes are the ones a plain Wu over the points makes", () => {
