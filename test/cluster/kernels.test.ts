@@ -137,7 +137,7 @@ function wander(
   const { points, weights } = randomPoints(rng, n);
   const kernel = new LloydKernel(points, weights, n, k);
   kernel.labels.fill(-1);
-  let centers = Float64Array.from({ length: k * 3 }, () => rng.int(256));
+  let centers: Float64Array = Float64Array.from({ length: k * 3 }, () => rng.int(256));
   let drift: ReturnType<typeof driftOf> | undefined;
   for (let step = 0; step < plan.steps; step++) {
     kernel.prepare(centers, drift);
