@@ -65,9 +65,10 @@ export class LloydPartner {
   constructor(private readonly worker: { postMessage(message: unknown): void }) {}
 
   /**
-   * Hands the partner the kernels' shared memory and its Step block and points. Nothing waits
-   * for it: a partner still booting, or one that never answers (it could not start), leaves the
-   * steps to the main thread, and `end` marks the job over so that it is dropped if ever read.
+   * Hands the partner the kernels' shared memory and every part's Step block and points.
+   * Nothing waits for it: a partner still booting, or one that never answers (it could not
+   * start), leaves the steps to the main thread, and `end` marks the job over so that it is
+   * dropped if ever read.
    */
   begin(job: Omit<PartnerJob, 'ctrl'>): PartnerRun {
     const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_SLOTS * 4));
